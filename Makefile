@@ -1,0 +1,54 @@
+# Resident Portal: `make run` for the demo, `make test` for the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := portal
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install translations messages upgrade demo run serve lint format test clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d translations 2>&1 | grep -v "^compiling" || true
+
+# Extract the strings from the code and merge them into the catalogs for translating.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project="Resident Portal" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --ignore-obsolete
+
+upgrade: install translations
+	$(BIN)/flask upgrade
+
+demo: upgrade
+	$(BIN)/flask demo-data
+
+run: demo
+	@echo "Serving the Resident Portal on http://$(HOST):$(PORT)/"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+serve: upgrade
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'portal:create_app()'
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

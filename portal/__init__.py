@@ -1,0 +1,32 @@
+"""Resident Portal: the application factory."""
+
+from flask import Flask
+
+from portal import config as portal_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create and configure the portal; ``config`` overrides the environment (tests use it)."""
+    app = Flask(__name__, static_folder=None)
+    app.config.from_mapping(portal_config.from_environment(config))
+
+    from portal import assets, cli, database, i18n, security, web
+    from portal.extensions import csrf, htmx, login_manager
+
+    database.bind(app.config["DATABASE_URL"])
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    assets.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+
+    from portal.views import auth, home, public, staff
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(staff.bp)
+    return app

@@ -1,0 +1,78 @@
+"""Fingerprinted static files, held in memory with a gzip copy.
+
+A file is linked as ``/static/css/portal.<hash>.css``. Because the name changes whenever
+the content does, browsers may keep it for a year without asking again; a request for an
+old or unknown fingerprint gets the current file with a short cache lifetime instead.
+"""
+
+import gzip
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, Response, abort, request
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+IMMUTABLE = "public, max-age=31536000, immutable"
+COMPRESSIBLE = (".css", ".js", ".svg", ".txt")
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str
+    url_name: str
+    body: bytes
+    gzip_body: bytes | None
+    mimetype: str
+    digest: str
+
+
+def _fingerprinted(name: str, digest: str) -> str:
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
+
+
+def load_assets(root: Path = STATIC_DIR) -> dict[str, Asset]:
+    """Read every static file once and compute its fingerprint and compressed copy."""
+    assets = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        name = path.relative_to(root).as_posix()
+        body = path.read_bytes()
+        digest = hashlib.sha256(body).hexdigest()[:12]
+        packed = None
+        if path.suffix in COMPRESSIBLE:
+            packed = gzip.compress(body, compresslevel=9, mtime=0)
+        mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        assets[name] = Asset(name, _fingerprinted(name, digest), body, packed, mimetype, digest)
+    return assets
+
+
+def init_app(app: Flask) -> None:
+    """Register the static view and the ``asset_url`` template helper."""
+    assets = load_assets()
+    by_url = {asset.url_name: asset for asset in assets.values()}
+    app.extensions["portal_assets"] = assets
+
+    def asset_url(name: str) -> str:
+        return f"/static/{assets[name].url_name}"
+
+    def serve_static(filename: str) -> Response:
+        asset = by_url.get(filename)
+        cache = IMMUTABLE
+        if asset is None:
+            asset = assets.get(filename) or abort(404)
+            cache = "public, max-age=300"
+        use_gzip = asset.gzip_body is not None and "gzip" in request.headers.get(
+            "Accept-Encoding", ""
+        )
+        response = Response(asset.gzip_body if use_gzip else asset.body, mimetype=asset.mimetype)
+        if use_gzip:
+            response.headers["Content-Encoding"] = "gzip"
+        response.headers["Cache-Control"] = cache
+        response.headers["ETag"] = f'"{asset.digest}"'
+        response.vary.add("Accept-Encoding")
+        return response
+
+    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=serve_static)
+    app.jinja_env.globals["asset_url"] = asset_url

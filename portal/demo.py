@@ -1,0 +1,296 @@
+"""A small, realistic demo housing company for local runs and tests.
+
+Dates are relative to today (Helsinki time), so one lease always begins next month and
+the demo keeps showing the "access opens when your lease begins" page.
+"""
+
+import datetime
+from decimal import Decimal
+
+from portal.models import Apartment, Building, Lease, Person, Residency, ServiceTeam, db
+from portal.services.accounts import hash_password
+from portal.services.references import finnish_reference
+from portal.services.residents import helsinki_today
+
+DEMO_PASSWORD = "Kotiportaali-2026"  # noqa: S105 (published demo sign-in)
+
+# (email, who they are) in the order the sign-in table lists them.
+DEMO_SIGN_INS = [
+    ("aino.virtanen@example.fi", "resident, lease party, Sturenkatu 21 A 4 (Finnish)"),
+    ("elias.virtanen@example.fi", "resident, other resident in the same apartment"),
+    ("sofia.lindqvist@example.fi", "resident, lease party, Vääksyntie 6 B 12 (Swedish)"),
+    ("hanna.korhonen@example.fi", "resident of an As Oy apartment (English)"),
+    ("oskari.nieminen@example.fi", "lease begins next month: sees when access opens"),
+    ("leena.makinen@example.fi", "staff: customer service"),
+    ("jari.laine@example.fi", "staff: maintenance"),
+    ("riikka.heikkinen@example.fi", "staff: As Oy customer service"),
+    ("admin@example.fi", "staff: administrator"),
+]
+
+_TEAMS = [
+    dict(
+        key="customer_service",
+        name_fi="Hekan asiakaspalvelu",
+        name_sv="Hekas kundtjänst",
+        name_en="Heka customer service",
+        phone="09 5767 3000",
+        phone_hours="mon-fri 09:00-12:00",
+        email="asiakaspalvelu@hekaoy.fi",
+        on_call_phone="09 5767 3100",
+        is_default=True,
+    ),
+    dict(
+        key="asoy_customer_service",
+        name_fi="As Oy -asuntojen asiakaspalvelu",
+        name_sv="Kundtjänsten för As Oy-bostäderna",
+        name_en="Customer service for As Oy apartments",
+        phone="09 5767 4000",
+        phone_hours="mon-fri 09:00-12:00",
+        email="asiakaspalvelu.asoyasunnot@hekaoy.fi",
+        on_call_phone="09 5767 3100",
+    ),
+]
+
+# (team key, name, street address, postal code, year built, ownership, apartments)
+_BUILDINGS = [
+    (
+        "customer_service",
+        "Sturenkatu 21",
+        "Sturenkatu 21",
+        "00510",
+        1962,
+        Apartment.RENTAL,
+        [
+            ("A 1", 1, "1h+kk", "31.5"),
+            ("A 2", 1, "2h+k", "48.0"),
+            ("A 3", 2, "1h+kk", "31.5"),
+            ("A 4", 2, "3h+k", "72.5"),
+            ("A 5", 3, "2h+k", "48.0"),
+            ("A 6", 3, "1h+kk", "31.5"),
+        ],
+    ),
+    (
+        "customer_service",
+        "Vääksyntie 6",
+        "Vääksyntie 6",
+        "00510",
+        1975,
+        Apartment.RENTAL,
+        [
+            ("B 9", 1, "2h+k", "52.0"),
+            ("B 10", 2, "2h+k", "52.0"),
+            ("B 11", 3, "3h+k", "69.0"),
+            ("B 12", 4, "2h+k+s", "58.5"),
+        ],
+    ),
+    (
+        "customer_service",
+        "Kontulankaari 9",
+        "Kontulankaari 9",
+        "00940",
+        1968,
+        Apartment.RENTAL,
+        [("C 29", 5, "1h+k", "36.0"), ("C 30", 5, "2h+k", "50.5"), ("C 31", 6, "3h+k", "74.0")],
+    ),
+    (
+        "asoy_customer_service",
+        "As Oy Helsingin Kalliolanrinne",
+        "Kalliolanrinne 4",
+        "00510",
+        1938,
+        Apartment.ASOY,
+        [("A 2", 1, "1h+kk", "27.0"), ("A 7", 3, "2h", "41.5")],
+    ),
+]
+
+# Leases: (building, apartment, months since start (negative: starts later), rent, residents)
+# residents: (first, last, role, email or None, language)
+_LEASES = [
+    (
+        "Sturenkatu 21",
+        "A 4",
+        80,
+        "1043.60",
+        [
+            ("Aino", "Virtanen", Residency.LEASE_PARTY, "aino.virtanen@example.fi", "fi"),
+            ("Mikko", "Virtanen", Residency.LEASE_PARTY, None, "fi"),
+            ("Elias", "Virtanen", Residency.OTHER_RESIDENT, "elias.virtanen@example.fi", "fi"),
+        ],
+    ),
+    (
+        "Sturenkatu 21",
+        "A 1",
+        30,
+        "598.20",
+        [
+            ("Veikko", "Heinonen", Residency.LEASE_PARTY, None, "fi"),
+        ],
+    ),
+    (
+        "Sturenkatu 21",
+        "A 5",
+        14,
+        "781.90",
+        [
+            ("Amina", "Hassan", Residency.LEASE_PARTY, None, "fi"),
+            ("Yusuf", "Hassan", Residency.OTHER_RESIDENT, None, "fi"),
+        ],
+    ),
+    (
+        "Vääksyntie 6",
+        "B 12",
+        52,
+        "912.40",
+        [
+            ("Sofia", "Lindqvist", Residency.LEASE_PARTY, "sofia.lindqvist@example.fi", "sv"),
+        ],
+    ),
+    (
+        "Vääksyntie 6",
+        "B 9",
+        9,
+        "845.00",
+        [
+            ("Matti", "Koskinen", Residency.LEASE_PARTY, None, "fi"),
+            ("Laura", "Koskinen", Residency.LEASE_PARTY, None, "fi"),
+        ],
+    ),
+    (
+        "Kontulankaari 9",
+        "C 31",
+        -1,
+        "1120.30",
+        [
+            ("Oskari", "Nieminen", Residency.LEASE_PARTY, "oskari.nieminen@example.fi", "fi"),
+        ],
+    ),
+    (
+        "Kontulankaari 9",
+        "C 29",
+        120,
+        "655.70",
+        [
+            ("Pirjo", "Lehtonen", Residency.LEASE_PARTY, None, "fi"),
+        ],
+    ),
+    (
+        "Kalliolanrinne 4",
+        "A 2",
+        22,
+        "702.00",
+        [
+            ("Hanna", "Korhonen", Residency.LEASE_PARTY, "hanna.korhonen@example.fi", "en"),
+        ],
+    ),
+]
+
+# (email, first, last, role, team key, language)
+_STAFF = [
+    ("leena.makinen@example.fi", "Leena", "Mäkinen", Person.CUSTOMER_SERVICE, "customer_service"),
+    ("jari.laine@example.fi", "Jari", "Laine", Person.MAINTENANCE, "customer_service"),
+    (
+        "riikka.heikkinen@example.fi",
+        "Riikka",
+        "Heikkinen",
+        Person.ASOY_CUSTOMER_SERVICE,
+        "asoy_customer_service",
+    ),
+    ("admin@example.fi", "Antti", "Ylläpitäjä", Person.ADMIN, None),
+]
+
+
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    """Return the first day of the month ``months`` before the month of ``day``."""
+    index = day.year * 12 + day.month - 1 - months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def is_empty() -> bool:
+    return not ServiceTeam.select().exists()
+
+
+def load(today: datetime.date | None = None) -> None:
+    """Write the demo housing company into an empty, migrated database."""
+    today = today or helsinki_today()
+    password_hash = hash_password(DEMO_PASSWORD)
+    now = datetime.datetime(today.year, today.month, today.day, 8, 0)
+    with db.atomic():
+        teams = {spec["key"]: ServiceTeam.create(**spec) for spec in _TEAMS}
+        apartments = {}
+        for team_key, name, street, postal, year, ownership, flats in _BUILDINGS:
+            building = Building.create(
+                name=name,
+                street_address=street,
+                postal_code=postal,
+                city="Helsinki",
+                year_built=year,
+                team=teams[team_key],
+            )
+            for number, floor, rooms, area in flats:
+                apartments[(street, number)] = Apartment.create(
+                    building=building,
+                    number=number,
+                    floor=floor,
+                    rooms=rooms,
+                    area=Decimal(area),
+                    ownership=ownership,
+                )
+        for index, (street, number, months, rent, residents) in enumerate(_LEASES, start=1):
+            start = _months_before(today, months)
+            lease = Lease.create(
+                number=f"V-{2000 + index}-{index:03d}",
+                apartment=apartments[(street, number)],
+                start_date=start,
+                rent=Decimal(rent),
+                deposit=(Decimal(rent) * 2).quantize(Decimal("1")),
+                payment_reference=finnish_reference(f"{2000 + index}{index:04d}"),
+            )
+            for first, last, role, email, language in residents:
+                person = None
+                if email:
+                    person = Person.create(
+                        email=email,
+                        first_name=first,
+                        last_name=last,
+                        language=language,
+                        phone="040 123 4567",
+                        password_hash=password_hash,
+                        identification_method=Person.BANK,
+                        identified_at=now,
+                    )
+                Residency.create(
+                    lease=lease,
+                    person=person,
+                    first_name=first,
+                    last_name=last,
+                    role=role,
+                    moved_in=start,
+                )
+        for email, first, last, role, team_key in _STAFF:
+            Person.create(
+                email=email,
+                first_name=first,
+                last_name=last,
+                language="fi",
+                password_hash=password_hash,
+                staff_role=role,
+                staff_team=teams[team_key] if team_key else None,
+                identification_method=Person.OFFICE,
+                identified_at=now,
+            )
+
+
+def load_if_empty(today: datetime.date | None = None) -> bool:
+    """Load the demo data when the database has none; tell whether it was loaded."""
+    if not is_empty():
+        return False
+    load(today)
+    return True
+
+
+def sign_in_table() -> str:
+    """Return the demo sign-ins as a small text table for the terminal."""
+    width = max(len(email) for email, _ in DEMO_SIGN_INS)
+    lines = [f"Demo sign-ins (password for all: {DEMO_PASSWORD})"]
+    lines += [f"  {email.ljust(width)}  {who}" for email, who in DEMO_SIGN_INS]
+    return "\n".join(lines)

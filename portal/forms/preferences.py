@@ -1,0 +1,17 @@
+"""Language choice."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField
+from wtforms.validators import DataRequired
+
+from portal.config import LANGUAGES
+
+
+class LanguageForm(FlaskForm):
+    language = RadioField(
+        _l("Language"),
+        choices=[(code, code) for code in LANGUAGES],
+        validators=[DataRequired(_l("Choose a language."))],
+    )
+    next = HiddenField()

@@ -1,0 +1,183 @@
+"""Peewee models for the core of the housing register and the accounts.
+
+The schema is owned by the numbered files in ``portal/migrations``; nothing here creates
+tables. A test compares these models with the migrated schema so the two cannot drift.
+"""
+
+import datetime
+import secrets
+
+from flask_login import UserMixin
+from peewee import (
+    BooleanField,
+    CharField,
+    Check,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+)
+
+db = DatabaseProxy()
+
+
+def utcnow() -> datetime.datetime:
+    """Return the current UTC time as a naive datetime, the form the database stores."""
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+def new_session_token() -> str:
+    """Return a fresh random token that ties sessions to one generation of a person's login."""
+    return secrets.token_urlsafe(16)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class ServiceTeam(BaseModel):
+    """A customer service team: who answers the residents of the buildings pointing to it."""
+
+    key = CharField(max_length=40, unique=True)
+    name_fi = CharField(max_length=120)
+    name_sv = CharField(max_length=120)
+    name_en = CharField(max_length=120)
+    phone = CharField(max_length=40)
+    # Opening hours of the phone line as a rule such as "mon-fri 09:00-12:00";
+    # see portal.services.hours for the grammar.
+    phone_hours = CharField(max_length=200)
+    email = CharField(max_length=200)
+    on_call_phone = CharField(max_length=40)
+    is_default = BooleanField(default=False)
+
+    def name(self, locale: str) -> str:
+        """Return the team's name in the given language, Finnish when it has none."""
+        return getattr(self, f"name_{locale}", None) or self.name_fi
+
+    @classmethod
+    def default(cls) -> "ServiceTeam | None":
+        """Return the team that answers visitors who are not signed in."""
+        return cls.select().where(cls.is_default).order_by(cls.id).first()
+
+
+class Building(BaseModel):
+    name = CharField(max_length=120)
+    street_address = CharField(max_length=200)
+    postal_code = CharField(max_length=10)
+    city = CharField(max_length=80)
+    year_built = IntegerField(null=True)
+    team = ForeignKeyField(ServiceTeam, backref="buildings", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("street_address", "postal_code"), True),)
+
+
+class Apartment(BaseModel):
+    RENTAL = "rental"
+    ASOY = "asoy"
+
+    building = ForeignKeyField(Building, backref="apartments", on_delete="RESTRICT")
+    number = CharField(max_length=20)
+    floor = IntegerField(null=True)
+    rooms = CharField(max_length=40)
+    area = DecimalField(max_digits=6, decimal_places=1)
+    ownership = CharField(
+        max_length=10, default=RENTAL, constraints=[Check("ownership IN ('rental', 'asoy')")]
+    )
+
+    class Meta:
+        indexes = ((("building", "number"), True),)
+
+
+class Person(UserMixin, BaseModel):
+    """A person with an account: a resident, an agent or a staff member."""
+
+    BANK = "bank"
+    OFFICE = "office"
+    CUSTOMER_SERVICE = "customer_service"
+    MAINTENANCE = "maintenance"
+    ASOY_CUSTOMER_SERVICE = "asoy_customer_service"
+    ADMIN = "admin"
+    STAFF_ROLES = (CUSTOMER_SERVICE, MAINTENANCE, ASOY_CUSTOMER_SERVICE, ADMIN)
+
+    # The email is the username; it is stored in lower case and never changes.
+    email = CharField(max_length=254, unique=True)
+    first_name = CharField(max_length=100)
+    last_name = CharField(max_length=100)
+    phone = CharField(max_length=40, default="")
+    language = CharField(max_length=5, default="fi")
+    password_hash = CharField(max_length=200, null=True)
+    identification_method = CharField(max_length=10, null=True)
+    identified_at = DateTimeField(null=True)
+    staff_role = CharField(max_length=30, null=True)
+    staff_team = ForeignKeyField(ServiceTeam, null=True, on_delete="SET NULL")
+    is_active = BooleanField(default=True)
+    # Changing the token signs the person out everywhere: each session carries it.
+    session_token = CharField(max_length=40, default=new_session_token)
+    created_at = DateTimeField(default=utcnow)
+    last_login_at = DateTimeField(null=True)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.staff_role in self.STAFF_ROLES
+
+    def get_id(self) -> str:
+        """Return the session identity: the id together with the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    def end_all_sessions(self) -> None:
+        """Invalidate every session of this person by changing the session token."""
+        self.session_token = new_session_token()
+        self.save(only=[Person.session_token])
+
+
+class Lease(BaseModel):
+    """A rental agreement for one apartment."""
+
+    number = CharField(max_length=30, unique=True)
+    apartment = ForeignKeyField(Apartment, backref="leases", on_delete="RESTRICT")
+    start_date = DateField()
+    end_date = DateField(null=True)
+    rent = DecimalField(max_digits=10, decimal_places=2)
+    deposit = DecimalField(max_digits=10, decimal_places=2, default=0)
+    payment_reference = CharField(max_length=25, unique=True)
+
+    class Meta:
+        constraints = [Check("end_date IS NULL OR end_date >= start_date")]
+
+
+class Residency(BaseModel):
+    """A line of the housing register: who lives in an apartment under which lease.
+
+    A resident without an account is kept by name only; ``person`` is filled in once
+    they register and their identity has been matched.
+    """
+
+    LEASE_PARTY = "lease_party"
+    OTHER_RESIDENT = "other_resident"
+
+    lease = ForeignKeyField(Lease, backref="residencies", on_delete="CASCADE")
+    person = ForeignKeyField(Person, backref="residencies", null=True, on_delete="SET NULL")
+    first_name = CharField(max_length=100)
+    last_name = CharField(max_length=100)
+    role = CharField(
+        max_length=20, constraints=[Check("role IN ('lease_party', 'other_resident')")]
+    )
+    moved_in = DateField()
+    moved_out = DateField(null=True)
+
+    @property
+    def is_lease_party(self) -> bool:
+        return self.role == self.LEASE_PARTY
+
+
+MODELS = [ServiceTeam, Building, Apartment, Person, Lease, Residency]

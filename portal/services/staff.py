@@ -1,0 +1,44 @@
+"""What a staff member looks after."""
+
+from dataclasses import dataclass
+
+from peewee import fn
+
+from portal.models import Apartment, Building, Lease, Person
+from portal.services.residents import helsinki_today
+
+
+@dataclass(frozen=True)
+class ScopeSummary:
+    buildings: int
+    apartments: int
+    current_leases: int
+    upcoming_leases: int
+
+
+def visible_buildings(person: Person):
+    """Select the buildings a staff member works with: the As Oy team sees only its own."""
+    query = Building.select(Building.id)
+    if person.staff_role == Person.ASOY_CUSTOMER_SERVICE:
+        query = query.where(Building.team == person.staff_team_id)
+    return query
+
+
+def scope_summary(person: Person) -> ScopeSummary:
+    """Count the buildings, apartments and leases a staff member looks after, in one query."""
+    today = helsinki_today()
+    buildings = visible_buildings(person)
+    current = (Lease.start_date <= today) & (Lease.end_date.is_null() | (Lease.end_date >= today))
+    row = (
+        Apartment.select(
+            fn.COUNT(Apartment.building.distinct()).alias("buildings"),
+            fn.COUNT(Apartment.id.distinct()).alias("apartments"),
+            fn.COUNT(Lease.id.distinct()).filter(current).alias("current"),
+            fn.COUNT(Lease.id.distinct()).filter(Lease.start_date > today).alias("upcoming"),
+        )
+        .join(Lease, on=(Lease.apartment == Apartment.id), join_type="LEFT OUTER")
+        .where(Apartment.building.in_(buildings))
+        .dicts()
+        .get()
+    )
+    return ScopeSummary(row["buildings"], row["apartments"], row["current"], row["upcoming"])

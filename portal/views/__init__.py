@@ -1,0 +1,1 @@
+"""Blueprints: one per resident domain, and the staff side."""

@@ -1,0 +1,34 @@
+"""The start page: the resident's dashboard, or the public page for visitors."""
+
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user
+
+from portal import access
+from portal.services.hours import helsinki_now
+from portal.services.residents import household
+from portal.web import render
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@access.public
+def index():
+    """Show the dashboard to a resident, the staff start to staff, the public page to others."""
+    if not current_user.is_authenticated:
+        return render("home/public.html", now=helsinki_now())
+    status = access.current_resident_status()
+    if not status.is_active:
+        if current_user.is_staff:
+            return redirect(url_for("staff.index"))
+        return render("home/access.html", resident=status)
+    residency = status.residency
+    return render(
+        "home/dashboard.html",
+        residency=residency,
+        lease=residency.lease,
+        apartment=residency.lease.apartment,
+        building=residency.lease.apartment.building,
+        household=household(residency.lease_id),
+        now=helsinki_now(),
+    )

@@ -1,0 +1,141 @@
+"""The render helper, safe redirects, error pages and per-request database handling."""
+
+import datetime
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, g, make_response, redirect, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from jinja2_fragments.flask import render_block
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import htmx
+from portal.models import ServiceTeam, db
+from portal.services import hours
+
+ERROR_TEXTS = {
+    400: (_l("Something in the request was not right"), _l("Please go back and try again.")),
+    403: (
+        _l("You do not have access to this page"),
+        _l("If you think you should, please contact customer service."),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("The page may have moved, or the address may have a typo."),
+    ),
+    405: (_l("That did not work"), _l("Please go back and use the page's own buttons.")),
+    413: (
+        _l("The file is too large"),
+        _l("Please choose a smaller file and try again."),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("Please wait a moment and try again."),
+    ),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("Please try again in a moment. If it keeps happening, contact customer service."),
+    ),
+}
+CSRF_TEXTS = (
+    _l("The form had expired"),
+    _l(
+        "For your security, forms expire after a while. "
+        "Please go back, reload the page and try again."
+    ),
+)
+
+
+def render(template: str, partial: str | None = None, status: int = 200, **context) -> Response:
+    """Render the whole page, or only the named block when htmx asks for a partial."""
+    if partial and htmx and not htmx.boosted:
+        html = render_block(template, partial, **context)
+    else:
+        html = render_template(template, **context)
+    response = make_response(html, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def is_safe_path(target: str | None) -> bool:
+    """Tell whether a redirect target is a path on this site (never another origin)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def see_other(target: str, fallback: str = "/") -> Response:
+    """Redirect after a successful change: 303 normally, HX-Location for htmx requests."""
+    if not is_safe_path(target):
+        target = fallback
+    if htmx:
+        response = make_response("", 204)
+        response.headers["HX-Location"] = target
+        return response
+    return redirect(target, code=303)
+
+
+def footer_team() -> ServiceTeam | None:
+    """Return the service team whose contacts the footer shows for this request."""
+    status = g.get("resident_status")
+    if status is not None and status.residency is not None:
+        return status.residency.lease.apartment.building.team
+    if current_user.is_authenticated and current_user.staff_team_id:
+        return current_user.staff_team
+    if "default_team" not in g:
+        g.default_team = ServiceTeam.default()
+    return g.default_team
+
+
+def _error_page(status: int, title, message) -> Response:
+    if htmx:
+        return make_response(
+            render_template("errors/_error.html", title=title, message=message), status
+        )
+    return render("errors/error.html", status=status, title=title, message=message)
+
+
+def handle_http_error(error: HTTPException) -> Response:
+    """Answer every HTTP error, and every unexpected one (Flask logs those first), calmly."""
+    status = error.code or 500
+    title, message = ERROR_TEXTS.get(status, ERROR_TEXTS[400] if status < 500 else ERROR_TEXTS[500])
+    response = _error_page(status, title, message)
+    if status == 405 and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def handle_csrf_error(error: CSRFError) -> Response:
+    return _error_page(400, *CSRF_TEXTS)
+
+
+def close_database(exc: BaseException | None) -> None:
+    if not db.is_closed():
+        db.close()
+
+
+def has_endpoint(name: str) -> bool:
+    """Tell templates whether a feature's page exists, so they never link to a missing one."""
+    from flask import current_app
+
+    return name in current_app.view_functions
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(close_database)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.jinja_env.globals.update(
+        footer_team=footer_team,
+        has_endpoint=has_endpoint,
+        urgent_contact=hours.urgent_contact,
+        describe_hours=hours.describe_hours,
+        tel_uri=hours.tel_uri,
+        now_utc=lambda: datetime.datetime.now(datetime.UTC),
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
