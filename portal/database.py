@@ -28,7 +28,7 @@ def open_database(url: str) -> Database:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return connect_url(url, pragmas=SQLITE_PRAGMAS)
-    return connect_url(url, autorollback=True)
+    return connect_url(url)
 
 
 def bind(url: str) -> Database:

@@ -4,6 +4,7 @@ import datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, make_response, redirect, render_template
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -133,7 +134,7 @@ def init_app(app: Flask) -> None:
         footer_team=footer_team,
         has_endpoint=has_endpoint,
         urgent_contact=hours.urgent_contact,
-        describe_hours=hours.describe_hours,
+        describe_hours=lambda spec: hours.describe_hours(spec, str(get_locale())),
         tel_uri=hours.tel_uri,
         now_utc=lambda: datetime.datetime.now(datetime.UTC),
     )

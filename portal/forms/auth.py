@@ -17,6 +17,7 @@ class SignInForm(FlaskForm):
                 check_deliverability=False,
             ),
         ],
+        filters=[lambda value: value.strip() if value else value],
         render_kw={"autocomplete": "username", "inputmode": "email"},
     )
     password = PasswordField(

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from portal.config import LANGUAGES
@@ -11,7 +12,7 @@ from portal.config import LANGUAGES
 class LanguageForm(FlaskForm):
     language = RadioField(
         _l("Language"),
-        choices=[(code, code) for code in LANGUAGES],
+        choices=[SelectChoice(code) for code in LANGUAGES],
         validators=[DataRequired(_l("Choose a language."))],
     )
     next = HiddenField()

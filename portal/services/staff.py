@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from peewee import fn
+from peewee import JOIN, Case, fn
 
 from portal.models import Apartment, Building, Lease, Person
 from portal.services.residents import helsinki_today
@@ -33,12 +33,15 @@ def scope_summary(person: Person) -> ScopeSummary:
         Apartment.select(
             fn.COUNT(Apartment.building.distinct()).alias("buildings"),
             fn.COUNT(Apartment.id.distinct()).alias("apartments"),
-            fn.COUNT(Lease.id.distinct()).filter(current).alias("current"),
-            fn.COUNT(Lease.id.distinct()).filter(Lease.start_date > today).alias("upcoming"),
+            # Each lease appears once in the join, so a sum of flags counts leases.
+            fn.SUM(Case(None, [(current, 1)], 0)).alias("current"),
+            fn.SUM(Case(None, [(Lease.start_date > today, 1)], 0)).alias("upcoming"),
         )
-        .join(Lease, on=(Lease.apartment == Apartment.id), join_type="LEFT OUTER")
+        .join(Lease, on=(Lease.apartment == Apartment.id), join_type=JOIN.LEFT_OUTER)
         .where(Apartment.building.in_(buildings))
         .dicts()
         .get()
     )
-    return ScopeSummary(row["buildings"], row["apartments"], row["current"], row["upcoming"])
+    return ScopeSummary(
+        row["buildings"], row["apartments"], row["current"] or 0, row["upcoming"] or 0
+    )

@@ -1,0 +1,99 @@
+"""Fixtures: an app on its own copy of a migrated demo database, clients, signing in."""
+
+import re
+import shutil
+
+import pytest
+
+from portal import create_app, demo
+from portal.database import open_database, upgrade
+from portal.models import db
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = demo.DEMO_PASSWORD
+
+# Demo people by the part they play in tests.
+RESIDENT = "aino.virtanen@example.fi"
+OTHER_RESIDENT = "elias.virtanen@example.fi"
+SWEDISH_RESIDENT = "sofia.lindqvist@example.fi"
+ASOY_RESIDENT = "hanna.korhonen@example.fi"
+FUTURE_RESIDENT = "oskari.nieminen@example.fi"
+CUSTOMER_SERVICE = "leena.makinen@example.fi"
+MAINTENANCE = "jari.laine@example.fi"
+ASOY_STAFF = "riikka.heikkinen@example.fi"
+ADMIN = "admin@example.fi"
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    """Build one migrated database with the demo data; each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "portal.db"
+    database = open_database(f"sqlite:///{path}")
+    upgrade(database)
+    db.initialize(database)
+    with database.connection_context():
+        demo.load()
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    return path
+
+
+@pytest.fixture
+def app(tmp_path, template_database):
+    """Return an app bound to a fresh copy of the demo database."""
+    path = tmp_path / "portal.db"
+    shutil.copy(template_database, path)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "DATA_DIR": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{path}",
+        }
+    )
+    yield app
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, path="/login"):
+    """Return a CSRF token for the client's session, read from a page's form."""
+    response = client.get(path, follow_redirects=True)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client, email, password=PASSWORD):
+    """Sign in through the real form and return the response."""
+    token = csrf_token(client)
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+def use_language(client, language):
+    """Switch the client's language through the language buttons, as a person would."""
+    token = csrf_token(client, "/")
+    response = client.post("/locale", data={"language": language, "csrf_token": token})
+    assert response.status_code == 303
+    return client
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign the test client in as the given demo person, in English unless told otherwise."""
+
+    def login(email, language="en"):
+        response = sign_in(client, email)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        if language:
+            use_language(client, language)
+        return client
+
+    return login

@@ -1,0 +1,54 @@
+"""Static files: the vendored htmx stays the published file; caching by fingerprint."""
+
+import gzip
+import hashlib
+import re
+
+from portal.assets import STATIC_DIR
+
+HTMX_SHA256 = "d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717"
+
+
+def test_vendored_htmx_is_the_published_2_0_11_file():
+    body = (STATIC_DIR / "vendor" / "htmx-2.0.11.min.js").read_bytes()
+    assert hashlib.sha256(body).hexdigest() == HTMX_SHA256
+    assert (STATIC_DIR / "vendor" / "htmx-2.0.11.LICENSE").exists()
+
+
+def _linked(client, pattern):
+    html = client.get("/").get_data(as_text=True)
+    match = re.search(pattern, html)
+    assert match, pattern
+    return match.group(1)
+
+
+def test_fingerprinted_files_are_cached_for_a_year(client):
+    url = _linked(client, r'<link rel="stylesheet" href="(/static/css/portal\.[0-9a-f]{12}\.css)"')
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.mimetype == "text/css"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert b"--brand" in response.data
+
+
+def test_htmx_is_served_compressed_when_accepted(client):
+    url = _linked(client, r'<script src="(/static/vendor/htmx-2\.0\.11\.min\.[0-9a-f]{12}\.js)"')
+    response = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert hashlib.sha256(gzip.decompress(response.data)).hexdigest() == HTMX_SHA256
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain.headers
+    assert hashlib.sha256(plain.data).hexdigest() == HTMX_SHA256
+
+
+def test_stale_fingerprint_gets_the_current_file_briefly_cached(client):
+    response = client.get("/static/css/portal.000000000000.css")
+    assert response.status_code == 404
+    response = client.get("/static/css/portal.css")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_static_paths_cannot_escape_the_folder(client):
+    for path in ("/static/../config.py", "/static/%2e%2e/config.py", "/static/../../pyproject.toml"):
+        assert client.get(path).status_code == 404

@@ -1,0 +1,121 @@
+"""Schema from migrations only, upgrades that keep data, demo data, constraints."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from peewee import IntegrityError
+from playhouse.schema_diff import diff_models
+
+from portal import create_app, demo
+from portal.database import open_database, pending_migrations, upgrade
+from portal.models import MODELS, Apartment, Lease, Person, Residency, ServiceTeam, db
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    return create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}
+    )
+
+
+def test_migrations_build_exactly_the_models_schema(app):
+    diff = diff_models(db.obj, MODELS)
+    assert not diff, str(diff)
+    assert pending_migrations(db.obj) == []
+
+
+def test_app_does_not_create_tables_by_itself(empty_app):
+    with empty_app.app_context():
+        assert db.get_tables() == []
+        assert pending_migrations(db.obj) == ["0001_initial"]
+
+
+def test_upgrade_command_then_demo_data_command(empty_app):
+    runner = empty_app.test_cli_runner()
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code != 0
+    assert "migrations are pending" in result.output
+    result = runner.invoke(args=["upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "applied: 0001_initial" in result.output
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    assert "Loaded the demo housing company." in result.output
+    assert demo.DEMO_PASSWORD in result.output
+    for email, _ in demo.DEMO_SIGN_INS:
+        assert email in result.output
+    # A second run keeps what is there and still prints the sign-ins.
+    result = runner.invoke(args=["demo-data"])
+    assert "demo data was not loaded" in result.output
+    assert "aino.virtanen@example.fi" in result.output
+    with db.connection_context():
+        assert Person.select().count() == len(demo.DEMO_SIGN_INS)
+
+
+def test_upgrade_keeps_data_and_is_repeatable(app):
+    before = Residency.select().count()
+    assert upgrade(db.obj) == []
+    assert Residency.select().count() == before > 0
+    result = app.test_cli_runner().invoke(args=["upgrade"])
+    assert "The database schema is up to date." in result.output
+    assert Residency.select().count() == before
+
+
+def test_demo_data_matches_the_sign_in_table(app):
+    for email, _ in demo.DEMO_SIGN_INS:
+        person = Person.get(Person.email == email)
+        assert person.password_hash.startswith("$argon2")
+    assert ServiceTeam.default().phone == "09 5767 3000"
+    asoy = ServiceTeam.get(ServiceTeam.key == "asoy_customer_service")
+    assert asoy.email == "asiakaspalvelu.asoyasunnot@hekaoy.fi"
+    assert Apartment.select().where(Apartment.ownership == Apartment.ASOY).count() > 0
+    today = datetime.date.today()
+    assert Lease.select().where(Lease.start_date > today).count() == 1
+
+
+def test_role_and_dates_are_checked_by_the_database(app):
+    lease = Lease.select().first()
+    with pytest.raises(IntegrityError), db.atomic():
+        Residency.create(lease=lease, first_name="A", last_name="B", role="landlord",
+                         moved_in=datetime.date(2026, 1, 1))
+    with pytest.raises(IntegrityError), db.atomic():
+        Lease.create(number="X-1", apartment=lease.apartment, start_date=datetime.date(2026, 2, 1),
+                     end_date=datetime.date(2026, 1, 1), rent=Decimal("1"), payment_reference="13")
+    with pytest.raises(IntegrityError), db.atomic():
+        Apartment.create(building=lease.apartment.building, number=lease.apartment.number,
+                         rooms="1h", area=Decimal("20"))
+
+
+def test_foreign_keys_are_enforced(app):
+    with pytest.raises(IntegrityError), db.atomic():
+        Residency.create(lease=999999, first_name="A", last_name="B", role="lease_party",
+                         moved_in=datetime.date(2026, 1, 1))
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_postgresql_url_selects_postgresql_without_code_changes():
+    database = open_database("postgresql://portal:secret@127.0.0.1:5432/portal")
+    assert type(database).__name__ == "PostgresqlDatabase"
+    assert database.database == "portal"
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_a_broken_database(tmp_path):
+    (tmp_path / "not-a-db").write_bytes(b"this is not sqlite" * 100)
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'not-a-db'}"}
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unavailable"
