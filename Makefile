@@ -24,7 +24,8 @@ translations: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--project="Resident Portal" -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete \
+		--no-fuzzy-matching --ignore-pot-creation-date
 
 upgrade: install translations
 	$(BIN)/flask upgrade

@@ -57,6 +57,16 @@ def app(tmp_path, template_database):
 
 
 @pytest.fixture
+def queries(app):
+    """Record the SQL statements run while the test makes requests."""
+    statements = []
+    hook = lambda event: statements.append(event.sql)  # noqa: E731
+    db.obj.query_hooks.append(hook)
+    yield statements
+    db.obj.query_hooks.remove(hook)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -72,9 +82,7 @@ def csrf_token(client, path="/login"):
 def sign_in(client, email, password=PASSWORD):
     """Sign in through the real form and return the response."""
     token = csrf_token(client)
-    return client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": token}
-    )
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
 
 
 def use_language(client, language):

@@ -50,5 +50,9 @@ def test_stale_fingerprint_gets_the_current_file_briefly_cached(client):
 
 
 def test_static_paths_cannot_escape_the_folder(client):
-    for path in ("/static/../config.py", "/static/%2e%2e/config.py", "/static/../../pyproject.toml"):
+    for path in (
+        "/static/../config.py",
+        "/static/%2e%2e/config.py",
+        "/static/../../pyproject.toml",
+    ):
         assert client.get(path).status_code == 404

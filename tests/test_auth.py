@@ -100,7 +100,8 @@ def test_sign_in_returns_to_the_page_asked_for(client):
 def test_sign_in_never_redirects_to_another_site(client, target):
     token = csrf_token(client)
     response = client.post(
-        "/login", query_string={"next": target},
+        "/login",
+        query_string={"next": target},
         data={"email": RESIDENT, "password": PASSWORD, "csrf_token": token},
     )
     assert response.status_code == 303

@@ -77,20 +77,40 @@ def test_demo_data_matches_the_sign_in_table(app):
 def test_role_and_dates_are_checked_by_the_database(app):
     lease = Lease.select().first()
     with pytest.raises(IntegrityError), db.atomic():
-        Residency.create(lease=lease, first_name="A", last_name="B", role="landlord",
-                         moved_in=datetime.date(2026, 1, 1))
+        Residency.create(
+            lease=lease,
+            first_name="A",
+            last_name="B",
+            role="landlord",
+            moved_in=datetime.date(2026, 1, 1),
+        )
     with pytest.raises(IntegrityError), db.atomic():
-        Lease.create(number="X-1", apartment=lease.apartment, start_date=datetime.date(2026, 2, 1),
-                     end_date=datetime.date(2026, 1, 1), rent=Decimal("1"), payment_reference="13")
+        Lease.create(
+            number="X-1",
+            apartment=lease.apartment,
+            start_date=datetime.date(2026, 2, 1),
+            end_date=datetime.date(2026, 1, 1),
+            rent=Decimal("1"),
+            payment_reference="13",
+        )
     with pytest.raises(IntegrityError), db.atomic():
-        Apartment.create(building=lease.apartment.building, number=lease.apartment.number,
-                         rooms="1h", area=Decimal("20"))
+        Apartment.create(
+            building=lease.apartment.building,
+            number=lease.apartment.number,
+            rooms="1h",
+            area=Decimal("20"),
+        )
 
 
 def test_foreign_keys_are_enforced(app):
     with pytest.raises(IntegrityError), db.atomic():
-        Residency.create(lease=999999, first_name="A", last_name="B", role="lease_party",
-                         moved_in=datetime.date(2026, 1, 1))
+        Residency.create(
+            lease=999999,
+            first_name="A",
+            last_name="B",
+            role="lease_party",
+            moved_in=datetime.date(2026, 1, 1),
+        )
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):

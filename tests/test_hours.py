@@ -58,8 +58,15 @@ def test_naive_time_is_refused():
 
 
 @pytest.mark.parametrize(
-    "spec", ["mon-fri", "mon-fri 9-12", "fri-mon 09:00-12:00", "xyz 09:00-12:00",
-             "mon 12:00-09:00", "mon 25:00-26:00"]
+    "spec",
+    [
+        "mon-fri",
+        "mon-fri 9-12",
+        "fri-mon 09:00-12:00",
+        "xyz 09:00-12:00",
+        "mon 12:00-09:00",
+        "mon 25:00-26:00",
+    ],
 )
 def test_malformed_hours_are_refused(spec):
     with pytest.raises(hours.HoursError):

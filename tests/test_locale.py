@@ -81,9 +81,7 @@ def test_language_switch_needs_csrf(client):
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil"])
 def test_language_switch_returns_only_to_own_pages(client, target):
     token = csrf_token(client, "/")
-    response = client.post(
-        "/locale", data={"language": "en", "next": target, "csrf_token": token}
-    )
+    response = client.post("/locale", data={"language": "en", "next": target, "csrf_token": token})
     assert response.headers["Location"] == "/"
 
 

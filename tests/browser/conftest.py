@@ -1,0 +1,72 @@
+"""Browser tests: Playwright drives Debian's Chromium against the app on a loopback port.
+
+Outside CI, the tests skip with a visible reason when no Chromium is installed; with
+PORTAL_REQUIRE_BROWSER=1 (as .ci/run sets it) a missing browser fails the run instead.
+"""
+
+import os
+import shutil
+import threading
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+REQUIRED = os.environ.get("PORTAL_REQUIRE_BROWSER") == "1"
+PHONE = {"width": 360, "height": 740}
+
+# A page of this portal answers in milliseconds; waiting long only hides a failure.
+expect.set_options(timeout=5000)
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM:
+        return
+    if REQUIRED:
+        raise pytest.UsageError("PORTAL_REQUIRE_BROWSER=1 but no chromium is on the PATH")
+    skip = pytest.mark.skip(reason="no Chromium found: install Debian's chromium package")
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": PHONE, "locale": "fi-FI"}
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test's app on a free loopback port for the browser; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def console_errors(page):
+    """Collect console errors (CSP violations included) and uncaught page errors."""
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
