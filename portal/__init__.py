@@ -10,7 +10,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config.from_mapping(portal_config.from_environment(config))
 
-    from portal import assets, cli, database, i18n, security, web
+    from portal import access, assets, cli, database, i18n, security, web
     from portal.extensions import csrf, htmx, login_manager
 
     database.bind(app.config["DATABASE_URL"])
@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     assets.init_app(app)
     security.init_app(app)
+    access.init_app(app)
     web.init_app(app)
     cli.init_app(app)
 

@@ -1,13 +1,14 @@
-"""Who may call what. Every view declares its rule with one of these decorators.
+"""Who may call what: one table for every endpoint of the portal, enforced before each request.
 
-Each decorator records its rule on the view function (``view.access``), so the whole
-application's access table can be read from the URL map and tested.
+Access is denied by default: an endpoint missing from ``ACCESS`` answers 403 to everyone
+(and the test suite fails on it), so a new page cannot go live unguarded. The table says
+who may *call* an endpoint; which objects a person may see is checked again by the
+owner-checked getters each view loads its objects with.
 """
 
-import functools
-from collections.abc import Callable
+from dataclasses import dataclass
 
-from flask import abort, g
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
 from portal.extensions import login_manager
@@ -17,35 +18,31 @@ from portal.web import render
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
 RESIDENT = "resident"
+LEASE_PARTY = "lease_party"
 STAFF = "staff"
 
 
-def _mark(view: Callable, rule: str, roles: tuple[str, ...] = ()) -> Callable:
-    view.access = rule
-    view.access_roles = roles
-    return view
+@dataclass(frozen=True)
+class Rule:
+    """Who may call an endpoint: a kind of person, and for staff the roles (empty: any)."""
+
+    kind: str
+    roles: frozenset[str] = frozenset()
 
 
-def public(view: Callable) -> Callable:
-    """Let anyone call the view, signed in or not."""
-    return _mark(view, PUBLIC)
+def staff(*roles: str) -> Rule:
+    return Rule(STAFF, frozenset(roles))
 
 
-def signed_in(view: Callable) -> Callable:
-    """Let any signed-in person call the view."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        return view(*args, **kwargs)
-
-    return _mark(wrapper, SIGNED_IN)
-
-
-def access_closed_page(status):
-    """Render the page that explains why resident pages are not open (yet) for this person."""
-    return render("home/access.html", status=403, resident=status)
+ACCESS: dict[str, Rule] = {
+    "static": Rule(PUBLIC),
+    "home.index": Rule(PUBLIC),
+    "public.switch_locale": Rule(PUBLIC),
+    "public.healthz": Rule(PUBLIC),
+    "auth.login": Rule(PUBLIC),
+    "auth.logout": Rule(SIGNED_IN),
+    "staff.index": staff(),
+}
 
 
 def current_resident_status():
@@ -55,33 +52,40 @@ def current_resident_status():
     return g.resident_status
 
 
-def resident(view: Callable) -> Callable:
-    """Let a signed-in person whose lease has begun call the view."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        status = current_resident_status()
-        if not status.is_active:
-            return access_closed_page(status)
-        return view(*args, **kwargs)
-
-    return _mark(wrapper, RESIDENT)
+def access_closed_page(status):
+    """Render the page that explains why resident pages are not open (yet) for this person."""
+    return render("home/access.html", status=403, resident=status)
 
 
-def staff(*roles: str) -> Callable[[Callable], Callable]:
-    """Let staff members with one of the roles (any staff role when none given) call the view."""
+def enforce(rule: Rule | None):
+    """Return a response that refuses the request under ``rule``, or None to let it through."""
+    if rule is None:
+        current_app.logger.error("Endpoint %s is missing from the access table", request.endpoint)
+        abort(403)
+    if rule.kind == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if rule.kind == SIGNED_IN:
+        return None
+    if rule.kind == STAFF:
+        if not current_user.is_staff or (rule.roles and current_user.staff_role not in rule.roles):
+            abort(403)
+        return None
+    status = current_resident_status()
+    if not status.is_active:
+        return access_closed_page(status)
+    if rule.kind == LEASE_PARTY and not status.residency.is_lease_party:
+        abort(403)
+    return None
 
-    def decorate(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if not current_user.is_staff or (roles and current_user.staff_role not in roles):
-                abort(403)
-            return view(*args, **kwargs)
 
-        return _mark(wrapper, STAFF, roles)
+def init_app(app: Flask) -> None:
+    """Enforce the access table before every request of the app."""
+    app.extensions["access_table"] = dict(ACCESS)
 
-    return decorate
+    @app.before_request
+    def check_access():
+        if request.endpoint is None:
+            return None  # no route matched: the 404 or 405 handler answers
+        return enforce(app.extensions["access_table"].get(request.endpoint))

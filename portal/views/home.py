@@ -12,7 +12,6 @@ bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
-@access.public
 def index():
     """Show the dashboard to a resident, the staff start to staff, the public page to others."""
     if not current_user.is_authenticated:

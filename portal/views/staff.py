@@ -3,7 +3,6 @@
 from flask import Blueprint
 from flask_login import current_user
 
-from portal import access
 from portal.services.staff import scope_summary
 from portal.web import render
 
@@ -11,7 +10,6 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 @bp.get("/")
-@access.staff()
 def index():
     """Show the staff member's start page with the size of the register they look after."""
     return render("staff/index.html", summary=scope_summary(current_user))
