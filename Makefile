@@ -7,7 +7,7 @@ export FLASK_APP := portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install translations messages upgrade demo run serve lint format test clean
+.PHONY: install translations messages upgrade demo run serve lint format test bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,8 +48,18 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint translations
+# The Nu Html Checker for the HTML validity test (needs npm and Java).
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR):
+	if command -v npm >/dev/null; then \
+		npm install --no-save --no-audit --no-fund --silent vnu-jar@26.9.27; fi
+
+test: lint translations $(VNU_JAR)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Bytes per page and server speed against a bare Flask hello-world (needs wrk).
+bench: install translations
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

@@ -1,7 +1,7 @@
 """Browser tests: Playwright drives Debian's Chromium against the app on a loopback port.
 
 Outside CI, the tests skip with a visible reason when no Chromium is installed; with
-PORTAL_REQUIRE_BROWSER=1 (as .ci/run sets it) a missing browser fails the run instead.
+PORTAL_REQUIRE_TOOLS=1 (as .ci/run sets it) a missing browser fails the run instead.
 """
 
 import os
@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-REQUIRED = os.environ.get("PORTAL_REQUIRE_BROWSER") == "1"
+REQUIRED = os.environ.get("PORTAL_REQUIRE_TOOLS") == "1"
 PHONE = {"width": 360, "height": 740}
 
 # A page of this portal answers in milliseconds; waiting long only hides a failure.
@@ -24,7 +24,7 @@ def pytest_collection_modifyitems(config, items):
     if CHROMIUM:
         return
     if REQUIRED:
-        raise pytest.UsageError("PORTAL_REQUIRE_BROWSER=1 but no chromium is on the PATH")
+        raise pytest.UsageError("PORTAL_REQUIRE_TOOLS=1 but no chromium is on the PATH")
     skip = pytest.mark.skip(reason="no Chromium found: install Debian's chromium package")
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):

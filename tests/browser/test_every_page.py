@@ -1,0 +1,73 @@
+"""Every page in a real browser, as each kind of person who can see it, in fi, sv and en.
+
+At phone width: no console errors (CSP violations included), no WCAG 2.1 A/AA violation
+found by axe-core, and the page's language set right. Pages come from the URL map.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests import harness
+from tests.browser.conftest import PHONE
+from tests.conftest import PASSWORD
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+LANGUAGES = ("fi", "sv", "en")
+# JSON and files are not pages; the health check answers machines.
+NOT_PAGES = {"static", "public.healthz"}
+
+pytestmark = pytest.mark.browser
+
+
+def _pages(app, kind):
+    table = app.extensions["access_table"]
+    urls = [
+        route.url(app, kind)
+        for route in harness.routes(app)
+        if route.method == "GET"
+        and route.endpoint not in NOT_PAGES
+        and harness.expected(table.get(route.endpoint), kind) == harness.ALLOW
+    ]
+    return [*urls, "/no-such-page"]
+
+
+def _post_form(context, url, fields):
+    page_html = context.request.get(url.rsplit("/", 1)[0] + "/").text()
+    token = harness.CSRF_RE.search(page_html).group(1)
+    return context.request.post(url, form={**fields, "csrf_token": token})
+
+
+@pytest.mark.parametrize("kind", harness.KINDS, ids=harness.KIND_IDS)
+def test_every_page_in_the_browser(app, browser, live_server, kind):
+    context = browser.new_context(viewport=PHONE)
+    context.set_default_timeout(5000)
+    if kind.email:
+        _post_form(context, live_server + "/login", {"email": kind.email, "password": PASSWORD})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    problems = []
+    axe = Axe()
+    for language in LANGUAGES:
+        _post_form(context, live_server + "/locale", {"language": language})
+        for path in _pages(app, kind):
+            errors.clear()
+            response = page.goto(live_server + path)
+            where = f"{path} ({language})"
+            if response is None or "text/html" not in response.headers.get("content-type", ""):
+                problems.append(f"{where}: not an HTML page")
+                continue
+            lang = page.locator("html").get_attribute("lang")
+            if lang != language:
+                problems.append(f"{where}: lang is {lang!r}")
+            results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+            for violation in results.response["violations"]:
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                problems.append(f"{where}: axe {violation['id']}: {violation['help']} {targets}")
+            if page.evaluate("document.documentElement.scrollWidth") > PHONE["width"]:
+                problems.append(f"{where}: wider than a {PHONE['width']} px phone screen")
+            # A missing page logs its own 404 status in the console; anything else is an error.
+            problems.extend(f"{where}: console: {e}" for e in errors if "404" not in e)
+    context.close()
+    assert not problems, "\n".join(problems)

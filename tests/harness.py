@@ -1,0 +1,201 @@
+"""The quality harness: every route of the app, as every kind of person, from the URL map.
+
+A new endpoint joins every check here by itself: the access matrix, the headers, bad input,
+the budgets, the browser checks and the HTML checker. What a feature adds is a row in
+``portal.access.ACCESS`` and, for routes with arguments, sample values in ``SAMPLES``.
+"""
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from flask import Flask, url_for
+
+from portal import access
+from portal.models import Person
+from tests import conftest
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of person the harness acts as, and what the access table should let them do."""
+
+    name: str
+    email: str | None
+    active_resident: bool = False
+    lease_party: bool = False
+    staff_role: str | None = None
+
+
+KINDS = [
+    Kind("visitor", None),
+    Kind("lease_party", conftest.RESIDENT, active_resident=True, lease_party=True),
+    Kind("other_resident", conftest.OTHER_RESIDENT, active_resident=True),
+    Kind("neighbour", conftest.SWEDISH_RESIDENT, active_resident=True, lease_party=True),
+    Kind("asoy_resident", conftest.ASOY_RESIDENT, active_resident=True, lease_party=True),
+    Kind("future_resident", conftest.FUTURE_RESIDENT),
+    Kind("customer_service", conftest.CUSTOMER_SERVICE, staff_role=Person.CUSTOMER_SERVICE),
+    Kind("maintenance", conftest.MAINTENANCE, staff_role=Person.MAINTENANCE),
+    Kind("asoy_staff", conftest.ASOY_STAFF, staff_role=Person.ASOY_CUSTOMER_SERVICE),
+    Kind("admin", conftest.ADMIN, staff_role=Person.ADMIN),
+]
+KIND_IDS = [kind.name for kind in KINDS]
+
+ALLOW, LOGIN, DENY = "allow", "login", "deny"
+
+# Sample values for URL arguments, by endpoint and argument name. Each entry gives, for a
+# kind of person, an object of their own ("own") and one of another household ("foreign"):
+# the harness expects the own one to open and the foreign one to answer 404.
+SAMPLES: dict[str, dict[str, dict]] = {
+    "static": {"filename": {"own": lambda kind: "css/portal.css"}},
+}
+
+
+def expected(rule: access.Rule | None, kind: Kind) -> str:
+    """Return what the access table promises this kind of person for a rule."""
+    if rule is None:
+        return DENY
+    if rule.kind == access.PUBLIC:
+        return ALLOW
+    if kind.email is None:
+        return LOGIN
+    if rule.kind == access.SIGNED_IN:
+        return ALLOW
+    if rule.kind == access.STAFF:
+        allowed = kind.staff_role and (not rule.roles or kind.staff_role in rule.roles)
+        return ALLOW if allowed else DENY
+    if not kind.active_resident:
+        return DENY
+    if rule.kind == access.LEASE_PARTY and not kind.lease_party:
+        return DENY
+    return ALLOW
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    method: str
+    arguments: tuple[str, ...]
+
+    def url(self, app: Flask, kind: Kind, which: str = "own") -> str | None:
+        """Build the URL with sample arguments; None when no sample of that sort exists."""
+        values = {}
+        for name in self.arguments:
+            sample = SAMPLES.get(self.endpoint, {}).get(name, {}).get(which)
+            if sample is None:
+                return None
+            values[name] = sample(kind)
+        with app.test_request_context():
+            return url_for(self.endpoint, **values)
+
+
+def routes(app: Flask) -> list[Route]:
+    """List every endpoint and method of the app from its URL map."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append(Route(rule.endpoint, method, tuple(sorted(rule.arguments))))
+    return sorted(found, key=lambda r: (r.method, r.endpoint))
+
+
+def sign_in(app: Flask, kind: Kind, language: str = "en"):
+    """Return a test client signed in as the kind of person (or a visitor), in a language."""
+    client = app.test_client()
+    if kind.email:
+        response = conftest.sign_in(client, kind.email)
+        assert response.status_code == 303, f"{kind.name} could not sign in"
+        conftest.use_language(client, language)
+    else:
+        client.set_cookie("locale", language)
+    return client
+
+
+def outcome(response) -> str:
+    """Classify a response as let in, sent to sign in, or refused."""
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and location.startswith("/login?next="):
+        return LOGIN
+    if response.status_code in (401, 403):
+        return DENY
+    return ALLOW
+
+
+class FormCollector(HTMLParser):
+    """Collect the forms of a page: action, method and the names of their fields."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self.forms.append(
+                {
+                    "action": attributes.get("action", ""),
+                    "method": (attributes.get("method") or "get").lower(),
+                    "fields": set(),
+                }
+            )
+        elif tag in ("input", "select", "textarea", "button") and self.forms:
+            name = attributes.get("name")
+            if name and name != "csrf_token":
+                self.forms[-1]["fields"].add(name)
+
+
+class PageParser(HTMLParser):
+    """Collect what the page checks look at: language, headings, forms, inline code."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+        self.h1 = 0
+        self.lang = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        if tag == "h1":
+            self.h1 += 1
+        if tag == "form" and not (attributes.get("action") and attributes.get("method")):
+            self.problems.append("form without action and method")
+        if tag == "script" and not attributes.get("src"):
+            self.problems.append("inline script")
+        if tag == "style" or "style" in attributes:
+            self.problems.append("inline style")
+        if any(name.startswith("on") for name in attributes):
+            self.problems.append(f"inline event handler on <{tag}>")
+        if tag == "img" and "alt" not in attributes:
+            self.problems.append("image without alt text")
+
+
+def page_problems(html: str, language: str) -> list[str]:
+    """Return what is wrong with a page that every page must get right."""
+    parser = PageParser()
+    parser.feed(html)
+    problems = list(parser.problems)
+    if parser.lang != language:
+        problems.append(f"lang is {parser.lang!r}, not {language!r}")
+    if parser.h1 != 1:
+        problems.append(f"{parser.h1} h1 headings")
+    return problems
+
+
+def forms_of(html: str) -> list[dict]:
+    collector = FormCollector()
+    collector.feed(html)
+    return collector.forms
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_of(client) -> str:
+    """Return a CSRF token for the client's current session."""
+    return conftest.csrf_token(client, "/")
+
+
+def database_snapshot(database) -> str:
+    """Return the whole SQLite database as SQL text, to compare before and after."""
+    return "\n".join(database.connection().iterdump())
