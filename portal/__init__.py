@@ -10,13 +10,15 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config.from_mapping(portal_config.from_environment(config))
 
-    from portal import access, assets, cli, database, i18n, security, web
-    from portal.extensions import csrf, htmx, login_manager
+    from portal import access, assets, bank_id, cli, database, i18n, security, web
+    from portal.extensions import csrf, htmx, limiter, login_manager
 
     database.bind(app.config["DATABASE_URL"])
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    bank_id.init_app(app)
     i18n.init_app(app)
     assets.init_app(app)
     security.init_app(app)
@@ -24,10 +26,18 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     cli.init_app(app)
 
-    from portal.views import auth, home, public, staff
+    from portal.views import accounts, auth, dev, home, public, staff
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(accounts.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(staff.bp)
+    if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:
+        app.register_blueprint(dev.bp)
+    if app.config["MAIL_WORKER"] == "thread":
+        from portal.services.mail import MailWorker
+
+        app.extensions["mail_worker"] = MailWorker(app)
+        app.extensions["mail_worker"].start()
     return app

@@ -12,6 +12,7 @@ from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
 from portal.extensions import login_manager
+from portal.models import Person
 from portal.services.residents import resident_status
 from portal.web import render
 
@@ -41,7 +42,23 @@ ACCESS: dict[str, Rule] = {
     "public.healthz": Rule(PUBLIC),
     "auth.login": Rule(PUBLIC),
     "auth.logout": Rule(SIGNED_IN),
+    "accounts.register": Rule(PUBLIC),
+    "accounts.confirm_email": Rule(PUBLIC),
+    "accounts.identify": Rule(PUBLIC),
+    "accounts.identified": Rule(PUBLIC),
+    "accounts.choose_password": Rule(PUBLIC),
+    "accounts.check_new_password": Rule(PUBLIC),
+    "accounts.forgot_password": Rule(PUBLIC),
+    "accounts.reset_password": Rule(PUBLIC),
     "staff.index": staff(),
+    "staff.identification": staff(
+        Person.CUSTOMER_SERVICE, Person.ASOY_CUSTOMER_SERVICE, Person.ADMIN
+    ),
+    "staff.identify_resident": staff(
+        Person.CUSTOMER_SERVICE, Person.ASOY_CUSTOMER_SERVICE, Person.ADMIN
+    ),
+    # Development only, and only without an SMTP server: the demo's emails.
+    "dev.outbox": Rule(PUBLIC),
 }
 
 

@@ -1,7 +1,7 @@
 """Command-line tasks: `flask --app portal upgrade`, `flask --app portal demo-data`."""
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from portal import database, demo
 from portal.models import db
@@ -25,7 +25,7 @@ def demo_data_command() -> None:
             "Run `flask --app portal upgrade` first: migrations are pending."
         )
     with db.connection_context():
-        if demo.load_if_empty():
+        if demo.load_if_empty(current_app.config["IDENTITY_KEY"]):
             click.echo("Loaded the demo housing company.")
         else:
             click.echo("The database already has data; demo data was not loaded.")

@@ -15,15 +15,15 @@ class ConfigError(RuntimeError):
     """Raised when the environment does not give what production needs."""
 
 
-def _secret_key(env: str, data_dir: Path) -> str:
-    """Return the secret key: from the environment, or kept in the data folder locally."""
-    key = os.environ.get("PORTAL_SECRET_KEY")
+def _local_secret(name: str, env: str, data_dir: Path) -> str:
+    """Return a secret: from the environment, or generated once into the data folder locally."""
+    key = os.environ.get(f"PORTAL_{name.upper()}")
     if key:
         return key
     if env == "production":
-        raise ConfigError("PORTAL_SECRET_KEY must be set in production.")
-    # A local run keeps one generated key so that sessions survive a restart.
-    path = data_dir / "secret_key"
+        raise ConfigError(f"PORTAL_{name.upper()} must be set in production.")
+    # A local run keeps one generated key so that sessions and hashes survive a restart.
+    path = data_dir / name
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -66,8 +66,36 @@ def from_environment(overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        # The seed's rules: links valid 24 hours, passwords of at least ten characters.
+        "LINK_LIFETIME_HOURS": int(os.environ.get("PORTAL_LINK_LIFETIME_HOURS", "24")),
+        "PASSWORD_MIN_LENGTH": int(os.environ.get("PORTAL_PASSWORD_MIN_LENGTH", "10")),
+        # How long a confirmed email stays valid while the person identifies and picks a password.
+        "REGISTRATION_MINUTES": 60,
+        # Email: without an SMTP host, messages stay in the outbox (shown on a development page).
+        "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),
+        "SMTP_USERNAME": os.environ.get("PORTAL_SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("PORTAL_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": os.environ.get("PORTAL_SMTP_STARTTLS", "0") == "1",
+        "SMTP_TIMEOUT": float(os.environ.get("PORTAL_SMTP_TIMEOUT", "10")),
+        "MAIL_FROM": os.environ.get("PORTAL_MAIL_FROM", "Heka <asukasportaali@hekaoy.fi>"),
+        # "thread": deliver email from a thread of the web process; "off": a separate worker
+        # (`flask --app portal mail-worker`) does it.
+        "MAIL_WORKER": os.environ.get("PORTAL_MAIL_WORKER", "off"),
+        # Strong identification: an OpenID Connect provider (a bank-ID broker).
+        "OIDC_ISSUER_URL": os.environ.get("PORTAL_OIDC_ISSUER_URL", ""),
+        "OIDC_CLIENT_ID": os.environ.get("PORTAL_OIDC_CLIENT_ID", "resident-portal"),
+        "OIDC_CLIENT_SECRET": os.environ.get("PORTAL_OIDC_CLIENT_SECRET", ""),
+        "OIDC_IDENTITY_CLAIM": os.environ.get("PORTAL_OIDC_IDENTITY_CLAIM", "hetu"),
+        # Rate limits: memory for one process; a shared store (redis://…) for several.
+        "RATELIMIT_STORAGE_URI": os.environ.get("PORTAL_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
     }
     settings.update(overrides)
     if not settings.get("SECRET_KEY"):
-        settings["SECRET_KEY"] = _secret_key(env, data_dir)
+        settings["SECRET_KEY"] = _local_secret("secret_key", env, data_dir)
+    # Keyed hashes of personal identity codes: a separate key, so rotating the session
+    # key does not lose the link between people and the housing register.
+    if not settings.get("IDENTITY_KEY"):
+        settings["IDENTITY_KEY"] = _local_secret("identity_key", env, data_dir)
     return settings

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from portal.models import Apartment, Building, Lease, Person, Residency, ServiceTeam, db
 from portal.services.accounts import hash_password
+from portal.services.identity import identity_hash
 from portal.services.references import finnish_reference
 from portal.services.residents import helsinki_today
 
@@ -21,6 +22,10 @@ DEMO_SIGN_INS = [
     ("sofia.lindqvist@example.fi", "resident, lease party, Vääksyntie 6 B 12 (Swedish)"),
     ("hanna.korhonen@example.fi", "resident of an As Oy apartment (English)"),
     ("oskari.nieminen@example.fi", "lease begins next month: sees when access opens"),
+    (
+        "matti.koskinen@example.fi",
+        "username from the apartment search: identifies at first sign-in",
+    ),
     ("leena.makinen@example.fi", "staff: customer service"),
     ("jari.laine@example.fi", "staff: maintenance"),
     ("riikka.heikkinen@example.fi", "staff: As Oy customer service"),
@@ -151,7 +156,7 @@ _LEASES = [
         9,
         "845.00",
         [
-            ("Matti", "Koskinen", Residency.LEASE_PARTY, None, "fi"),
+            ("Matti", "Koskinen", Residency.LEASE_PARTY, "matti.koskinen@example.fi", "fi"),
             ("Laura", "Koskinen", Residency.LEASE_PARTY, None, "fi"),
         ],
     ),
@@ -199,6 +204,35 @@ _STAFF = [
 ]
 
 
+# Residents who have not identified for the portal yet, as the demo bank-ID provider knows
+# them; the codes are fictional ones from the temporary range (individual number 900-999).
+UNIDENTIFIED = {"matti.koskinen@example.fi"}
+
+
+def demo_identity_code(index: int) -> str:
+    """Return a fictional, well-formed personal identity code for the index-th demo resident."""
+    digits = f"0101{70 + index % 30:02d}" + f"{900 + index:03d}"
+    return f"{digits[:6]}-{digits[6:]}" + "0123456789ABCDEFHJKLMNPRSTUVWXY"[int(digits) % 31]
+
+
+def demo_identities() -> list[dict]:
+    """Return the demo residents as the demo identification provider presents them."""
+    people, index = [], 0
+    for *_, residents in _LEASES:
+        for first, last, *_ in residents:
+            index += 1
+            people.append(
+                {
+                    "sub": f"{first}.{last}".lower(),
+                    "given_name": first,
+                    "family_name": last,
+                    "name": f"{first} {last}",
+                    "hetu": demo_identity_code(index),
+                }
+            )
+    return people
+
+
 def _months_before(day: datetime.date, months: int) -> datetime.date:
     """Return the first day of the month ``months`` before the month of ``day``."""
     index = day.year * 12 + day.month - 1 - months
@@ -209,9 +243,10 @@ def is_empty() -> bool:
     return not ServiceTeam.select().exists()
 
 
-def load(today: datetime.date | None = None) -> None:
+def load(identity_key: str, today: datetime.date | None = None) -> None:
     """Write the demo housing company into an empty, migrated database."""
     today = today or helsinki_today()
+    codes = iter(person["hetu"] for person in demo_identities())
     password_hash = hash_password(DEMO_PASSWORD)
     now = datetime.datetime(today.year, today.month, today.day, 8, 0)
     with db.atomic():
@@ -246,8 +281,10 @@ def load(today: datetime.date | None = None) -> None:
                 payment_reference=finnish_reference(f"{2000 + index}{index:04d}"),
             )
             for first, last, role, email, language in residents:
+                hashed = identity_hash(next(codes), identity_key)
                 person = None
                 if email:
+                    identified = email not in UNIDENTIFIED
                     person = Person.create(
                         email=email,
                         first_name=first,
@@ -255,8 +292,9 @@ def load(today: datetime.date | None = None) -> None:
                         language=language,
                         phone="040 123 4567",
                         password_hash=password_hash,
-                        identification_method=Person.BANK,
-                        identified_at=now,
+                        identification_method=Person.BANK if identified else None,
+                        identified_at=now if identified else None,
+                        identity_hash=hashed if identified else None,
                     )
                 Residency.create(
                     lease=lease,
@@ -265,6 +303,7 @@ def load(today: datetime.date | None = None) -> None:
                     last_name=last,
                     role=role,
                     moved_in=start,
+                    identity_hash=hashed,
                 )
         for email, first, last, role, team_key in _STAFF:
             Person.create(
@@ -280,11 +319,11 @@ def load(today: datetime.date | None = None) -> None:
             )
 
 
-def load_if_empty(today: datetime.date | None = None) -> bool:
+def load_if_empty(identity_key: str, today: datetime.date | None = None) -> bool:
     """Load the demo data when the database has none; tell whether it was loaded."""
     if not is_empty():
         return False
-    load(today)
+    load(identity_key, today)
     return True
 
 
@@ -293,4 +332,8 @@ def sign_in_table() -> str:
     width = max(len(email) for email, _ in DEMO_SIGN_INS)
     lines = [f"Demo sign-ins (password for all: {DEMO_PASSWORD})"]
     lines += [f"  {email.ljust(width)}  {who}" for email, who in DEMO_SIGN_INS]
+    lines += [
+        "To try registering: create a username with any email address, then identify at the",
+        "demo bank-ID provider as a resident without an account, e.g. veikko.heinonen.",
+    ]
     return "\n".join(lines)

@@ -2,6 +2,8 @@
 
 from flask_babel import Babel
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
@@ -9,3 +11,5 @@ babel = Babel()
 csrf = CSRFProtect()
 htmx = HTMX()
 login_manager = LoginManager()
+# No default limits: each sensitive form names its own, where the views are defined.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -19,6 +19,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    TextField,
 )
 
 db = DatabaseProxy()
@@ -114,6 +115,8 @@ class Person(UserMixin, BaseModel):
     password_hash = CharField(max_length=200, null=True)
     identification_method = CharField(max_length=10, null=True)
     identified_at = DateTimeField(null=True)
+    # A keyed hash of the personal identity code from strong identification, never the code.
+    identity_hash = CharField(max_length=64, null=True, index=True)
     staff_role = CharField(max_length=30, null=True)
     staff_team = ForeignKeyField(ServiceTeam, null=True, on_delete="SET NULL")
     is_active = BooleanField(default=True)
@@ -174,10 +177,74 @@ class Residency(BaseModel):
     )
     moved_in = DateField()
     moved_out = DateField(null=True)
+    # The same keyed hash as Person.identity_hash: how a registering person is matched.
+    identity_hash = CharField(max_length=64, null=True, index=True)
 
     @property
     def is_lease_party(self) -> bool:
         return self.role == self.LEASE_PARTY
 
 
-MODELS = [ServiceTeam, Building, Apartment, Person, Lease, Residency]
+class Token(BaseModel):
+    """A link sent by email: only the hash of the random token is stored."""
+
+    REGISTER = "register"
+    RESET = "reset"
+
+    purpose = CharField(max_length=20)
+    token_hash = CharField(max_length=64, unique=True)
+    email = CharField(max_length=254)
+    person = ForeignKeyField(Person, null=True, on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+
+class OutboxEmail(BaseModel):
+    """An email waiting for delivery, written in the same transaction as what caused it."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+    to_address = CharField(max_length=254)
+    subject = CharField(max_length=300)
+    body_text = TextField()
+    body_html = TextField()
+    language = CharField(max_length=5)
+    status = CharField(
+        max_length=10, default=QUEUED, constraints=[Check("status IN ('queued', 'sent', 'failed')")]
+    )
+    attempts = IntegerField(default=0)
+    last_error = CharField(max_length=500, default="")
+    next_attempt_at = DateTimeField(default=utcnow)
+    # A worker claims a message until this moment, so two workers never send it twice.
+    claimed_until = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "next_attempt_at"), False),)
+
+
+class AuditEntry(BaseModel):
+    """Who did what to which object, and when. Never a password, token, IBAN or identity code."""
+
+    actor = ForeignKeyField(Person, null=True, backref="audit_entries", on_delete="SET NULL")
+    action = CharField(max_length=60)
+    subject = ForeignKeyField(Person, null=True, backref="audit_about", on_delete="SET NULL")
+    detail = CharField(max_length=500, default="")
+    created_at = DateTimeField(default=utcnow, index=True)
+
+
+MODELS = [
+    ServiceTeam,
+    Building,
+    Apartment,
+    Person,
+    Lease,
+    Residency,
+    Token,
+    OutboxEmail,
+    AuditEntry,
+]

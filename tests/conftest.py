@@ -11,6 +11,7 @@ from portal.models import db
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = demo.DEMO_PASSWORD
+IDENTITY_KEY = "test-identity-key"
 
 # Demo people by the part they play in tests.
 RESIDENT = "aino.virtanen@example.fi"
@@ -32,25 +33,37 @@ def template_database(tmp_path_factory):
     upgrade(database)
     db.initialize(database)
     with database.connection_context():
-        demo.load()
+        demo.load(IDENTITY_KEY)
         database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     database.close()
     return path
 
 
+def test_settings(tmp_path, **overrides):
+    """Return the configuration a test app runs with, on a database file in tmp_path."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "IDENTITY_KEY": IDENTITY_KEY,
+        "DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+        # Tests sign in hundreds of times from one address; the limits have tests of their own.
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
+
+
 @pytest.fixture
-def app(tmp_path, template_database):
+def app_settings():
+    """Extra configuration for the app fixture; a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, template_database, app_settings):
     """Return an app bound to a fresh copy of the demo database."""
-    path = tmp_path / "portal.db"
-    shutil.copy(template_database, path)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key",
-            "DATA_DIR": str(tmp_path),
-            "DATABASE_URL": f"sqlite:///{path}",
-        }
-    )
+    shutil.copy(template_database, tmp_path / "portal.db")
+    app = create_app(test_settings(tmp_path, **app_settings))
     yield app
     if not db.is_closed():
         db.close()

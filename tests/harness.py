@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from flask import Flask, url_for
 
 from portal import access
-from portal.models import Person
+from portal.models import Person, Residency
 from tests import conftest
 
 
@@ -46,8 +46,34 @@ ALLOW, LOGIN, DENY = "allow", "login", "deny"
 # Sample values for URL arguments, by endpoint and argument name. Each entry gives, for a
 # kind of person, an object of their own ("own") and one of another household ("foreign"):
 # the harness expects the own one to open and the foreign one to answer 404.
+def _residency_of(email: str) -> int:
+    return Residency.select(Residency.id).join(Person).where(Person.email == email).get().id
+
+
+def _staff_residency(kind: "Kind") -> int:
+    """A line of the register this staff member serves (the As Oy team: an As Oy home)."""
+    if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE:
+        return _residency_of(conftest.ASOY_RESIDENT)
+    return _residency_of(conftest.RESIDENT)
+
+
+def _foreign_staff_residency(kind: "Kind") -> int | None:
+    """A line of the register outside what this staff member serves, if there is one."""
+    if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE:
+        return _residency_of(conftest.RESIDENT)
+    return None
+
+
+# A link token that was never issued: the page must explain, not fail.
+UNKNOWN_TOKEN = {"own": lambda kind: "never-issued-token"}
+
 SAMPLES: dict[str, dict[str, dict]] = {
     "static": {"filename": {"own": lambda kind: "css/portal.css"}},
+    "accounts.confirm_email": {"token": UNKNOWN_TOKEN},
+    "accounts.reset_password": {"token": UNKNOWN_TOKEN},
+    "staff.identify_resident": {
+        "residency_id": {"own": _staff_residency, "foreign": _foreign_staff_residency}
+    },
 }
 
 
@@ -82,9 +108,10 @@ class Route:
         values = {}
         for name in self.arguments:
             sample = SAMPLES.get(self.endpoint, {}).get(name, {}).get(which)
-            if sample is None:
+            value = sample(kind) if sample else None
+            if value is None:
                 return None
-            values[name] = sample(kind)
+            values[name] = value
         with app.test_request_context():
             return url_for(self.endpoint, **values)
 

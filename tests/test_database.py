@@ -8,8 +8,17 @@ from peewee import IntegrityError
 from playhouse.schema_diff import diff_models
 
 from portal import create_app, demo
-from portal.database import open_database, pending_migrations, upgrade
+from portal.database import (
+    MIGRATIONS_DIR,
+    migration_runner,
+    open_database,
+    pending_migrations,
+    upgrade,
+)
 from portal.models import MODELS, Apartment, Lease, Person, Residency, ServiceTeam, db
+
+
+MIGRATIONS = sorted(path.stem for path in MIGRATIONS_DIR.glob("[0-9]*.py"))
 
 
 @pytest.fixture
@@ -28,7 +37,7 @@ def test_migrations_build_exactly_the_models_schema(app):
 def test_app_does_not_create_tables_by_itself(empty_app):
     with empty_app.app_context():
         assert db.get_tables() == []
-        assert pending_migrations(db.obj) == ["0001_initial"]
+        assert pending_migrations(db.obj) == MIGRATIONS
 
 
 def test_upgrade_command_then_demo_data_command(empty_app):
@@ -38,7 +47,8 @@ def test_upgrade_command_then_demo_data_command(empty_app):
     assert "migrations are pending" in result.output
     result = runner.invoke(args=["upgrade"])
     assert result.exit_code == 0, result.output
-    assert "applied: 0001_initial" in result.output
+    for name in MIGRATIONS:
+        assert f"applied: {name}" in result.output
     result = runner.invoke(args=["demo-data"])
     assert result.exit_code == 0, result.output
     assert "Loaded the demo housing company." in result.output
@@ -139,3 +149,27 @@ def test_healthz_reports_a_broken_database(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["database"] == "unavailable"
+
+
+def test_upgrade_from_the_first_schema_keeps_its_data(tmp_path):
+    database = open_database(f"sqlite:///{tmp_path / 'old.db'}")
+    with database.connection_context():
+        migration_runner(database).up("0001_initial")
+        database.execute_sql(
+            "INSERT INTO service_team (key, name_fi, name_sv, name_en, phone, phone_hours, email,"
+            " on_call_phone, is_default) VALUES ('cs', 'A', 'B', 'C', '09 1', 'mon-fri 09:00-12:00',"
+            " 'a@example.fi', '09 2', 1)"
+        )
+        database.execute_sql(
+            "INSERT INTO person (email, first_name, last_name, phone, language, is_active,"
+            " session_token, created_at) VALUES ('old@example.fi', 'Olli', 'Vanha', '', 'sv', 1,"
+            " 'tok', '2024-01-01 00:00:00')"
+        )
+    applied = upgrade(database)
+    assert applied == MIGRATIONS[1:]
+    db.initialize(database)
+    with database.connection_context():
+        person = Person.get(Person.email == "old@example.fi")
+        assert (person.first_name, person.language, person.identity_hash) == ("Olli", "sv", None)
+        assert ServiceTeam.get(ServiceTeam.key == "cs").phone == "09 1"
+        assert not diff_models(database, MODELS)

@@ -10,7 +10,11 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
-METHODS = [("portal/**.py", "python"), ("portal/templates/**.html", "jinja2")]
+METHODS = [
+    ("portal/**.py", "python"),
+    ("portal/templates/**.html", "jinja2"),
+    ("portal/templates/**.txt", "jinja2"),
+]
 
 
 def _catalog(language):

@@ -1,0 +1,197 @@
+"""Email that is never lost: queued in the outbox with the change that caused it, then sent.
+
+A message is rendered in the recipient's language when it is queued and written to the
+``outbox_email`` table in the caller's transaction. A worker (a thread of the web process or
+``flask --app portal mail-worker``) sends due messages over SMTP; a failure stays queued with
+its error and is retried with growing pauses, until it is marked failed for staff to see.
+"""
+
+import contextlib
+import datetime
+import html
+import re
+import smtplib
+import threading
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import Flask, current_app
+from flask_babel import force_locale
+from jinja2_fragments.flask import render_block
+
+from portal.models import OutboxEmail, utcnow
+
+MAX_ATTEMPTS = 12
+CLAIM_SECONDS = 120
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 25
+    username: str = ""
+    password: str = ""
+    starttls: bool = False
+    timeout: float = 10.0
+    sender: str = "asukasportaali@hekaoy.fi"
+
+    @classmethod
+    def from_config(cls, config) -> "SmtpSettings":
+        return cls(
+            host=config["SMTP_HOST"],
+            port=config["SMTP_PORT"],
+            username=config["SMTP_USERNAME"],
+            password=config["SMTP_PASSWORD"],
+            starttls=config["SMTP_STARTTLS"],
+            timeout=config["SMTP_TIMEOUT"],
+            sender=config["MAIL_FROM"],
+        )
+
+
+def text_to_html(text: str) -> str:
+    """Turn a plain-text message into simple HTML: paragraphs, line breaks and links."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        escaped = html.escape(block)
+        linked = _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped)
+        paragraphs.append("<p>" + linked.replace("\n", "<br>\n") + "</p>")
+    return "<!doctype html>\n<html><body>\n" + "\n".join(paragraphs) + "\n</body></html>\n"
+
+
+def queue(to: str, template: str, language: str, **context) -> OutboxEmail:
+    """Render ``emails/<template>.txt`` in the language and put it in the outbox."""
+    from portal.i18n import BABEL_LOCALES
+
+    name = f"emails/{template}.txt"
+    with force_locale(BABEL_LOCALES.get(language, "fi_FI")):
+        subject = " ".join(render_block(name, "subject", **context).split())
+        body = render_block(name, "body", **context).strip() + "\n"
+    return OutboxEmail.create(
+        to_address=to,
+        subject=subject,
+        body_text=body,
+        body_html=text_to_html(body),
+        language=language,
+    )
+
+
+def _message(row: OutboxEmail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = row.to_address
+    message["Subject"] = row.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    message["Content-Language"] = row.language
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(row.body_text)
+    message.add_alternative(row.body_html, subtype="html")
+    return message
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    """Wait a minute after the first failure, doubling up to six hours."""
+    return datetime.timedelta(seconds=min(60 * 2 ** (attempts - 1), 6 * 3600))
+
+
+def _claim(row: OutboxEmail, now: datetime.datetime) -> bool:
+    """Take a message for this worker, so that two workers never send the same one."""
+    taken = (
+        OutboxEmail.update(claimed_until=now + datetime.timedelta(seconds=CLAIM_SECONDS))
+        .where(
+            (OutboxEmail.id == row.id)
+            & (OutboxEmail.status == OutboxEmail.QUEUED)
+            & (OutboxEmail.claimed_until.is_null() | (OutboxEmail.claimed_until < now))
+        )
+        .execute()
+    )
+    return taken == 1
+
+
+def deliver_due(settings: SmtpSettings, now: datetime.datetime | None = None, limit: int = 20):
+    """Send the messages that are due; return (sent, failed) counts for this round."""
+    if not settings.host:
+        return 0, 0
+    now = now or utcnow()
+    due = list(
+        OutboxEmail.select()
+        .where(
+            (OutboxEmail.status == OutboxEmail.QUEUED)
+            & (OutboxEmail.next_attempt_at <= now)
+            & (OutboxEmail.claimed_until.is_null() | (OutboxEmail.claimed_until < now))
+        )
+        .order_by(OutboxEmail.id)
+        .limit(limit)
+    )
+    claimed = [row for row in due if _claim(row, now)]
+    if not claimed:
+        return 0, 0
+    sent = failed = 0
+    smtp, connect_error = None, None
+    try:
+        smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        if settings.starttls:
+            smtp.starttls()
+        if settings.username:
+            smtp.login(settings.username, settings.password)
+    except (OSError, smtplib.SMTPException) as error:
+        smtp, connect_error = None, error
+    for row in claimed:
+        try:
+            if smtp is None:
+                raise connect_error
+            smtp.send_message(_message(row, settings.sender))
+        except (OSError, smtplib.SMTPException) as error:
+            failed += 1
+            attempts = row.attempts + 1
+            OutboxEmail.update(
+                attempts=attempts,
+                last_error=f"{type(error).__name__}: {error}"[:500],
+                next_attempt_at=now + _backoff(attempts),
+                claimed_until=None,
+                status=OutboxEmail.FAILED if attempts >= MAX_ATTEMPTS else OutboxEmail.QUEUED,
+            ).where(OutboxEmail.id == row.id).execute()
+        else:
+            sent += 1
+            OutboxEmail.update(
+                status=OutboxEmail.SENT,
+                sent_at=utcnow(),
+                attempts=row.attempts + 1,
+                claimed_until=None,
+                last_error="",
+            ).where(OutboxEmail.id == row.id).execute()
+    if smtp is not None:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            smtp.quit()
+    return sent, failed
+
+
+class MailWorker(threading.Thread):
+    """Deliver queued email every few seconds, in the background of one process."""
+
+    def __init__(self, app: Flask, interval: float = 2.0):
+        super().__init__(name="mail-worker", daemon=True)
+        self.app = app
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            with self.app.app_context():
+                try:
+                    deliver_due(SmtpSettings.from_config(self.app.config))
+                except Exception:
+                    # The worker must outlive a bad moment of the database; it logs and goes on.
+                    current_app.logger.exception("Email delivery round failed")
+                finally:
+                    from portal.models import db
+
+                    if not db.is_closed():
+                        db.close()
+            self.stopped.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=10)

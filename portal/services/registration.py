@@ -1,0 +1,129 @@
+"""Registration, identification and passwords: the rules of the seed's account journey."""
+
+import datetime
+
+from portal.models import Person, Residency, Token, db, utcnow
+from portal.services import audit, mail, tokens
+from portal.services.accounts import hash_password
+
+
+def start_registration(
+    email: str, language: str, public_url: str, lifetime: datetime.timedelta
+) -> None:
+    """Email a confirmation link, or a note that the address already has a username.
+
+    The caller shows the same page either way, so nobody learns whether an address is known.
+    """
+    with db.atomic():
+        person = Person.get_or_none(Person.email == email)
+        if person is not None and person.password_hash and person.is_active:
+            mail.queue(
+                email,
+                "already_registered",
+                person.language,
+                sign_in_link=f"{public_url}/login",
+                reset_link=f"{public_url}/password/forgot",
+            )
+            return
+        raw = tokens.issue(Token.REGISTER, email, lifetime, person=person)
+        mail.queue(
+            email,
+            "confirm_email",
+            language,
+            link=f"{public_url}/register/confirm/{raw}",
+            hours=int(lifetime.total_seconds() // 3600),
+        )
+
+
+def identify(email: str, identity_hash: str, language: str) -> Person | None:
+    """Link the person with this email to their lines of the housing register after strong
+    identification; return None when the identity matches nobody in the register."""
+    with db.atomic():
+        residencies = list(Residency.select().where(Residency.identity_hash == identity_hash))
+        if not residencies:
+            return None
+        person = Person.get_or_none(Person.email == email)
+        # The register's names are the ones on the lease.
+        first, last = residencies[0].first_name, residencies[0].last_name
+        now = utcnow()
+        if person is None:
+            person = Person.create(email=email, first_name=first, last_name=last, language=language)
+        person.identification_method = Person.BANK
+        person.identified_at = now
+        person.identity_hash = identity_hash
+        person.is_active = True
+        person.save()
+        # Someone whose email changed registers again: the old username is closed.
+        for old in Person.select().where(
+            (Person.identity_hash == identity_hash) & (Person.id != person.id) & Person.is_active
+        ):
+            old.is_active = False
+            old.end_all_sessions()
+            old.save(only=[Person.is_active])
+            audit.record("account_replaced", actor=person, subject=old)
+        Residency.update(person=person).where(Residency.identity_hash == identity_hash).execute()
+        audit.record("identified", actor=person, subject=person, detail=Person.BANK)
+    return person
+
+
+def identified_at_office(email: str) -> Person | None:
+    """Return the person staff have identified at the office under this email, if any."""
+    return Person.get_or_none(
+        (Person.email == email)
+        & (Person.identification_method == Person.OFFICE)
+        & Person.identified_at.is_null(False)
+        & Person.is_active
+    )
+
+
+def mark_identified_at_office(residency: Residency, email: str, staff: Person) -> Person:
+    """Record that staff checked this resident's identity document, under the given email."""
+    with db.atomic():
+        person = Person.get_or_none(Person.email == email)
+        if person is None:
+            person = Person.create(
+                email=email, first_name=residency.first_name, last_name=residency.last_name
+            )
+        person.identification_method = Person.OFFICE
+        person.identified_at = utcnow()
+        person.save()
+        residency.person = person
+        residency.save(only=[Residency.person])
+        audit.record("identified", actor=staff, subject=person, detail=Person.OFFICE)
+    return person
+
+
+def set_password(
+    person: Person, password: str, *, notify: bool, public_phone: str, when: str
+) -> None:
+    """Store a new password and end every other session of the person."""
+    with db.atomic():
+        person.password_hash = hash_password(password)
+        person.save(only=[Person.password_hash])
+        person.end_all_sessions()
+        audit.record("password_set", actor=person, subject=person)
+        if notify:
+            mail.queue(
+                person.email,
+                "password_changed",
+                person.language,
+                name=person.first_name,
+                when=when,
+                phone=public_phone,
+            )
+
+
+def start_password_reset(email: str, public_url: str, lifetime: datetime.timedelta) -> None:
+    """Email a reset link when the address belongs to an active username; otherwise nothing."""
+    with db.atomic():
+        person = Person.get_or_none((Person.email == email) & Person.is_active)
+        if person is None or not person.password_hash:
+            return
+        raw = tokens.issue(Token.RESET, email, lifetime, person=person)
+        mail.queue(
+            email,
+            "reset_password",
+            person.language,
+            link=f"{public_url}/password/reset/{raw}",
+            hours=int(lifetime.total_seconds() // 3600),
+        )

@@ -1,0 +1,296 @@
+"""Creating a username, identifying, choosing a password and resetting it.
+
+The journey follows the housing company's own description: email confirmation link (valid
+24 hours), strong identification with online banking or identification at the office, then
+a password. A person with an older username who has never identified is sent here at their
+first sign-in.
+"""
+
+import datetime
+
+from flask import Blueprint, current_app, flash, request, session, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+
+from portal import bank_id
+from portal.extensions import limiter
+from portal.forms.accounts import ContinueForm, EmailForm, IdentifyForm, NewPasswordForm
+from portal.i18n import current_language
+from portal.models import Person, ServiceTeam, Token, utcnow
+from portal.services import audit, registration, tokens
+from portal.services.passwords import check_password
+from portal.web import render, see_other
+
+bp = Blueprint("accounts", __name__)
+
+FORM_LIMIT = "10 per minute; 40 per hour"
+# Which step of the journey the session is in, and until when it may finish it.
+REGISTRATION = "registration"
+PENDING = "pending_identification"
+IDENTIFIED = "identified"
+
+
+def _lifetime() -> datetime.timedelta:
+    return datetime.timedelta(hours=current_app.config["LINK_LIFETIME_HOURS"])
+
+
+def _begin(step: str, **values) -> None:
+    minutes = current_app.config["REGISTRATION_MINUTES"]
+    until = (utcnow() + datetime.timedelta(minutes=minutes)).isoformat()
+    session[step] = {**values, "until": until}
+
+
+def _step(step: str) -> dict | None:
+    """Return the journey step kept in the session, unless it has run out of time."""
+    state = session.get(step)
+    if not isinstance(state, dict) or state.get("until", "") < utcnow().isoformat():
+        session.pop(step, None)
+        return None
+    return state
+
+
+def _end_journey() -> None:
+    for step in (REGISTRATION, PENDING, IDENTIFIED):
+        session.pop(step, None)
+
+
+def _public_url() -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/")
+
+
+def _token_problem_page(status: str, start_again: str):
+    """Explain a link that cannot be used, and offer to start again."""
+    return render("accounts/link_problem.html", status=400, problem=status, start=start_again)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def register():
+    """Ask for an email address and send the confirmation link."""
+    if current_user.is_authenticated:
+        return see_other(url_for("home.index"))
+    form = EmailForm()
+    if form.validate_on_submit():
+        email = form.email.data.lower()
+        registration.start_registration(email, current_language(), _public_url(), _lifetime())
+        return render("accounts/check_email.html", email=email, purpose="register")
+    status = 422 if form.is_submitted() else 200
+    return render("accounts/register.html", partial="form", status=status, form=form)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token):
+    """Confirm the email from the link; identification comes next.
+
+    Opening the link only shows a button: programs that check links in email (and open
+    them) must not use up the link before the person does.
+    """
+    checked = tokens.check(Token.REGISTER, token)
+    if not checked.is_valid:
+        return _token_problem_page(checked.status, url_for("accounts.register"))
+    form = ContinueForm()
+    if form.validate_on_submit():
+        if not tokens.consume(checked.token):
+            return _token_problem_page("used", url_for("accounts.register"))
+        _end_journey()
+        _begin(REGISTRATION, email=checked.token.email)
+        return see_other(url_for("accounts.identify"))
+    return render("accounts/confirm.html", form=form, email=checked.token.email)
+
+
+def _journey_email() -> str | None:
+    """Return the email of the person identifying: registering, or signing in the first time."""
+    if state := _step(REGISTRATION):
+        return state["email"]
+    if state := _step(PENDING):
+        person = Person.get_or_none(Person.id == state["person_id"])
+        return person.email if person else None
+    return None
+
+
+@bp.route("/identify", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def identify():
+    """Let the person choose how to identify: online banking or at the office."""
+    email = _journey_email()
+    if email is None:
+        flash(_("Start by creating a username, or sign in."), "info")
+        return see_other(url_for("accounts.register"))
+    form = IdentifyForm()
+    if form.validate_on_submit():
+        if form.method.data == "bank":
+            if not bank_id.is_configured():
+                form.form_errors.append(
+                    _(
+                        "Identification with online banking is not available "
+                        "right now. Please try again later."
+                    )
+                )
+            else:
+                return bank_id.start(f"{_public_url()}{url_for('accounts.identified')}")
+        else:
+            person = registration.identified_at_office(email)
+            if person is None:
+                return render("accounts/office_pending.html", status=409, email=email)
+            return _after_identification(person)
+    status = 422 if form.is_submitted() else 200
+    return render(
+        "accounts/identify.html",
+        status=status,
+        form=form,
+        email=email,
+        bank_available=bank_id.is_configured(),
+    )
+
+
+@bp.get("/identify/callback")
+def identified():
+    """Return from the identification provider and match the person to the housing register."""
+    email = _journey_email()
+    if email is None:
+        return render("accounts/identify_failed.html", status=400, reason="expired")
+    try:
+        identity = bank_id.finish()
+    except bank_id.BankIdError:
+        return render("accounts/identify_failed.html", status=400, reason="failed")
+    person = registration.identify(email, identity.identity_hash, current_language())
+    if person is None:
+        return render("accounts/identify_failed.html", status=403, reason="no_match")
+    return _after_identification(person)
+
+
+def _after_identification(person: Person):
+    """Sign in a person who already has a password; otherwise let them choose one."""
+    if _step(PENDING) and person.password_hash:
+        _end_journey()
+        session.clear()
+        login_user(person)
+        audit.record("signed_in", actor=person, subject=person)
+        flash(_("Thank you, you have been identified."), "success")
+        return see_other(url_for("home.index"))
+    _end_journey()
+    _begin(IDENTIFIED, person_id=person.id)
+    return see_other(url_for("accounts.choose_password"))
+
+
+def _personal_terms(person: Person | None) -> tuple[str, ...]:
+    if person is None:
+        return ()
+    return (person.first_name, person.last_name, person.email)
+
+
+def _password_form(person: Person | None) -> NewPasswordForm:
+    return NewPasswordForm(
+        min_length=current_app.config["PASSWORD_MIN_LENGTH"], personal=_personal_terms(person)
+    )
+
+
+def _rules(password: str, person: Person | None):
+    return check_password(
+        password,
+        min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        personal=_personal_terms(person),
+    )
+
+
+@bp.route("/register/password", methods=["GET", "POST"])
+def choose_password():
+    """Choose the password after identifying; then the person is signed in."""
+    state = _step(IDENTIFIED)
+    person = Person.get_or_none(Person.id == state["person_id"]) if state else None
+    if person is None:
+        flash(_("Start by creating a username, or sign in."), "info")
+        return see_other(url_for("accounts.register"))
+    form = _password_form(person)
+    if form.validate_on_submit():
+        registration.set_password(
+            person, form.password.data, notify=False, public_phone="", when=""
+        )
+        _end_journey()
+        session.clear()
+        login_user(person)
+        flash(_("Welcome! Your username is ready."), "success")
+        return see_other(url_for("home.index"))
+    status = 422 if form.is_submitted() else 200
+    return render(
+        "accounts/choose_password.html",
+        status=status,
+        form=form,
+        person=person,
+        rules=_rules(form.password.data or "", person),
+        action=url_for("accounts.choose_password"),
+    )
+
+
+@bp.post("/password/check")
+def check_new_password():
+    """Answer which password rules the typed password meets (for live feedback with htmx)."""
+    state = _step(IDENTIFIED)
+    person = Person.get_or_none(Person.id == state["person_id"]) if state else None
+    if person is None and (reset := session.get("reset_person_id")):
+        person = Person.get_or_none(Person.id == reset)
+    password = request.form.get("password", "")[:200]
+    return render(
+        "accounts/_password_rules.html", rules=_rules(password, person), typed=bool(password)
+    )
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def forgot_password():
+    """Send a reset link, answering the same whether or not the address is known."""
+    form = EmailForm()
+    if form.validate_on_submit():
+        email = form.email.data.lower()
+        registration.start_password_reset(email, _public_url(), _lifetime())
+        return render("accounts/check_email.html", email=email, purpose="reset")
+    status = 422 if form.is_submitted() else 200
+    return render("accounts/forgot.html", partial="form", status=status, form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def reset_password(token):
+    """Choose a new password from the emailed link; every other session ends."""
+    checked = tokens.check(Token.RESET, token)
+    person = checked.token.person if checked.is_valid else None
+    if person is None or not person.is_active:
+        return _token_problem_page(
+            checked.status if not checked.is_valid else "invalid",
+            url_for("accounts.forgot_password"),
+        )
+    session["reset_person_id"] = person.id
+    form = _password_form(person)
+    if form.validate_on_submit():
+        if not tokens.consume(checked.token):
+            return _token_problem_page("used", url_for("accounts.forgot_password"))
+        team = ServiceTeam.default()
+        registration.set_password(
+            person,
+            form.password.data,
+            notify=True,
+            public_phone=team.phone if team else "",
+            when=format_datetime(utcnow(), "short"),
+        )
+        session.clear()
+        login_user(person)
+        flash(_("Your password has been changed. You were signed out everywhere else."), "success")
+        return see_other(url_for("home.index"))
+    status = 422 if form.is_submitted() else 200
+    return render(
+        "accounts/choose_password.html",
+        status=status,
+        form=form,
+        person=person,
+        rules=_rules(form.password.data or "", person),
+        action=url_for("accounts.reset_password", token=token),
+        reset=True,
+    )
+
+
+def begin_first_identification(person: Person):
+    """Send a person with a username but no identification for this portal to identify."""
+    _end_journey()
+    _begin(PENDING, person_id=person.id)
+    return see_other(url_for("accounts.identify"))
