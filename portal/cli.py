@@ -2,12 +2,14 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from portal import database, demo
 from portal.models import db
 
 
 @click.command("upgrade")
+@with_appcontext
 def upgrade_command() -> None:
     """Apply pending database migrations, keeping all data."""
     applied = database.upgrade(db.obj)
@@ -17,6 +19,7 @@ def upgrade_command() -> None:
 
 
 @click.command("demo-data")
+@with_appcontext
 def demo_data_command() -> None:
     """Load the demo housing company into an empty database and print the demo sign-ins."""
     pending = database.pending_migrations(db.obj)

@@ -1,29 +1,34 @@
 """Security headers, response compression and the session's link to a person."""
 
 import gzip
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_babel import lazy_gettext as _l
 
 from portal.extensions import login_manager
 from portal.models import Person
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'none'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
+    """Return the CSP; ``form_targets`` are other origins a form may lead to (bank ID)."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'none'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            " ".join(["form-action 'self'", *form_targets]),
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
 SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
@@ -67,6 +72,7 @@ def _compress(response: Response) -> None:
 
 def add_headers(response: Response) -> Response:
     """Add the security headers; keep personal pages out of every cache."""
+    response.headers.setdefault("Content-Security-Policy", current_app.config["CSP"])
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     # Dynamic pages carry a CSRF token or personal data: no cache may keep them.
@@ -77,6 +83,11 @@ def add_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    # Choosing bank identification submits a form that redirects to the provider's origin,
+    # which the form-action directive must allow.
+    issuer = urlsplit(app.config.get("OIDC_ISSUER_URL", ""))
+    targets = (f"{issuer.scheme}://{issuer.netloc}",) if issuer.netloc else ()
+    app.config["CSP"] = content_security_policy(targets)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     login_manager.login_message = _l("Please sign in to continue.")

@@ -1,7 +1,10 @@
 """Fixtures: an app on its own copy of a migrated demo database, clients, signing in."""
 
+import email
 import re
 import shutil
+import socket
+from email import policy
 
 import pytest
 
@@ -65,6 +68,8 @@ def app(tmp_path, template_database, app_settings):
     shutil.copy(template_database, tmp_path / "portal.db")
     app = create_app(test_settings(tmp_path, **app_settings))
     yield app
+    if worker := app.extensions.get("mail_worker"):
+        worker.stop()
     if not db.is_closed():
         db.close()
 
@@ -118,3 +123,90 @@ def login_as(client):
         return client
 
     return login
+
+
+class Mailbox:
+    """What a real SMTP server on loopback received, parsed."""
+
+    def __init__(self, port):
+        self.messages = []
+        self.port = port
+        self.controller = None
+
+    def start(self):
+        """Start (or start again, after stop) the server on the same port."""
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def last_to(self, address):
+        """Return the newest message to an address."""
+        for message in reversed(self.messages):
+            if message["To"] == address:
+                return message
+        raise AssertionError(f"no email to {address}")
+
+    @staticmethod
+    def text(message):
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    def link(self, address, path_prefix):
+        """Return the path of the first link in the newest message to the address."""
+        match = re.search(
+            r"https?://[^/\s]+(" + re.escape(path_prefix) + r"\S*)",
+            self.text(self.last_to(address)),
+        )
+        assert match, f"no {path_prefix} link in the email"
+        return match.group(1)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """Run a real SMTP server (aiosmtpd) on a loopback port for the test."""
+    mailbox = Mailbox(free_port())
+    mailbox.start()
+    yield mailbox
+    mailbox.stop()
+
+
+def identity_provider_users():
+    """The demo residents as the bank-ID provider knows them, plus a stranger to the register."""
+    from oidc_provider_mock import User
+
+    people = [*demo.demo_identities(), STRANGER]
+    return [User(sub=person["sub"], claims=dict(person)) for person in people]
+
+
+# Somebody who identifies successfully but lives in none of the company's apartments.
+STRANGER = {
+    "sub": "stranger",
+    "given_name": "Outi",
+    "family_name": "Ulkopuolinen",
+    "name": "Outi Ulkopuolinen",
+    "hetu": "010199-9986",
+}
+
+
+@pytest.fixture(scope="session")
+def identity_provider():
+    """Run a real OpenID Connect provider process-thread on loopback; yield its issuer URL."""
+    from oidc_provider_mock import run_server_in_thread
+
+    with run_server_in_thread(
+        port=0, require_nonce=True, user_claims=identity_provider_users()
+    ) as server:
+        yield f"http://localhost:{server.server_port}"

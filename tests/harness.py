@@ -43,6 +43,7 @@ KIND_IDS = [kind.name for kind in KINDS]
 
 ALLOW, LOGIN, DENY = "allow", "login", "deny"
 
+
 # Sample values for URL arguments, by endpoint and argument name. Each entry gives, for a
 # kind of person, an object of their own ("own") and one of another household ("foreign"):
 # the harness expects the own one to open and the foreign one to answer 404.

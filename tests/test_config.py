@@ -15,9 +15,19 @@ def test_production_needs_a_secret_key_from_the_environment(monkeypatch, tmp_pat
     assert not (tmp_path / "secret_key").exists()
 
 
+def test_production_needs_an_identity_key_of_its_own(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "k" * 64)
+    monkeypatch.delenv("PORTAL_IDENTITY_KEY", raising=False)
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    with pytest.raises(ConfigError, match="PORTAL_IDENTITY_KEY"):
+        from_environment()
+
+
 def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("PORTAL_SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("PORTAL_IDENTITY_KEY", "i" * 64)
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
     settings = from_environment()
     assert settings["SESSION_COOKIE_SECURE"] is True

@@ -17,7 +17,6 @@ from portal.database import (
 )
 from portal.models import MODELS, Apartment, Lease, Person, Residency, ServiceTeam, db
 
-
 MIGRATIONS = sorted(path.stem for path in MIGRATIONS_DIR.glob("[0-9]*.py"))
 
 
@@ -156,9 +155,9 @@ def test_upgrade_from_the_first_schema_keeps_its_data(tmp_path):
     with database.connection_context():
         migration_runner(database).up("0001_initial")
         database.execute_sql(
-            "INSERT INTO service_team (key, name_fi, name_sv, name_en, phone, phone_hours, email,"
-            " on_call_phone, is_default) VALUES ('cs', 'A', 'B', 'C', '09 1', 'mon-fri 09:00-12:00',"
-            " 'a@example.fi', '09 2', 1)"
+            "INSERT INTO service_team (key, name_fi, name_sv, name_en, phone, phone_hours,"
+            " email, on_call_phone, is_default) VALUES ('cs', 'A', 'B', 'C', '09 1',"
+            " 'mon-fri 09:00-12:00', 'a@example.fi', '09 2', 1)"
         )
         database.execute_sql(
             "INSERT INTO person (email, first_name, last_name, phone, language, is_active,"

@@ -84,10 +84,11 @@ def _message(row: OutboxEmail, sender: str) -> EmailMessage:
     message["Subject"] = row.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
-    message["Content-Language"] = row.language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(row.body_text)
     message.add_alternative(row.body_html, subtype="html")
+    # Set after the body: setting the content replaces the Content-* headers.
+    message["Content-Language"] = row.language
     return message
 
 
