@@ -33,8 +33,14 @@ upgrade: install translations
 demo: upgrade
 	$(BIN)/flask demo-data
 
+# The demo runs beside a test bank-ID provider that knows the demo residents; email stays
+# in the outbox and is shown at /dev/outbox.
+BANK_ID_PORT ?= 9400
 run: demo
-	@echo "Serving the Resident Portal on http://$(HOST):$(PORT)/"
+	@echo "Serving the Resident Portal on http://$(HOST):$(PORT)/ (emails: /dev/outbox)"
+	$(BIN)/flask demo-bank-id --port $(BANK_ID_PORT) & provider=$$!; \
+	trap 'kill $$provider 2>/dev/null' EXIT INT TERM; \
+	PORTAL_OIDC_ISSUER_URL=http://127.0.0.1:$(BANK_ID_PORT) PORTAL_OIDC_CLIENT_SECRET=demo \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 serve: upgrade

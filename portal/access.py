@@ -74,32 +74,52 @@ def access_closed_page(status):
     return render("home/access.html", status=403, resident=status)
 
 
+def refusal(rule: Rule | None) -> str | None:
+    """Return why the current person may not call under ``rule`` (None: they may)."""
+    if rule is None:
+        return "forbidden"
+    if rule.kind == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return "sign_in"
+    if rule.kind == SIGNED_IN:
+        return None
+    if rule.kind == STAFF:
+        in_role = not rule.roles or current_user.staff_role in rule.roles
+        return None if current_user.is_staff and in_role else "forbidden"
+    status = current_resident_status()
+    if not status.is_active:
+        return "closed"
+    if rule.kind == LEASE_PARTY and not status.residency.is_lease_party:
+        return "forbidden"
+    return None
+
+
 def enforce(rule: Rule | None):
     """Return a response that refuses the request under ``rule``, or None to let it through."""
     if rule is None:
         current_app.logger.error("Endpoint %s is missing from the access table", request.endpoint)
-        abort(403)
-    if rule.kind == PUBLIC:
-        return None
-    if not current_user.is_authenticated:
+    reason = refusal(rule)
+    if reason == "sign_in":
         return login_manager.unauthorized()
-    if rule.kind == SIGNED_IN:
-        return None
-    if rule.kind == STAFF:
-        if not current_user.is_staff or (rule.roles and current_user.staff_role not in rule.roles):
-            abort(403)
-        return None
-    status = current_resident_status()
-    if not status.is_active:
-        return access_closed_page(status)
-    if rule.kind == LEASE_PARTY and not status.residency.is_lease_party:
+    if reason == "closed":
+        return access_closed_page(current_resident_status())
+    if reason == "forbidden":
         abort(403)
     return None
+
+
+def may_open(endpoint: str) -> bool:
+    """Tell whether the signed-in person (or visitor) may call an endpoint: for links."""
+    if endpoint not in current_app.view_functions:
+        return False
+    return refusal(current_app.extensions["access_table"].get(endpoint)) is None
 
 
 def init_app(app: Flask) -> None:
     """Enforce the access table before every request of the app."""
     app.extensions["access_table"] = dict(ACCESS)
+    app.jinja_env.globals["may_open"] = may_open
 
     @app.before_request
     def check_access():

@@ -1,11 +1,14 @@
 """Command-line tasks: `flask --app portal upgrade`, `flask --app portal demo-data`."""
 
+import time
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from portal import database, demo
 from portal.models import db
+from portal.services import mail
 
 
 @click.command("upgrade")
@@ -35,6 +38,38 @@ def demo_data_command() -> None:
     click.echo(demo.sign_in_table())
 
 
+@click.command("mail-worker")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+@with_appcontext
+def mail_worker_command(interval: float) -> None:
+    """Deliver queued email over SMTP until stopped (run one beside the web server)."""
+    settings = mail.SmtpSettings.from_config(current_app.config)
+    if not settings.host:
+        raise click.ClickException("Set PORTAL_SMTP_HOST: without it email stays in the outbox.")
+    click.echo(f"Delivering email through {settings.host}:{settings.port}; Ctrl-C stops.")
+    while True:
+        with db.connection_context():
+            sent, failed = mail.deliver_due(settings)
+        if sent or failed:
+            click.echo(f"sent {sent}, failed {failed}")
+        time.sleep(interval)
+
+
+@click.command("demo-bank-id")
+@click.option("--port", default=9400, show_default=True)
+def demo_bank_id_command(port: int) -> None:
+    """Run a test OpenID Connect provider that knows the demo residents (local demo only)."""
+    from oidc_provider_mock import User
+    from oidc_provider_mock import app as provider_app
+    from werkzeug.serving import run_simple
+
+    users = [User(sub=person["sub"], claims=person) for person in demo.demo_identities()]
+    click.echo(f"Demo bank identification on http://127.0.0.1:{port}")
+    run_simple("127.0.0.1", port, provider_app(user_claims=users, require_nonce=True))
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(upgrade_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(mail_worker_command)
+    app.cli.add_command(demo_bank_id_command)

@@ -119,3 +119,12 @@ def test_signed_in_pages_send_visitors_to_sign_in(probe_app, client):
     response = client.get("/probe/signed-in")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize(
+    ("who", "visible"),
+    [(CUSTOMER_SERVICE, True), (ASOY_STAFF, True), (ADMIN, True), (MAINTENANCE, False)],
+)
+def test_staff_start_page_links_only_to_pages_the_person_may_open(login_as, who, visible):
+    html = login_as(who).get("/staff/").text
+    assert ('href="/staff/identification"' in html) == visible
