@@ -10,6 +10,7 @@ from portal.models import AuditEntry, OutboxEmail, Person, Residency, Token, utc
 from portal.services import mail, tokens
 from tests.conftest import (
     ASOY_STAFF,
+    CSRF_RE,
     CUSTOMER_SERVICE,
     PASSWORD,
     RESIDENT,
@@ -400,3 +401,18 @@ def test_emails_are_written_in_the_senders_language(app, client, smtp_server):
     message = smtp_server.last_to(NEW_EMAIL)
     assert message["Content-Language"] == "sv"
     assert "Invånarportalen" in message["Subject"]
+
+
+def test_links_use_the_configured_address_not_the_host_header(app, smtp_server):
+    client = app.test_client()
+    page = client.get("/register", base_url="http://evil.example").text
+    token = CSRF_RE.search(page).group(1)
+    client.post(
+        "/register",
+        data={"email": NEW_EMAIL, "csrf_token": token},
+        base_url="http://evil.example",
+    )
+    deliver(app)
+    text = smtp_server.text(smtp_server.last_to(NEW_EMAIL))
+    assert "http://portal.test/register/confirm/" in text
+    assert "evil.example" not in text
