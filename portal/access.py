@@ -57,6 +57,7 @@ ACCESS: dict[str, Rule] = {
     "staff.identify_resident": staff(
         Person.CUSTOMER_SERVICE, Person.ASOY_CUSTOMER_SERVICE, Person.ADMIN
     ),
+    "staff.email_problems": staff(Person.CUSTOMER_SERVICE, Person.ADMIN),
     # Development only, and only without an SMTP server: the demo's emails.
     "dev.outbox": Rule(PUBLIC),
 }

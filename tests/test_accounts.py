@@ -416,3 +416,20 @@ def test_links_use_the_configured_address_not_the_host_header(app, smtp_server):
     text = smtp_server.text(smtp_server.last_to(NEW_EMAIL))
     assert "http://portal.test/register/confirm/" in text
     assert "evil.example" not in text
+
+
+def test_staff_see_email_that_has_not_been_delivered(app, client, smtp_server):
+    smtp_server.stop()
+    post_form(client, "/register", {"email": NEW_EMAIL})
+    deliver(app)
+    smtp_server.start()
+    staff = app.test_client()
+    sign_in(staff, CUSTOMER_SERVICE)
+    staff.set_cookie("locale", "en")
+    page = staff.get("/staff/email").text
+    assert NEW_EMAIL in page
+    assert "Attempts: 1." in page
+    assert "ConnectionRefusedError" in page
+    maintenance = app.test_client()
+    sign_in(maintenance, "jari.laine@example.fi")
+    assert maintenance.get("/staff/email").status_code == 403

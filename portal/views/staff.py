@@ -6,7 +6,7 @@ from flask_login import current_user
 from peewee import fn
 
 from portal.forms.accounts import OfficeIdentificationForm
-from portal.models import Apartment, Building, Lease, Person, Residency
+from portal.models import Apartment, Building, Lease, OutboxEmail, Person, Residency
 from portal.services import registration
 from portal.services.staff import scope_summary, visible_buildings
 from portal.web import render, see_other
@@ -14,6 +14,7 @@ from portal.web import render, see_other
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 SEARCH_LIMIT = 20
+EMAIL_LIMIT = 50
 
 
 @bp.get("/")
@@ -81,3 +82,27 @@ def identify_resident(residency_id):
         return see_other(url_for("staff.identification"))
     status = 422 if form.is_submitted() else 200
     return render("staff/identify_resident.html", status=status, form=form, residency=residency)
+
+
+@bp.get("/email")
+def email_problems():
+    """List the email that has not gone out: failed for good, or waiting for another try."""
+    undelivered = (OutboxEmail.status == OutboxEmail.FAILED) | (
+        (OutboxEmail.status == OutboxEmail.QUEUED) & (OutboxEmail.attempts > 0)
+    )
+    emails = list(
+        OutboxEmail.select(
+            OutboxEmail.id,
+            OutboxEmail.to_address,
+            OutboxEmail.subject,
+            OutboxEmail.status,
+            OutboxEmail.attempts,
+            OutboxEmail.last_error,
+            OutboxEmail.next_attempt_at,
+            OutboxEmail.created_at,
+        )
+        .where(undelivered)
+        .order_by(OutboxEmail.id.desc())
+        .limit(EMAIL_LIMIT)
+    )
+    return render("staff/email.html", emails=emails, limit=EMAIL_LIMIT)
