@@ -16,6 +16,7 @@ from tests.conftest import (
     RESIDENT,
     csrf_token,
     sign_in,
+    use_language,
 )
 
 NEW_EMAIL = "veikko.heinonen@example.fi"
@@ -425,7 +426,7 @@ def test_staff_see_email_that_has_not_been_delivered(app, client, smtp_server):
     smtp_server.start()
     staff = app.test_client()
     sign_in(staff, CUSTOMER_SERVICE)
-    staff.set_cookie("locale", "en")
+    use_language(staff, "en")
     page = staff.get("/staff/email").text
     assert NEW_EMAIL in page
     assert "Attempts: 1." in page

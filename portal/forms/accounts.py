@@ -13,7 +13,7 @@ def _strip(value):
     return value.strip() if value else value
 
 
-def email_field(label=None):
+def email_field(label=None, autocomplete="email"):
     """Return the email field every account form uses: same rules and messages everywhere."""
     return EmailField(
         label or _l("Email address"),
@@ -26,7 +26,7 @@ def email_field(label=None):
             ),
         ],
         filters=[_strip],
-        render_kw={"autocomplete": "email", "inputmode": "email"},
+        render_kw={"autocomplete": autocomplete, "inputmode": "email"},
     )
 
 

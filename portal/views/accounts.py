@@ -194,6 +194,19 @@ def _rules(password: str, person: Person | None):
     )
 
 
+def _password_page(form: NewPasswordForm, person: Person, action: str, reset: bool = False):
+    """Show the password form with the rules, marked against what was typed."""
+    return render(
+        "accounts/choose_password.html",
+        status=422 if form.is_submitted() else 200,
+        form=form,
+        person=person,
+        rules=_rules(form.password.data or "", person),
+        action=action,
+        reset=reset,
+    )
+
+
 @bp.route("/register/password", methods=["GET", "POST"])
 def choose_password():
     """Choose the password after identifying; then the person is signed in."""
@@ -212,15 +225,7 @@ def choose_password():
         login_user(person)
         flash(_("Welcome! Your username is ready."), "success")
         return see_other(url_for("home.index"))
-    status = 422 if form.is_submitted() else 200
-    return render(
-        "accounts/choose_password.html",
-        status=status,
-        form=form,
-        person=person,
-        rules=_rules(form.password.data or "", person),
-        action=url_for("accounts.choose_password"),
-    )
+    return _password_page(form, person, url_for("accounts.choose_password"))
 
 
 @bp.post("/password/check")
@@ -277,16 +282,7 @@ def reset_password(token):
         login_user(person)
         flash(_("Your password has been changed. You were signed out everywhere else."), "success")
         return see_other(url_for("home.index"))
-    status = 422 if form.is_submitted() else 200
-    return render(
-        "accounts/choose_password.html",
-        status=status,
-        form=form,
-        person=person,
-        rules=_rules(form.password.data or "", person),
-        action=url_for("accounts.reset_password", token=token),
-        reset=True,
-    )
+    return _password_page(form, person, url_for("accounts.reset_password", token=token), reset=True)
 
 
 def begin_first_identification(person: Person):
