@@ -26,13 +26,15 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     cli.init_app(app)
 
-    from portal.views import accounts, auth, dev, home, public, staff
+    from portal.views import accounts, auth, defects, dev, home, public, staff, staff_defects
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(defects.bp)
+    app.register_blueprint(staff_defects.bp)
     if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:
         app.register_blueprint(dev.bp)
     if app.config["MAIL_WORKER"] == "thread":

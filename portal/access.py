@@ -35,6 +35,13 @@ def staff(*roles: str) -> Rule:
     return Rule(STAFF, frozenset(roles))
 
 
+DEFECT_STAFF = (
+    Person.MAINTENANCE,
+    Person.CUSTOMER_SERVICE,
+    Person.ASOY_CUSTOMER_SERVICE,
+    Person.ADMIN,
+)
+
 ACCESS: dict[str, Rule] = {
     "static": Rule(PUBLIC),
     "home.index": Rule(PUBLIC),
@@ -58,6 +65,16 @@ ACCESS: dict[str, Rule] = {
         Person.CUSTOMER_SERVICE, Person.ASOY_CUSTOMER_SERVICE, Person.ADMIN
     ),
     "staff.email_problems": staff(Person.CUSTOMER_SERVICE, Person.ADMIN),
+    "defects.index": Rule(RESIDENT),
+    "defects.new": Rule(RESIDENT),
+    "defects.show": Rule(RESIDENT),
+    "defects.comment": Rule(RESIDENT),
+    "defects.decision": Rule(RESIDENT),
+    "defects.photo": Rule(RESIDENT),
+    "defects.report": Rule(PUBLIC),
+    "staff_defects.queue": staff(*DEFECT_STAFF),
+    "staff_defects.show": staff(*DEFECT_STAFF),
+    "staff_defects.photo": staff(*DEFECT_STAFF),
     # Development only, and only without an SMTP server: the demo's emails.
     "dev.outbox": Rule(PUBLIC),
 }

@@ -16,6 +16,8 @@ from flask import Flask, Response, abort, request
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
 COMPRESSIBLE = (".css", ".js", ".svg", ".txt")
+# Files served as one, so that a first visit needs one request for all of its JavaScript.
+BUNDLES = {"js/bundle.js": ("vendor/htmx-2.0.11.min.js", "js/portal.js")}
 
 
 @dataclass(frozen=True)
@@ -33,18 +35,23 @@ def _fingerprinted(name: str, digest: str) -> str:
     return f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
 
 
+def _asset(name: str, body: bytes) -> Asset:
+    digest = hashlib.sha256(body).hexdigest()[:12]
+    packed = None
+    if name.endswith(COMPRESSIBLE):
+        packed = gzip.compress(body, compresslevel=9, mtime=0)
+    mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return Asset(name, _fingerprinted(name, digest), body, packed, mimetype, digest)
+
+
 def load_assets(root: Path = STATIC_DIR) -> dict[str, Asset]:
     """Read every static file once and compute its fingerprint and compressed copy."""
     assets = {}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         name = path.relative_to(root).as_posix()
-        body = path.read_bytes()
-        digest = hashlib.sha256(body).hexdigest()[:12]
-        packed = None
-        if path.suffix in COMPRESSIBLE:
-            packed = gzip.compress(body, compresslevel=9, mtime=0)
-        mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        assets[name] = Asset(name, _fingerprinted(name, digest), body, packed, mimetype, digest)
+        assets[name] = _asset(name, path.read_bytes())
+    for name, parts in BUNDLES.items():
+        assets[name] = _asset(name, b"\n;\n".join(assets[part].body for part in parts))
     return assets
 
 

@@ -62,7 +62,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         # A form left open for a working day must still submit.
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Five phone photos sent without JavaScript (not resized in the browser) must fit.
+        "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
@@ -71,6 +72,9 @@ def from_environment(overrides: dict | None = None) -> dict:
         "PASSWORD_MIN_LENGTH": int(os.environ.get("PORTAL_PASSWORD_MIN_LENGTH", "10")),
         # How long a confirmed email stays valid while the person identifies and picks a password.
         "REGISTRATION_MINUTES": 60,
+        # Maintenance calls residents from numbers starting like this (the seed's words).
+        "MAINTENANCE_CALLER_PREFIX": os.environ.get("PORTAL_MAINTENANCE_CALLER", "+358 9 5767"),
+        "MAX_DEFECT_PHOTOS": 5,
         # Email: without an SMTP host, messages stay in the outbox (shown on a development page).
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),

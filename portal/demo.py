@@ -7,7 +7,17 @@ the demo keeps showing the "access opens when your lease begins" page.
 import datetime
 from decimal import Decimal
 
-from portal.models import Apartment, Building, Lease, Person, Residency, ServiceTeam, db
+from portal.models import (
+    Apartment,
+    Building,
+    DefectEvent,
+    DefectReport,
+    Lease,
+    Person,
+    Residency,
+    ServiceTeam,
+    db,
+)
 from portal.services.accounts import hash_password
 from portal.services.identity import identity_hash
 from portal.services.references import finnish_reference
@@ -316,6 +326,85 @@ def load(identity_key: str, today: datetime.date | None = None) -> None:
                 staff_team=teams[team_key] if team_key else None,
                 identification_method=Person.OFFICE,
                 identified_at=now,
+            )
+        _load_defects(now)
+
+
+# Defect reports of the demo households: (reporter email, location, category, text, status,
+# days ago, staff note shown to the resident).
+_DEFECTS = [
+    (
+        "aino.virtanen@example.fi",
+        "apartment",
+        "plumbing",
+        "Keittiön hana tippuu koko ajan, myös kun se on kiinni.",
+        DefectReport.RECEIVED,
+        2,
+        "",
+    ),
+    (
+        "aino.virtanen@example.fi",
+        "apartment",
+        "windows_doors",
+        "Olohuoneen ikkuna ei mene kunnolla kiinni ja vetää.",
+        DefectReport.DONE,
+        40,
+        "Ikkunan saranat säädetty ja tiiviste vaihdettu.",
+    ),
+    (
+        "sofia.lindqvist@example.fi",
+        "apartment",
+        "ventilation",
+        "Ventilen i badrummet drar inte alls.",
+        DefectReport.IN_PROGRESS,
+        6,
+        "Fastighetsskötaren kommer och kontrollerar ventilationen.",
+    ),
+    (
+        "hanna.korhonen@example.fi",
+        "stairwell",
+        "locks",
+        "The lock of the front door is stiff and the key is hard to turn.",
+        DefectReport.WAITING,
+        9,
+        "Waiting for a new lock cylinder from the supplier.",
+    ),
+]
+
+
+def _load_defects(now: datetime.datetime) -> None:
+    maintenance = Person.get(Person.staff_role == Person.MAINTENANCE)
+    for index, (email, location, category, text, status, days, note) in enumerate(_DEFECTS):
+        reporter = Person.get(Person.email == email)
+        residency = Residency.get(Residency.person == reporter)
+        apartment = residency.lease.apartment
+        created = now - datetime.timedelta(days=days)
+        report = DefectReport.create(
+            reference=f"{created:%y}-{100001 + index:06d}",
+            building=apartment.building,
+            apartment=apartment if location == "apartment" else None,
+            lease=residency.lease,
+            reporter=reporter,
+            reporter_name=reporter.display_name,
+            reporter_phone=reporter.phone,
+            language=reporter.language,
+            location=location,
+            category=category,
+            description=text,
+            status=status,
+            created_at=created,
+            updated_at=created,
+        )
+        DefectEvent.create(
+            report=report, author=reporter, status=DefectReport.RECEIVED, created_at=created
+        )
+        if status != DefectReport.RECEIVED:
+            DefectEvent.create(
+                report=report,
+                author=maintenance,
+                status=status,
+                note=note,
+                created_at=created + datetime.timedelta(days=1),
             )
 
 

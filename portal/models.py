@@ -237,6 +237,83 @@ class AuditEntry(BaseModel):
     created_at = DateTimeField(default=utcnow, index=True)
 
 
+class DefectReport(BaseModel):
+    """A defect notification: from a household (lease) or from a visitor without signing in."""
+
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    WAITING = "waiting"
+    DONE = "done"
+    REJECTED = "rejected"
+    STATUSES = (RECEIVED, IN_PROGRESS, WAITING, DONE, REJECTED)
+    OPEN_STATUSES = (RECEIVED, IN_PROGRESS, WAITING)
+
+    reference = CharField(max_length=20, unique=True)
+    building = ForeignKeyField(Building, backref="defects", on_delete="RESTRICT")
+    apartment = ForeignKeyField(Apartment, null=True, on_delete="RESTRICT")
+    # The household that reported it; None for a report made without signing in.
+    lease = ForeignKeyField(Lease, null=True, backref="defects", on_delete="RESTRICT")
+    reporter = ForeignKeyField(Person, null=True, backref="defects", on_delete="SET NULL")
+    reporter_name = CharField(max_length=200, default="")
+    reporter_email = CharField(max_length=254, default="")
+    reporter_phone = CharField(max_length=40, default="")
+    language = CharField(max_length=5, default="fi")
+    location = CharField(max_length=20)
+    category = CharField(max_length=20)
+    description = TextField()
+    urgent = BooleanField(default=False)
+    master_key_allowed = BooleanField(default=False)
+    pets = BooleanField(default=False)
+    status = CharField(
+        max_length=20,
+        default=RECEIVED,
+        constraints=[Check("status IN ('received', 'in_progress', 'waiting', 'done', 'rejected')")],
+    )
+    assigned_to = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    planned_visit_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("lease", "created_at"), False),
+            (("building", "status", "created_at"), False),
+            (("status", "urgent", "created_at"), False),
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class DefectEvent(BaseModel):
+    """A line of a defect's timeline: a status change, a comment or a photo."""
+
+    report = ForeignKeyField(DefectReport, backref="events", on_delete="CASCADE")
+    author = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    status = CharField(max_length=20, null=True)
+    note = TextField(default="")
+    # Staff notes can be internal; everything a resident writes is visible to them.
+    visible_to_resident = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("report", "created_at"), False),)
+
+
+class Attachment(BaseModel):
+    """A photo of a defect: stored re-encoded, under a random name, outside the static folder."""
+
+    report = ForeignKeyField(DefectReport, backref="attachments", on_delete="CASCADE")
+    event = ForeignKeyField(DefectEvent, null=True, on_delete="SET NULL")
+    stored_name = CharField(max_length=64, unique=True)
+    thumb_name = CharField(max_length=64, unique=True)
+    width = IntegerField()
+    height = IntegerField()
+    size = IntegerField()
+    created_at = DateTimeField(default=utcnow)
+
+
 MODELS = [
     ServiceTeam,
     Building,
@@ -247,4 +324,7 @@ MODELS = [
     Token,
     OutboxEmail,
     AuditEntry,
+    DefectReport,
+    DefectEvent,
+    Attachment,
 ]

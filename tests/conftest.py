@@ -1,6 +1,7 @@
 """Fixtures: an app on its own copy of a migrated demo database, clients, signing in."""
 
 import email
+import io
 import re
 import shutil
 import socket
@@ -28,15 +29,48 @@ ASOY_STAFF = "riikka.heikkinen@example.fi"
 ADMIN = "admin@example.fi"
 
 
+def make_photo(width=1200, height=900, color=(180, 90, 40), exif=None, fmt="JPEG"):
+    """Return the bytes of a photo made here, optionally with EXIF metadata."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    image = Image.new("RGB", (width, height), color)
+    kwargs = {"exif": exif} if exif is not None else {}
+    image.save(out, fmt, **kwargs)
+    return out.getvalue()
+
+
+def _attach_demo_photos(upload_dir):
+    """Give one report of each household with reports a photo, as the harness needs."""
+    from portal.models import Attachment, DefectEvent, DefectReport
+    from portal.services import photos
+
+    for report in DefectReport.select().where(DefectReport.status != DefectReport.DONE):
+        stored = photos.process(make_photo(), upload_dir / "defects")
+        event = DefectEvent.select().where(DefectEvent.report == report.id).first()
+        Attachment.create(
+            report=report,
+            event=event,
+            stored_name=stored.stored_name,
+            thumb_name=stored.thumb_name,
+            width=stored.width,
+            height=stored.height,
+            size=stored.size,
+        )
+
+
 @pytest.fixture(scope="session")
 def template_database(tmp_path_factory):
-    """Build one migrated database with the demo data; each test gets a copy of the file."""
-    path = tmp_path_factory.mktemp("template") / "portal.db"
+    """Build one migrated database with the demo data; each test gets a copy of the file
+    (and of the uploads folder beside it)."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "portal.db"
     database = open_database(f"sqlite:///{path}")
     upgrade(database)
     db.initialize(database)
     with database.connection_context():
         demo.load(IDENTITY_KEY)
+        _attach_demo_photos(folder / "uploads")
         database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     database.close()
     return path
@@ -50,6 +84,7 @@ def test_settings(tmp_path, **overrides):
         "IDENTITY_KEY": IDENTITY_KEY,
         "DATA_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
         # Tests sign in hundreds of times from one address; the limits have tests of their own.
         "RATELIMIT_ENABLED": False,
         **overrides,
@@ -66,6 +101,7 @@ def app_settings():
 def app(tmp_path, template_database, app_settings):
     """Return an app bound to a fresh copy of the demo database."""
     shutil.copy(template_database, tmp_path / "portal.db")
+    shutil.copytree(template_database.parent / "uploads", tmp_path / "uploads")
     app = create_app(test_settings(tmp_path, **app_settings))
     yield app
     if worker := app.extensions.get("mail_worker"):

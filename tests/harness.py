@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from flask import Flask, url_for
 
 from portal import access
-from portal.models import Person, Residency
+from portal.models import Attachment, DefectReport, Person, Residency
 from tests import conftest
 
 
@@ -65,6 +65,55 @@ def _foreign_staff_residency(kind: "Kind") -> int | None:
     return None
 
 
+def _household_report(email: str) -> int | None:
+    """The newest open report of this person's household (None if they have none)."""
+    report = (
+        DefectReport.select(DefectReport.id)
+        .join(Residency, on=(Residency.lease == DefectReport.lease))
+        .join(Person)
+        .where((Person.email == email) & (DefectReport.status != DefectReport.DONE))
+        .order_by(DefectReport.id.desc())
+        .first()
+    )
+    return report.id if report else None
+
+
+def _photo_of(report_id: int | None) -> int | None:
+    if report_id is None:
+        return None
+    attachment = Attachment.select(Attachment.id).where(Attachment.report == report_id).first()
+    return attachment.id if attachment else None
+
+
+def _own_report(kind: "Kind") -> int:
+    # Kinds without a household of their own are refused anyway: any report serves.
+    return (kind.email and _household_report(kind.email)) or _household_report(conftest.RESIDENT)
+
+
+def _foreign_report(kind: "Kind") -> int:
+    other = (
+        conftest.SWEDISH_RESIDENT
+        if kind.email != conftest.SWEDISH_RESIDENT
+        else (conftest.RESIDENT)
+    )
+    return _household_report(other)
+
+
+def _staff_report(kind: "Kind") -> int:
+    if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE:
+        return _household_report(conftest.ASOY_RESIDENT)
+    return _household_report(conftest.RESIDENT)
+
+
+def _foreign_staff_report(kind: "Kind") -> int | None:
+    if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE:
+        return _household_report(conftest.RESIDENT)
+    return None
+
+
+RESIDENT_REPORT = {"own": _own_report, "foreign": _foreign_report}
+STAFF_REPORT = {"own": _staff_report, "foreign": _foreign_staff_report}
+
 # A link token that was never issued: the page must explain, not fail.
 UNKNOWN_TOKEN = {"own": lambda kind: "never-issued-token"}
 
@@ -74,6 +123,24 @@ SAMPLES: dict[str, dict[str, dict]] = {
     "accounts.reset_password": {"token": UNKNOWN_TOKEN},
     "staff.identify_resident": {
         "residency_id": {"own": _staff_residency, "foreign": _foreign_staff_residency}
+    },
+    "defects.show": {"report_id": RESIDENT_REPORT},
+    "defects.comment": {"report_id": RESIDENT_REPORT},
+    "defects.decision": {"report_id": RESIDENT_REPORT},
+    "defects.photo": {
+        "report_id": RESIDENT_REPORT,
+        "attachment_id": {
+            "own": lambda kind: _photo_of(_own_report(kind)),
+            "foreign": lambda kind: _photo_of(_foreign_report(kind)),
+        },
+    },
+    "staff_defects.show": {"report_id": STAFF_REPORT},
+    "staff_defects.photo": {
+        "report_id": STAFF_REPORT,
+        "attachment_id": {
+            "own": lambda kind: _photo_of(_staff_report(kind)),
+            "foreign": lambda kind: _photo_of(_foreign_staff_report(kind)),
+        },
     },
 }
 

@@ -4,6 +4,8 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
 from portal import access
+from portal.models import DefectReport
+from portal.services import defects
 from portal.services.hours import helsinki_now
 from portal.services.residents import household
 from portal.web import render
@@ -30,4 +32,15 @@ def index():
         building=residency.lease.apartment.building,
         household=household(residency.lease_id),
         now=helsinki_now(),
+        open_defects=list(
+            DefectReport.select(DefectReport.id, DefectReport.category, DefectReport.status)
+            .where(
+                (DefectReport.lease == residency.lease_id)
+                & DefectReport.status.in_(DefectReport.OPEN_STATUSES)
+            )
+            .order_by(DefectReport.created_at.desc())
+            .limit(5)
+        ),
+        defect_labels=defects.STATUS_LABELS,
+        defect_categories=defects.CATEGORIES,
     )

@@ -1,0 +1,240 @@
+"""Defect notifications: what can be reported, the rules of the timeline, the emails it sends."""
+
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from peewee import IntegrityError
+
+from portal.models import (
+    Apartment,
+    Attachment,
+    Building,
+    DefectEvent,
+    DefectReport,
+    Lease,
+    Person,
+    db,
+    utcnow,
+)
+from portal.services import mail, photos
+
+LOCATIONS = {
+    "apartment": _l("In my apartment"),
+    "stairwell": _l("Stairwell or entrance"),
+    "sauna": _l("Sauna"),
+    "laundry": _l("Laundry or drying room"),
+    "storage": _l("Storage room"),
+    "yard": _l("Yard"),
+    "parking": _l("Parking area or garage"),
+    "other": _l("Other shared space"),
+}
+# (label, urgent by nature): urgent ones are not left waiting in a queue.
+CATEGORIES = {
+    "water_leak": (_l("Water leakage"), True),
+    "drain": (_l("Blocked drain or toilet"), True),
+    "electrical": (_l("Electrical defect"), True),
+    "plumbing": (_l("Taps, pipes and water"), False),
+    "heating": (_l("Heating"), False),
+    "ventilation": (_l("Ventilation"), False),
+    "windows_doors": (_l("Windows and doors"), False),
+    "appliances": (_l("Kitchen appliances"), False),
+    "locks": (_l("Locks and keys"), False),
+    "other": (_l("Something else"), False),
+}
+# Timeline events that are not states of the report itself.
+CONFIRMED = "confirmed"
+REOPENED = "reopened"
+STATUS_LABELS = {
+    DefectReport.RECEIVED: _l("Received"),
+    DefectReport.IN_PROGRESS: _l("In progress"),
+    DefectReport.WAITING: _l("Waiting for parts or a contractor"),
+    DefectReport.DONE: _l("Done"),
+    DefectReport.REJECTED: _l("Cannot be repaired"),
+}
+EVENT_LABELS = {
+    **STATUS_LABELS,
+    CONFIRMED: _l("The resident confirmed the repair"),
+    REOPENED: _l("Reopened: the defect is still there"),
+}
+
+
+def is_urgent(category: str, answer_urgent: bool) -> bool:
+    """An urgent category, or the reporter saying it cannot wait, makes a report urgent."""
+    return answer_urgent or CATEGORIES.get(category, ("", False))[1]
+
+
+def _new_reference() -> str:
+    return f"{utcnow():%y}-{secrets.randbelow(10**6):06d}"
+
+
+def _store_photos(uploads: Sequence[bytes], directory: Path) -> list[photos.StoredPhoto]:
+    """Process every photo before anything is written; on a bad one, keep no files."""
+    stored = []
+    try:
+        for data in uploads:
+            stored.append(photos.process(data, directory))
+    except photos.PhotoError:
+        for photo in stored:
+            photos.remove(directory, photo.stored_name, photo.thumb_name)
+        raise
+    return stored
+
+
+def _attach(report, event, stored):
+    for photo in stored:
+        Attachment.create(
+            report=report,
+            event=event,
+            stored_name=photo.stored_name,
+            thumb_name=photo.thumb_name,
+            width=photo.width,
+            height=photo.height,
+            size=photo.size,
+        )
+
+
+def submit(
+    *,
+    building: Building,
+    apartment: Apartment | None,
+    lease: Lease | None,
+    reporter: Person | None,
+    contact: dict,
+    language: str,
+    location: str,
+    category: str,
+    description: str,
+    urgent: bool,
+    master_key_allowed: bool,
+    pets: bool,
+    uploads: Sequence[bytes],
+    upload_dir: Path,
+    public_url: str,
+    caller: str,
+) -> DefectReport:
+    """Store a new defect report with its photos, and confirm it by email when there is one."""
+    stored = _store_photos(uploads, upload_dir)
+    try:
+        for _attempt in range(5):
+            try:
+                with db.atomic():
+                    report = DefectReport.create(
+                        reference=_new_reference(),
+                        building=building,
+                        apartment=apartment,
+                        lease=lease,
+                        reporter=reporter,
+                        reporter_name=contact.get("name", ""),
+                        reporter_email=contact.get("email", ""),
+                        reporter_phone=contact.get("phone", ""),
+                        language=language,
+                        location=location,
+                        category=category,
+                        description=description,
+                        urgent=urgent,
+                        master_key_allowed=master_key_allowed,
+                        pets=pets,
+                    )
+                    event = DefectEvent.create(
+                        report=report, author=reporter, status=DefectReport.RECEIVED
+                    )
+                    _attach(report, event, stored)
+                    email = reporter.email if reporter else contact.get("email")
+                    if email:
+                        mail.queue(
+                            email,
+                            "defect_received",
+                            language,
+                            report=report,
+                            link=f"{public_url}/defects/{report.id}" if reporter else "",
+                            category=CATEGORIES[category][0],
+                            caller=caller,
+                            team=building.team,
+                        )
+                    return report
+            except IntegrityError:
+                # Two reports drew the same reference: draw again.
+                continue
+        raise RuntimeError("could not draw a free defect reference")
+    except Exception:
+        for photo in stored:
+            photos.remove(upload_dir, photo.stored_name, photo.thumb_name)
+        raise
+
+
+def _notify(report: DefectReport, public_url: str, note: str, caller: str) -> None:
+    if report.reporter_id:
+        email, language = report.reporter.email, report.reporter.language
+        link = f"{public_url}/defects/{report.id}"
+    else:
+        email, language, link = report.reporter_email, report.language, ""
+    if email:
+        mail.queue(
+            email,
+            "defect_status",
+            language,
+            report=report,
+            link=link,
+            status=STATUS_LABELS[report.status],
+            caller=caller,
+            note=note,
+        )
+
+
+def change_status(
+    report: DefectReport,
+    *,
+    staff: Person,
+    status: str,
+    note: str,
+    visible: bool,
+    assigned_to: Person | None,
+    planned_visit_at,
+    public_url: str,
+    caller: str,
+) -> DefectEvent:
+    """Move a report on (or only add a note); tell the reporter when they can see the change."""
+    with db.atomic():
+        changed = status != report.status
+        report.status = status
+        report.assigned_to = assigned_to
+        report.planned_visit_at = planned_visit_at
+        report.updated_at = utcnow()
+        report.save()
+        event = DefectEvent.create(
+            report=report,
+            author=staff,
+            status=status if changed else None,
+            note=note,
+            visible_to_resident=visible,
+        )
+        if visible and (changed or note):
+            _notify(report, public_url, note, caller)
+    return event
+
+
+def add_comment(
+    report: DefectReport, author: Person, note: str, uploads: Sequence[bytes], upload_dir: Path
+) -> DefectEvent:
+    """Add a resident's comment and photos to an open report."""
+    stored = _store_photos(uploads, upload_dir)
+    with db.atomic():
+        event = DefectEvent.create(report=report, author=author, note=note)
+        _attach(report, event, stored)
+        report.updated_at = utcnow()
+        report.save(only=[DefectReport.updated_at])
+    return event
+
+
+def resident_decision(report: DefectReport, person: Person, reopen: bool, note: str = ""):
+    """Confirm a done repair, or reopen it because the defect is still there."""
+    with db.atomic():
+        if reopen:
+            report.status = DefectReport.RECEIVED
+            report.updated_at = utcnow()
+            report.save(only=[DefectReport.status, DefectReport.updated_at])
+        DefectEvent.create(
+            report=report, author=person, status=REOPENED if reopen else CONFIRMED, note=note
+        )

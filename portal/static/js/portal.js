@@ -1,0 +1,63 @@
+// The portal's own script: small, optional, and never needed for a page to work.
+// Photos chosen for upload are resized in the browser first: a phone's 4 MB original
+// becomes a JPEG of at most 1600 px. Without JavaScript the plain file input works
+// and the server re-encodes whatever arrives.
+(function () {
+  "use strict";
+  var MAX = 1600, QUALITY = 0.82;
+
+  function shrink(file) {
+    if (!/^image\//.test(file.type) || !window.createImageBitmap) return Promise.resolve(file);
+    return createImageBitmap(file, {imageOrientation: "from-image"}).then(function (bitmap) {
+      var scale = Math.min(1, MAX / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
+          resolve(blob ? new File([blob], name, {type: "image/jpeg"}) : file);
+        }, "image/jpeg", QUALITY);
+      });
+    }).catch(function () { return file; });
+  }
+
+  function put(input, files) {
+    var transfer = new DataTransfer();
+    files.forEach(function (file) { transfer.items.add(file); });
+    input.files = transfer.files;
+    var box = input.form && input.form.querySelector('[data-previews-for="' + input.name + '"]');
+    if (!box) return;
+    box.textContent = "";
+    files.forEach(function (file, index) {
+      var figure = document.createElement("figure");
+      var img = document.createElement("img");
+      var remove = document.createElement("button");
+      img.src = URL.createObjectURL(file);
+      img.alt = file.name;
+      remove.type = "button";
+      remove.className = "link";
+      remove.textContent = box.getAttribute("data-remove") || "Remove";
+      remove.addEventListener("click", function () {
+        var rest = files.slice();
+        rest.splice(index, 1);
+        put(input, rest);
+      });
+      figure.appendChild(img);
+      figure.appendChild(remove);
+      box.appendChild(figure);
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-resize]")) return;
+    var form = input.form;
+    if (form) form.setAttribute("aria-busy", "true");
+    Promise.all(Array.prototype.map.call(input.files, shrink)).then(function (files) {
+      put(input, files);
+      if (form) form.removeAttribute("aria-busy");
+    });
+  });
+})();

@@ -1,0 +1,307 @@
+"""Defect notifications: the household's reports, a new report, and the form without signing in."""
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.access import current_resident_status
+from portal.extensions import limiter
+from portal.forms.defects import CommentForm, DecisionForm, DefectForm, VisitorDefectForm
+from portal.i18n import current_language
+from portal.models import Apartment, Attachment, Building, DefectEvent, DefectReport, Person
+from portal.services import defects, photos
+from portal.services.hours import helsinki_now, is_open, urgent_contact
+from portal.web import render, see_other
+
+bp = Blueprint("defects", __name__, url_prefix="/defects")
+
+
+def upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / "defects"
+
+
+def _uploads(field_name: str = "photos") -> list[bytes]:
+    """Read the chosen photos (an empty file input sends one empty part: skip it)."""
+    files = [f for f in request.files.getlist(field_name) if f and f.filename]
+    return [f.read() for f in files]
+
+
+def _photo_message(error: photos.PhotoError) -> str:
+    if error.args[0] == photos.PhotoError.TOO_LARGE:
+        return _("A photo was too large. Choose a smaller photo.")
+    return _("A file was not a photo we can read. Choose JPEG or PNG photos.")
+
+
+def _photo_error(form, error: photos.PhotoError) -> None:
+    form.photos.errors = [*form.photos.errors, _photo_message(error)]
+
+
+def _check_photo_count(form, uploads) -> bool:
+    limit = current_app.config["MAX_DEFECT_PHOTOS"]
+    if len(uploads) > limit:
+        form.photos.errors = [_("You can add at most %(count)s photos.", count=limit)]
+        return False
+    return True
+
+
+def _urgent_gate(form, team) -> bool:
+    """Let an urgent report through only once the reporter has been shown the number to call."""
+    urgent = defects.is_urgent(form.category.data, form.cannot_wait.data == "yes")
+    if urgent and not form.called.data:
+        form.called.errors = [_("This needs immediate attention: call the number above first.")]
+        return False
+    return True
+
+
+def household_report(report_id: int) -> DefectReport:
+    """Return a report of the signed-in person's household, or answer 404."""
+    lease_id = current_resident_status().residency.lease_id
+    report = DefectReport.get_or_none(
+        (DefectReport.id == report_id) & (DefectReport.lease == lease_id)
+    )
+    if report is None:
+        abort(404)
+    return report
+
+
+def _form_page(template, form, status, **context):
+    residency = current_resident_status().residency if current_user.is_authenticated else None
+    team = context.pop("team")
+    now = helsinki_now()
+    return render(
+        template,
+        status=status,
+        form=form,
+        team=team,
+        now=now,
+        office_open=is_open(team.phone_hours, now),
+        urgent=urgent_contact(team, now),
+        residency=residency,
+        urgent_categories=[k for k, (_l, u) in defects.CATEGORIES.items() if u],
+        **context,
+    )
+
+
+@bp.get("/")
+def index():
+    """List the household's defect reports, newest first."""
+    lease_id = current_resident_status().residency.lease_id
+    reports = list(
+        DefectReport.select()
+        .where(DefectReport.lease == lease_id)
+        .order_by(DefectReport.created_at.desc(), DefectReport.id.desc())
+    )
+    open_reports = [r for r in reports if r.is_open]
+    closed = [r for r in reports if not r.is_open]
+    return render(
+        "defects/index.html",
+        open_reports=open_reports,
+        closed=closed,
+        labels=defects.STATUS_LABELS,
+        categories=defects.CATEGORIES,
+        locations=defects.LOCATIONS,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Report a defect in the own apartment or a shared space of the own building."""
+    residency = current_resident_status().residency
+    apartment = residency.lease.apartment
+    team = apartment.building.team
+    form = DefectForm()
+    if request.method == "GET":
+        form.phone.data = current_user.phone
+    if form.validate_on_submit() and _urgent_gate(form, team):
+        uploads = _uploads()
+        if _check_photo_count(form, uploads):
+            try:
+                report = defects.submit(
+                    building=apartment.building,
+                    apartment=apartment if form.location.data == "apartment" else None,
+                    lease=residency.lease,
+                    reporter=current_user,
+                    contact={"name": current_user.display_name, "phone": form.phone.data},
+                    language=current_user.language,
+                    location=form.location.data,
+                    category=form.category.data,
+                    description=form.description.data,
+                    urgent=defects.is_urgent(form.category.data, form.cannot_wait.data == "yes"),
+                    master_key_allowed=form.master_key_allowed.data,
+                    pets=form.pets.data,
+                    uploads=uploads,
+                    upload_dir=upload_dir(),
+                    public_url=current_app.config["PUBLIC_URL"].rstrip("/"),
+                    caller=current_app.config["MAINTENANCE_CALLER_PREFIX"],
+                )
+            except photos.PhotoError as error:
+                _photo_error(form, error)
+            else:
+                flash(
+                    _(
+                        "Thank you! Your defect notification %(reference)s was sent.",
+                        reference=report.reference,
+                    ),
+                    "success",
+                )
+                return see_other(url_for("defects.show", report_id=report.id))
+    status = 422 if form.is_submitted() else 200
+    return _form_page("defects/new.html", form, status, team=team, apartment=apartment)
+
+
+@bp.get("/<int:report_id>")
+def show(report_id):
+    """Show a report of the household with its photos and timeline."""
+    report = household_report(report_id)
+    events = list(
+        DefectEvent.select(DefectEvent, Person)
+        .join(Person, join_type="LEFT OUTER JOIN", on=(DefectEvent.author == Person.id))
+        .where((DefectEvent.report == report.id) & DefectEvent.visible_to_resident)
+        .order_by(DefectEvent.created_at, DefectEvent.id)
+    )
+    attachments = list(
+        Attachment.select().where(Attachment.report == report.id).order_by(Attachment.id)
+    )
+    return render(
+        "defects/show.html",
+        report=report,
+        events=events,
+        attachments=attachments,
+        labels=defects.EVENT_LABELS,
+        categories=defects.CATEGORIES,
+        locations=defects.LOCATIONS,
+        comment=CommentForm(),
+        decision=DecisionForm(),
+        caller=current_app.config["MAINTENANCE_CALLER_PREFIX"],
+    )
+
+
+@bp.post("/<int:report_id>/comment")
+def comment(report_id):
+    """Add a comment or photos to an open report."""
+    report = household_report(report_id)
+    form = CommentForm()
+    if not report.is_open:
+        abort(409)
+    if form.validate_on_submit():
+        uploads = _uploads()
+        if not form.note.data and not uploads:
+            flash(_("Write a comment or choose a photo."), "error")
+        elif _check_photo_count(form, uploads):
+            try:
+                defects.add_comment(
+                    report, current_user, form.note.data or "", uploads, upload_dir()
+                )
+            except photos.PhotoError as error:
+                flash(_photo_message(error), "error")
+            else:
+                flash(_("Your comment was added."), "success")
+        else:
+            flash(form.photos.errors[-1], "error")
+    else:
+        flash(_("The comment is too long."), "error")
+    return see_other(url_for("defects.show", report_id=report.id))
+
+
+@bp.post("/<int:report_id>/decision")
+def decision(report_id):
+    """Confirm a done repair, or reopen the report."""
+    report = household_report(report_id)
+    form = DecisionForm()
+    choice = request.form.get("choice")
+    if report.status != DefectReport.DONE or choice not in ("confirm", "reopen"):
+        abort(409)
+    if form.validate_on_submit():
+        defects.resident_decision(
+            report, current_user, reopen=choice == "reopen", note=form.note.data or ""
+        )
+        flash(_("Thank you, we got your answer."), "success")
+    return see_other(url_for("defects.show", report_id=report.id))
+
+
+def send_photo(attachment: Attachment, thumb: bool):
+    """Send a stored photo; like every personal page, it is kept in no cache."""
+    name = attachment.thumb_name if thumb else attachment.stored_name
+    path = upload_dir() / name
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", etag=False, conditional=False)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:report_id>/photos/<int:attachment_id>")
+def photo(report_id, attachment_id):
+    """Send a photo of a household report (its thumbnail with ?size=thumb)."""
+    report = household_report(report_id)
+    attachment = Attachment.get_or_none(
+        (Attachment.id == attachment_id) & (Attachment.report == report.id)
+    ) or abort(404)
+    return send_photo(attachment, request.args.get("size") == "thumb")
+
+
+@bp.route("/report", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+def report():
+    """The form for reporting a defect without signing in."""
+    buildings = list(Building.select().order_by(Building.street_address))
+    team = buildings[0].team if buildings else None
+    form = VisitorDefectForm(buildings=buildings)
+    done = None
+    if form.validate_on_submit() and not form.website.data:
+        building = next(b for b in buildings if str(b.id) == form.building.data)
+        team = building.team
+        apartment = None
+        if form.location.data == "apartment":
+            apartment = Apartment.get_or_none(
+                (Apartment.building == building.id)
+                & (Apartment.number == form.apartment_number.data)
+            )
+            if apartment is None:
+                form.apartment_number.errors = [
+                    _(
+                        "There is no such apartment in this building. Check the number, "
+                        "for example A 12."
+                    )
+                ]
+        uploads = _uploads()
+        if (
+            not form.apartment_number.errors
+            and _urgent_gate(form, team)
+            and _check_photo_count(form, uploads)
+        ):
+            try:
+                done = defects.submit(
+                    building=building,
+                    apartment=apartment,
+                    lease=None,
+                    reporter=None,
+                    contact={
+                        "name": form.name.data,
+                        "email": (form.email.data or "").lower(),
+                        "phone": form.phone.data,
+                    },
+                    language=current_language(),
+                    location=form.location.data,
+                    category=form.category.data,
+                    description=form.description.data,
+                    urgent=defects.is_urgent(form.category.data, form.cannot_wait.data == "yes"),
+                    master_key_allowed=form.master_key_allowed.data,
+                    pets=form.pets.data,
+                    uploads=uploads,
+                    upload_dir=upload_dir(),
+                    public_url=current_app.config["PUBLIC_URL"].rstrip("/"),
+                    caller=current_app.config["MAINTENANCE_CALLER_PREFIX"],
+                )
+            except photos.PhotoError as error:
+                _photo_error(form, error)
+    if done is not None:
+        return render("defects/reported.html", report=done)
+    if form.website.data:
+        abort(400)
+    if team is None:
+        abort(503)
+    status = 422 if form.is_submitted() else 200
+    return _form_page("defects/report.html", form, status, team=team, apartment=None)

@@ -1,0 +1,164 @@
+"""The maintenance side of defect notifications: the queue and moving a report forward."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.forms.defects import StaffDefectForm
+from portal.models import Apartment, Attachment, Building, DefectEvent, DefectReport, Person
+from portal.services import defects
+from portal.services.staff import visible_buildings
+from portal.views.defects import send_photo
+from portal.web import render, see_other
+
+bp = Blueprint("staff_defects", __name__, url_prefix="/staff/defects")
+
+PAGE_SIZE = 50
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def staff_report(report_id: int) -> DefectReport:
+    """Return a report from a building the staff member serves, or answer 404."""
+    report = (
+        DefectReport.select(DefectReport, Building)
+        .join(Building)
+        .where(
+            (DefectReport.id == report_id)
+            & (DefectReport.building.in_(visible_buildings(current_user)))
+        )
+        .first()
+    )
+    if report is None:
+        abort(404)
+    return report
+
+
+@bp.get("/")
+def queue():
+    """List reports, oldest first, filtered by building, status, category and urgency."""
+    status = request.args.get("status", "open")
+    building = request.args.get("building", "")
+    category = request.args.get("category", "")
+    urgent = request.args.get("urgent", "")
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    query = (
+        DefectReport.select(DefectReport, Building, Apartment)
+        .join(Building)
+        .switch(DefectReport)
+        .join(Apartment, join_type="LEFT OUTER JOIN", on=(DefectReport.apartment == Apartment.id))
+        .where(DefectReport.building.in_(visible_buildings(current_user)))
+    )
+    if status == "open":
+        query = query.where(DefectReport.status.in_(DefectReport.OPEN_STATUSES))
+    elif status in DefectReport.STATUSES:
+        query = query.where(DefectReport.status == status)
+    if building.isdigit():
+        query = query.where(DefectReport.building == int(building))
+    if category in defects.CATEGORIES:
+        query = query.where(DefectReport.category == category)
+    if urgent == "1":
+        query = query.where(DefectReport.urgent)
+    reports = list(
+        query.order_by(
+            DefectReport.urgent.desc(), DefectReport.created_at, DefectReport.id
+        ).paginate(page, PAGE_SIZE + 1)
+    )
+    buildings = list(
+        Building.select(Building.id, Building.street_address)
+        .where(Building.id.in_(visible_buildings(current_user)))
+        .order_by(Building.street_address)
+    )
+    return render(
+        "staff/defects.html",
+        partial="results",
+        reports=reports[:PAGE_SIZE],
+        more=len(reports) > PAGE_SIZE,
+        page=page,
+        buildings=buildings,
+        filters={"status": status, "building": building, "category": category, "urgent": urgent},
+        labels=defects.STATUS_LABELS,
+        categories=defects.CATEGORIES,
+        locations=defects.LOCATIONS,
+    )
+
+
+def _assignable():
+    return list(
+        Person.select(Person.id, Person.first_name, Person.last_name)
+        .where(
+            Person.staff_role.in_(
+                [Person.MAINTENANCE, Person.CUSTOMER_SERVICE, Person.ASOY_CUSTOMER_SERVICE]
+            )
+            & Person.is_active
+        )
+        .order_by(Person.first_name)
+    )
+
+
+@bp.route("/<int:report_id>", methods=["GET", "POST"])
+def show(report_id):
+    """Open a report: photos, timeline, reporter; change its status, assign, plan the visit."""
+    report = staff_report(report_id)
+    staff = _assignable()
+    form = StaffDefectForm(staff=staff)
+    if request.method == "GET":
+        form.status.data = report.status
+        form.assigned_to.data = str(report.assigned_to_id or "")
+        if report.planned_visit_at:
+            aware = report.planned_visit_at.replace(tzinfo=datetime.UTC).astimezone(HELSINKI)
+            form.planned_visit_at.data = aware.replace(tzinfo=None)
+    if form.validate_on_submit():
+        assignee = next((p for p in staff if str(p.id) == form.assigned_to.data), None)
+        visit = None
+        if form.planned_visit_at.data:
+            visit = (
+                form.planned_visit_at.data.replace(tzinfo=HELSINKI)
+                .astimezone(datetime.UTC)
+                .replace(tzinfo=None)
+            )
+        defects.change_status(
+            report,
+            staff=current_user,
+            status=form.status.data,
+            note=form.note.data or "",
+            visible=form.visible.data,
+            assigned_to=assignee,
+            planned_visit_at=visit,
+            public_url=current_app.config["PUBLIC_URL"].rstrip("/"),
+            caller=current_app.config["MAINTENANCE_CALLER_PREFIX"],
+        )
+        flash(_("The defect notification was updated."), "success")
+        return see_other(url_for("staff_defects.show", report_id=report.id))
+    events = list(
+        DefectEvent.select(DefectEvent, Person)
+        .join(Person, join_type="LEFT OUTER JOIN", on=(DefectEvent.author == Person.id))
+        .where(DefectEvent.report == report.id)
+        .order_by(DefectEvent.created_at, DefectEvent.id)
+    )
+    attachments = list(
+        Attachment.select().where(Attachment.report == report.id).order_by(Attachment.id)
+    )
+    return render(
+        "staff/defect.html",
+        status=422 if form.is_submitted() else 200,
+        report=report,
+        form=form,
+        events=events,
+        attachments=attachments,
+        labels=defects.EVENT_LABELS,
+        categories=defects.CATEGORIES,
+        locations=defects.LOCATIONS,
+    )
+
+
+@bp.get("/<int:report_id>/photos/<int:attachment_id>")
+def photo(report_id, attachment_id):
+    """Send a photo of a report the staff member may see."""
+    report = staff_report(report_id)
+    attachment = Attachment.get_or_none(
+        (Attachment.id == attachment_id) & (Attachment.report == report.id)
+    ) or abort(404)
+    return send_photo(attachment, request.args.get("size") == "thumb")
