@@ -43,6 +43,9 @@ KIND_IDS = [kind.name for kind in KINDS]
 
 ALLOW, LOGIN, DENY = "allow", "login", "deny"
 
+# Endpoints that answer with a file or JSON rather than a page (checked, but not as pages).
+NOT_PAGES = {"static", "public.healthz", "defects.photo", "staff_defects.photo"}
+
 
 # Sample values for URL arguments, by endpoint and argument name. Each entry gives, for a
 # kind of person, an object of their own ("own") and one of another household ("foreign"):

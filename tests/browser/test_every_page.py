@@ -13,8 +13,6 @@ from tests.conftest import PASSWORD
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LANGUAGES = ("fi", "sv", "en")
-# JSON and files are not pages; the health check answers machines.
-NOT_PAGES = {"static", "public.healthz"}
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +23,7 @@ def _pages(app, kind):
         route.url(app, kind)
         for route in harness.routes(app)
         if route.method == "GET"
-        and route.endpoint not in NOT_PAGES
+        and route.endpoint not in harness.NOT_PAGES
         and harness.expected(table.get(route.endpoint), kind) == harness.ALLOW
     ]
     return [*urls, "/no-such-page"]
