@@ -69,13 +69,13 @@ def _foreign_staff_residency(kind: "Kind") -> int | None:
 
 
 def _household_report(email: str) -> int | None:
-    """The newest open report of this person's household (None if they have none)."""
+    """The first open report of this person's household (None if they have none)."""
     report = (
         DefectReport.select(DefectReport.id)
         .join(Residency, on=(Residency.lease == DefectReport.lease))
         .join(Person)
         .where((Person.email == email) & (DefectReport.status != DefectReport.DONE))
-        .order_by(DefectReport.id.desc())
+        .order_by(DefectReport.id)
         .first()
     )
     return report.id if report else None
@@ -90,7 +90,9 @@ def _photo_of(report_id: int | None) -> int | None:
 
 def _own_report(kind: "Kind") -> int:
     # Kinds without a household of their own are refused anyway: any report serves.
-    return (kind.email and _household_report(kind.email)) or _household_report(conftest.RESIDENT)
+    if kind.active_resident:
+        return _household_report(kind.email)
+    return _household_report(conftest.RESIDENT)
 
 
 def _foreign_report(kind: "Kind") -> int:

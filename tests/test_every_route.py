@@ -10,7 +10,17 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from portal import access
-from portal.models import Apartment, Building, Lease, Residency, ServiceTeam, db
+from portal.models import (
+    Apartment,
+    Building,
+    DefectEvent,
+    DefectReport,
+    Lease,
+    Person,
+    Residency,
+    ServiceTeam,
+    db,
+)
 from tests import conftest, harness
 from tests.harness import ALLOW, KIND_IDS, KINDS, LOGIN
 
@@ -211,7 +221,22 @@ def grow_data():
             role="lease_party",
             moved_in=start,
         )
+    maintenance = Person.get(Person.staff_role == Person.MAINTENANCE)
     for lease in Lease.select().join(Residency).where(Residency.person.is_null(False)).distinct():
+        apartment = lease.apartment
+        for index in range(25):
+            report = DefectReport.create(
+                reference=f"G{lease.id}-{index}",
+                building=apartment.building_id,
+                apartment=apartment,
+                lease=lease,
+                location="apartment",
+                category="heating",
+                description="Patteri on kylmä.",
+                status="done" if index % 2 else "received",
+            )
+            DefectEvent.create(report=report, author=maintenance, status="received")
+            DefectEvent.create(report=report, author=maintenance, note="Käydään katsomassa.")
         for index in range(25):
             Residency.create(
                 lease=lease,
