@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from peewee import JOIN
 
 from portal.access import current_resident_status
 from portal.extensions import limiter
@@ -157,7 +158,7 @@ def show(report_id):
     report = household_report(report_id)
     events = list(
         DefectEvent.select(DefectEvent, Person)
-        .join(Person, join_type="LEFT OUTER JOIN", on=(DefectEvent.author == Person.id))
+        .join(Person, join_type=JOIN.LEFT_OUTER, on=(DefectEvent.author == Person.id))
         .where((DefectEvent.report == report.id) & DefectEvent.visible_to_resident)
         .order_by(DefectEvent.created_at, DefectEvent.id)
     )

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import fn
+from peewee import JOIN, fn
 
 from portal.forms.accounts import OfficeIdentificationForm
 from portal.models import Apartment, Building, Lease, OutboxEmail, Person, Residency
@@ -31,7 +31,7 @@ def _register_rows(staff: Person):
         .join(Apartment)
         .join(Building)
         .switch(Residency)
-        .join(Person, join_type="LEFT OUTER JOIN", on=(Residency.person == Person.id))
+        .join(Person, join_type=JOIN.LEFT_OUTER, on=(Residency.person == Person.id))
         .where(Apartment.building.in_(visible_buildings(staff)))
     )
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from peewee import JOIN
 
 from portal.forms.defects import StaffDefectForm
 from portal.models import Apartment, Attachment, Building, DefectEvent, DefectReport, Person
@@ -21,10 +22,18 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 def staff_report(report_id: int) -> DefectReport:
-    """Return a report from a building the staff member serves, or answer 404."""
+    """Return a report from a building the staff member serves, or answer 404.
+
+    The building, apartment and reporter come in the same query: the page shows them all.
+    """
+    reporter = Person.alias()
     report = (
-        DefectReport.select(DefectReport, Building)
+        DefectReport.select(DefectReport, Building, Apartment, reporter)
         .join(Building)
+        .switch(DefectReport)
+        .join(Apartment, JOIN.LEFT_OUTER, on=(DefectReport.apartment == Apartment.id))
+        .switch(DefectReport)
+        .join(reporter, JOIN.LEFT_OUTER, on=(DefectReport.reporter == reporter.id), attr="reporter")
         .where(
             (DefectReport.id == report_id)
             & (DefectReport.building.in_(visible_buildings(current_user)))
@@ -48,7 +57,7 @@ def queue():
         DefectReport.select(DefectReport, Building, Apartment)
         .join(Building)
         .switch(DefectReport)
-        .join(Apartment, join_type="LEFT OUTER JOIN", on=(DefectReport.apartment == Apartment.id))
+        .join(Apartment, join_type=JOIN.LEFT_OUTER, on=(DefectReport.apartment == Apartment.id))
         .where(DefectReport.building.in_(visible_buildings(current_user)))
     )
     if status == "open":
@@ -134,7 +143,7 @@ def show(report_id):
         return see_other(url_for("staff_defects.show", report_id=report.id))
     events = list(
         DefectEvent.select(DefectEvent, Person)
-        .join(Person, join_type="LEFT OUTER JOIN", on=(DefectEvent.author == Person.id))
+        .join(Person, join_type=JOIN.LEFT_OUTER, on=(DefectEvent.author == Person.id))
         .where(DefectEvent.report == report.id)
         .order_by(DefectEvent.created_at, DefectEvent.id)
     )
