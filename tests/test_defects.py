@@ -344,3 +344,24 @@ def test_asoy_staff_see_only_their_buildings(app):
     assert hanna.reference in queue
     assert aino.reference not in queue
     assert staff.get(f"/staff/defects/{aino.id}").status_code == 404
+
+
+def test_urgency_is_answered_as_soon_as_the_kind_is_chosen(login_as):
+    client = login_as(RESIDENT)
+    fragment = client.get(
+        "/defects/new?category=electrical&cannot_wait=no", headers={"HX-Request": "true"}
+    ).text
+    assert fragment.startswith('<div id="urgency"')
+    assert "This needs immediate attention." in fragment
+    calm = client.get(
+        "/defects/new?category=heating&cannot_wait=no", headers={"HX-Request": "true"}
+    ).text
+    assert "immediate attention" not in calm
+    worried = client.get(
+        "/defects/new?category=heating&cannot_wait=yes", headers={"HX-Request": "true"}
+    ).text
+    assert "This needs immediate attention." in worried
+    visitor = client.application.test_client()
+    visitor.set_cookie("locale", "en")
+    answer = visitor.get("/defects/report?category=water_leak", headers={"HX-Request": "true"})
+    assert "This needs immediate attention." in answer.text

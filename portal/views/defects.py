@@ -2,13 +2,22 @@
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
 
 from portal.access import current_resident_status
-from portal.extensions import limiter
+from portal.extensions import htmx, limiter
 from portal.forms.defects import CommentForm, DecisionForm, DefectForm, VisitorDefectForm
 from portal.i18n import current_language
 from portal.models import Apartment, Attachment, Building, DefectEvent, DefectReport, Person
@@ -68,21 +77,26 @@ def household_report(report_id: int) -> DefectReport:
 
 
 def _form_page(template, form, status, **context):
-    residency = current_resident_status().residency if current_user.is_authenticated else None
+    """Show a defect form; to htmx, only the urgency answer for the choices made so far."""
     team = context.pop("team")
     now = helsinki_now()
-    return render(
-        template,
-        status=status,
+    asked = htmx and request.method == "GET" and "category" in request.args
+    if asked:
+        form = DefectForm(formdata=request.args, meta={"csrf": False})
+    urgent_choice = bool(form.category.data) and defects.is_urgent(
+        form.category.data, form.cannot_wait.data == "yes"
+    )
+    context.update(
         form=form,
         team=team,
         now=now,
         office_open=is_open(team.phone_hours, now),
         urgent=urgent_contact(team, now),
-        residency=residency,
-        urgent_categories=[k for k, (_l, u) in defects.CATEGORIES.items() if u],
-        **context,
+        urgent_choice=urgent_choice,
     )
+    if asked:
+        return render_template("defects/_urgency.html", **context)
+    return render(template, status=status, **context)
 
 
 @bp.get("/")
