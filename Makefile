@@ -61,7 +61,7 @@ $(VNU_JAR):
 		npm install --no-save --no-audit --no-fund --silent vnu-jar@26.9.27; fi
 
 test: lint translations $(VNU_JAR)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # Bytes per page and server speed against a bare Flask hello-world (needs wrk).
 bench: install translations
