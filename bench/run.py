@@ -40,7 +40,10 @@ PAGES = [
     ("start page (visitor)", "/", None),
     ("sign-in page", "/login", None),
     ("dashboard (resident)", "/", "aino.virtanen@example.fi"),
+    ("defect list (resident)", "/defects/", "aino.virtanen@example.fi"),
+    ("defect form (resident)", "/defects/new", "aino.virtanen@example.fi"),
     ("staff start page", "/staff/", "leena.makinen@example.fi"),
+    ("defect queue (staff)", "/staff/defects/", "jari.laine@example.fi"),
 ]
 
 
