@@ -75,6 +75,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         # Maintenance calls residents from numbers starting like this (the seed's words).
         "MAINTENANCE_CALLER_PREFIX": os.environ.get("PORTAL_MAINTENANCE_CALLER", "+358 9 5767"),
         "MAX_DEFECT_PHOTOS": 5,
+        # How many weekly household sauna turns one household may hold.
+        "SAUNA_TURNS_PER_HOUSEHOLD": int(os.environ.get("PORTAL_SAUNA_TURNS_PER_HOUSEHOLD", "1")),
         # Email: without an SMTP host, messages stay in the outbox (shown on a development page).
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),

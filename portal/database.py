@@ -57,3 +57,14 @@ def pending_migrations(database: Database) -> list[str]:
     """Return the names of migrations not yet applied."""
     with database.connection_context():
         return [m.name for m in migration_runner(database).status() if not m.applied]
+
+
+def write_transaction(database: Database):
+    """Start a transaction that holds the write lock from its first read.
+
+    SQLite: BEGIN IMMEDIATE, so a second writer waits (busy timeout) instead of reading stale
+    data; PostgreSQL: callers lock the rows they decide on with SELECT … FOR UPDATE.
+    """
+    if is_sqlite(database):
+        return database.atomic("IMMEDIATE")
+    return database.atomic()

@@ -15,6 +15,9 @@ from portal.models import (
     Lease,
     Person,
     Residency,
+    Sauna,
+    SaunaBooking,
+    SaunaTurn,
     ServiceTeam,
     db,
 )
@@ -328,6 +331,7 @@ def load(identity_key: str, today: datetime.date | None = None) -> None:
                 identified_at=now,
             )
         _load_defects(now)
+        _load_saunas(today)
 
 
 # Defect reports of the demo households: (reporter email, location, category, text, status,
@@ -406,6 +410,51 @@ def _load_defects(now: datetime.datetime) -> None:
                 note=note,
                 created_at=created + datetime.timedelta(days=1),
             )
+
+
+def _load_saunas(today: datetime.date) -> None:
+    """A sauna in two buildings: evening turns for households, a common turn on Saturdays."""
+    for street in ("Sturenkatu 21", "Vääksyntie 6"):
+        building = Building.get(Building.street_address == street)
+        sauna = Sauna.create(building=building, name="Talosauna")
+        for weekday in range(5):
+            for start in ("18:00", "19:00", "20:00"):
+                SaunaTurn.create(
+                    sauna=sauna,
+                    weekday=weekday,
+                    start_time=start,
+                    minutes=60,
+                    monthly_fee=Decimal("15.00"),
+                )
+        SaunaTurn.create(
+            sauna=sauna, weekday=5, start_time="17:00", minutes=120, kind=SaunaTurn.COMMON
+        )
+    aino = Residency.get(Residency.first_name == "Aino")
+    turn = (
+        SaunaTurn.select()
+        .join(Sauna)
+        .where(
+            (Sauna.building == aino.lease.apartment.building_id)
+            & (SaunaTurn.weekday == 1)
+            & (SaunaTurn.start_time == "19:00")
+        )
+        .get()
+    )
+    SaunaBooking.create(
+        turn=turn, lease=aino.lease, start_date=_months_before(today, 12), created_by=aino.person
+    )
+    heinonen = Residency.get(Residency.first_name == "Veikko")
+    taken = (
+        SaunaTurn.select()
+        .join(Sauna)
+        .where(
+            (Sauna.building == heinonen.lease.apartment.building_id)
+            & (SaunaTurn.weekday == 3)
+            & (SaunaTurn.start_time == "18:00")
+        )
+        .get()
+    )
+    SaunaBooking.create(turn=taken, lease=heinonen.lease, start_date=_months_before(today, 3))
 
 
 def load_if_empty(identity_key: str, today: datetime.date | None = None) -> bool:

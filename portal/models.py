@@ -314,6 +314,62 @@ class Attachment(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class Sauna(BaseModel):
+    building = ForeignKeyField(Building, backref="saunas", on_delete="CASCADE")
+    name = CharField(max_length=100)
+
+
+class SaunaTurn(BaseModel):
+    """A weekly turn of a sauna: a household's own turn (with a monthly fee) or a common one."""
+
+    HOUSEHOLD = "household"
+    COMMON = "common"
+
+    sauna = ForeignKeyField(Sauna, backref="turns", on_delete="CASCADE")
+    weekday = IntegerField(constraints=[Check("weekday BETWEEN 0 AND 6")])
+    start_time = CharField(max_length=5)
+    minutes = IntegerField(default=60, constraints=[Check("minutes BETWEEN 15 AND 240")])
+    kind = CharField(
+        max_length=10, default=HOUSEHOLD, constraints=[Check("kind IN ('household', 'common')")]
+    )
+    monthly_fee = DecimalField(max_digits=8, decimal_places=2, default=0)
+    active = BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("sauna", "weekday", "start_time"), True),)
+
+
+class SaunaBooking(BaseModel):
+    """A household's hold on a sauna turn, from a start date until its end date."""
+
+    ACTIVE = "active"
+    ENDED = "ended"
+
+    turn = ForeignKeyField(SaunaTurn, backref="bookings", on_delete="CASCADE")
+    lease = ForeignKeyField(Lease, backref="sauna_bookings", on_delete="CASCADE")
+    start_date = DateField()
+    end_date = DateField(null=True)
+    status = CharField(
+        max_length=10, default=ACTIVE, constraints=[Check("status IN ('active', 'ended')")]
+    )
+    created_by = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("lease", "status"), False),)
+
+
+# Two households can never hold one turn at the same time, whatever the code above does.
+SaunaBooking.add_index(
+    SaunaBooking.index(
+        SaunaBooking.turn,
+        unique=True,
+        where=(SaunaBooking.status == SaunaBooking.ACTIVE),
+        name="sauna_booking_one_active_per_turn",
+    )
+)
+
+
 MODELS = [
     ServiceTeam,
     Building,
@@ -327,4 +383,7 @@ MODELS = [
     DefectReport,
     DefectEvent,
     Attachment,
+    Sauna,
+    SaunaTurn,
+    SaunaBooking,
 ]

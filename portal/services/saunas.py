@@ -1,0 +1,168 @@
+"""Sauna turns: the week's grid, requesting a free turn, cancelling at the end of the month."""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from peewee import IntegrityError
+
+from portal.database import is_sqlite, write_transaction
+from portal.models import Lease, Person, Sauna, SaunaBooking, SaunaTurn, db
+
+
+class BookingRefused(Exception):
+    """A request the rules do not allow; ``reason`` says which rule."""
+
+    NOT_LEASE_PARTY = "not_lease_party"
+    LIMIT = "limit"
+    TAKEN = "taken"
+    NOT_AVAILABLE = "not_available"
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class GridRow:
+    turn: SaunaTurn
+    day: datetime.date
+    state: str  # "free", "taken", "yours" or "common"
+
+
+def monday_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def parse_week(text: str | None, today: datetime.date) -> datetime.date:
+    """Return the Monday of an ISO week written as 2026-W49; this week if it cannot be read."""
+    try:
+        year, week = (text or "").split("-W")
+        return datetime.date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        return monday_of(today)
+
+
+def week_label(monday: datetime.date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    """The last day of the day's month: when a cancelled turn ends."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def expire(today: datetime.date) -> None:
+    """End bookings whose end date has passed, or whose lease has ended."""
+    ended_leases = Lease.select(Lease.id).where(Lease.end_date < today)
+    SaunaBooking.update(status=SaunaBooking.ENDED).where(
+        (SaunaBooking.status == SaunaBooking.ACTIVE)
+        & ((SaunaBooking.end_date < today) | SaunaBooking.lease.in_(ended_leases))
+    ).execute()
+
+
+def building_turns(building_id: int):
+    return (
+        SaunaTurn.select(SaunaTurn, Sauna)
+        .join(Sauna)
+        .where((Sauna.building == building_id) & SaunaTurn.active)
+        .order_by(SaunaTurn.weekday, SaunaTurn.start_time, Sauna.name)
+    )
+
+
+def week_grid(building_id: int, lease_id: int, monday: datetime.date) -> list[GridRow]:
+    """Every active turn of the building's saunas in one week, free or taken (never by whom)."""
+    sunday = monday + datetime.timedelta(days=6)
+    turns = list(building_turns(building_id))
+    holders = {
+        booking.turn_id: booking.lease_id
+        for booking in SaunaBooking.select(SaunaBooking.turn, SaunaBooking.lease).where(
+            SaunaBooking.turn.in_([turn.id for turn in turns])
+            & (SaunaBooking.status == SaunaBooking.ACTIVE)
+            & (SaunaBooking.start_date <= sunday)
+            & (SaunaBooking.end_date.is_null() | (SaunaBooking.end_date >= monday))
+        )
+    }
+    rows = []
+    for turn in turns:
+        if turn.kind == SaunaTurn.COMMON:
+            state = "common"
+        elif turn.id not in holders:
+            state = "free"
+        else:
+            state = "yours" if holders[turn.id] == lease_id else "taken"
+        rows.append(GridRow(turn, monday + datetime.timedelta(days=turn.weekday), state))
+    return rows
+
+
+def household_bookings(lease_id: int):
+    """The household's current sauna turns, with sauna and building."""
+    return (
+        SaunaBooking.select(SaunaBooking, SaunaTurn, Sauna)
+        .join(SaunaTurn)
+        .join(Sauna)
+        .where((SaunaBooking.lease == lease_id) & (SaunaBooking.status == SaunaBooking.ACTIVE))
+        .order_by(SaunaTurn.weekday, SaunaTurn.start_time)
+    )
+
+
+def request_turn(
+    turn_id: int,
+    lease: Lease,
+    person: Person,
+    *,
+    is_lease_party: bool,
+    today: datetime.date,
+    limit: int,
+) -> SaunaBooking:
+    """Give a free household turn to the household from today; raise BookingRefused if not.
+
+    The write lock is taken before anything is read, and the database refuses a second
+    active booking of a turn, so two requests at the same moment get one turn between them.
+    """
+    if not is_lease_party:
+        raise BookingRefused(BookingRefused.NOT_LEASE_PARTY)
+    database = db.obj
+    try:
+        with write_transaction(database):
+            expire(today)
+            query = (
+                SaunaTurn.select(SaunaTurn)
+                .join(Sauna)
+                .where(
+                    (SaunaTurn.id == turn_id)
+                    & SaunaTurn.active
+                    & (SaunaTurn.kind == SaunaTurn.HOUSEHOLD)
+                    & (Sauna.building == lease.apartment.building_id)
+                )
+            )
+            if not is_sqlite(database):
+                query = query.for_update()
+            turn = query.first()
+            if turn is None:
+                raise BookingRefused(BookingRefused.NOT_AVAILABLE)
+            held = household_bookings(lease.id).count()
+            if held >= limit:
+                raise BookingRefused(BookingRefused.LIMIT)
+            taken = SaunaBooking.select().where(
+                (SaunaBooking.turn == turn.id) & (SaunaBooking.status == SaunaBooking.ACTIVE)
+            )
+            if taken.exists():
+                raise BookingRefused(BookingRefused.TAKEN)
+            return SaunaBooking.create(turn=turn, lease=lease, start_date=today, created_by=person)
+    except IntegrityError:
+        raise BookingRefused(BookingRefused.TAKEN) from None
+
+
+def cancel(
+    booking: SaunaBooking, person: Person, *, is_lease_party: bool, today: datetime.date
+) -> datetime.date:
+    """End the household's turn at the end of this month; return the last day."""
+    if not is_lease_party:
+        raise BookingRefused(BookingRefused.NOT_LEASE_PARTY)
+    last_day = month_end(today)
+    if booking.end_date is None or booking.end_date > last_day:
+        booking.end_date = last_day
+        booking.save(only=[SaunaBooking.end_date])
+    return booking.end_date

@@ -1,0 +1,174 @@
+"""Sauna turns: the rules of requesting and cancelling, and no double booking under load."""
+
+import datetime
+import multiprocessing
+
+import pytest
+
+from portal.models import Apartment, Lease, Person, Residency, Sauna, SaunaBooking, SaunaTurn, db
+from portal.services import saunas
+from portal.services.saunas import BookingRefused
+
+
+def lease_of(first_name):
+    return Residency.get(Residency.first_name == first_name).lease
+
+
+def turn_at(lease, weekday, start):
+    return (
+        SaunaTurn.select()
+        .join(Sauna)
+        .where(
+            (Sauna.building == lease.apartment.building_id)
+            & (SaunaTurn.weekday == weekday)
+            & (SaunaTurn.start_time == start)
+        )
+        .get()
+    )
+
+
+TODAY = datetime.date(2026, 12, 10)
+
+
+def test_a_free_turn_becomes_the_households(app):
+    amina = lease_of("Amina")
+    turn = turn_at(amina, 0, "18:00")
+    booking = saunas.request_turn(turn.id, amina, None, is_lease_party=True, today=TODAY, limit=1)
+    assert (booking.start_date, booking.end_date, booking.status) == (TODAY, None, "active")
+    rows = saunas.week_grid(amina.apartment.building_id, amina.id, saunas.monday_of(TODAY))
+    states = {(r.turn.weekday, r.turn.start_time): r.state for r in rows}
+    assert states[(0, "18:00")] == "yours"
+    assert states[(1, "19:00")] == "taken"  # Aino's household's turn: taken, never by whom
+    assert states[(5, "17:00")] == "common"
+    assert states[(2, "20:00")] == "free"
+
+
+@pytest.mark.parametrize(
+    ("who", "weekday", "start", "reason"),
+    [
+        ("Amina", 1, "19:00", BookingRefused.TAKEN),
+        ("Aino", 0, "18:00", BookingRefused.LIMIT),
+        ("Amina", 5, "17:00", BookingRefused.NOT_AVAILABLE),
+    ],
+    ids=["taken", "over-the-limit", "common-turn"],
+)
+def test_refusals_say_which_rule(app, who, weekday, start, reason):
+    lease = lease_of(who)
+    turn = turn_at(lease_of("Aino"), weekday, start)
+    with pytest.raises(BookingRefused) as refused:
+        saunas.request_turn(turn.id, lease, None, is_lease_party=True, today=TODAY, limit=1)
+    assert refused.value.reason == reason
+
+
+def test_a_turn_of_another_building_is_not_available(app):
+    sofia = lease_of("Sofia")
+    turn = turn_at(lease_of("Aino"), 2, "20:00")
+    with pytest.raises(BookingRefused) as refused:
+        saunas.request_turn(turn.id, sofia, None, is_lease_party=True, today=TODAY, limit=1)
+    assert refused.value.reason == BookingRefused.NOT_AVAILABLE
+
+
+def test_only_lease_parties_request_and_cancel(app):
+    lease = lease_of("Amina")
+    turn = turn_at(lease, 0, "18:00")
+    with pytest.raises(BookingRefused) as refused:
+        saunas.request_turn(turn.id, lease, None, is_lease_party=False, today=TODAY, limit=1)
+    assert refused.value.reason == BookingRefused.NOT_LEASE_PARTY
+    booking = SaunaBooking.get(SaunaBooking.lease == lease_of("Aino"))
+    with pytest.raises(BookingRefused):
+        saunas.cancel(booking, None, is_lease_party=False, today=TODAY)
+    assert SaunaBooking.get_by_id(booking.id).end_date is None
+
+
+@pytest.mark.parametrize(
+    ("today", "last_day"),
+    [
+        (datetime.date(2027, 2, 3), datetime.date(2027, 2, 28)),
+        (datetime.date(2028, 2, 29), datetime.date(2028, 2, 29)),
+        (datetime.date(2026, 12, 31), datetime.date(2026, 12, 31)),
+        (datetime.date(2026, 12, 1), datetime.date(2026, 12, 31)),
+    ],
+)
+def test_cancelled_turn_ends_at_the_end_of_the_month(app, today, last_day):
+    booking = SaunaBooking.get(SaunaBooking.lease == lease_of("Aino"))
+    assert saunas.cancel(booking, None, is_lease_party=True, today=today) == last_day
+    # Still the household's until then; free for others the day after.
+    saunas.expire(last_day)
+    assert SaunaBooking.get_by_id(booking.id).status == "active"
+    saunas.expire(last_day + datetime.timedelta(days=1))
+    assert SaunaBooking.get_by_id(booking.id).status == "ended"
+
+
+def test_turns_end_with_the_lease(app):
+    lease = lease_of("Aino")
+    Lease.update(end_date=datetime.date(2026, 12, 5)).where(Lease.id == lease.id).execute()
+    saunas.expire(TODAY)
+    assert SaunaBooking.get(SaunaBooking.lease == lease.id).status == "ended"
+
+
+def test_weeks_are_read_safely():
+    assert saunas.parse_week("2026-W49", TODAY) == datetime.date(2026, 11, 30)
+    for text in ("", "2026-W99", "garbage", "2026-W", None):
+        assert saunas.parse_week(text, TODAY) == datetime.date(2026, 12, 7)
+    assert saunas.week_label(datetime.date(2027, 1, 4)) == "2027-W01"
+
+
+def _request_in_another_process(url, turn_id, lease_id, barrier, results):
+    from portal.database import bind
+    from portal.models import Lease
+
+    bind(url)
+    lease = Lease.get_by_id(lease_id)
+    barrier.wait()
+    try:
+        saunas.request_turn(turn_id, lease, None, is_lease_party=True, today=TODAY, limit=1)
+        results.put("booked")
+    except BookingRefused as refused:
+        results.put(refused.reason)
+    except Exception as error:  # anything else is a failure the test must show
+        results.put(repr(error))
+
+
+def test_many_households_asking_for_one_turn_at_once_get_it_once(app):
+    building = lease_of("Aino").apartment.building
+    leases = []
+    for index in range(8):
+        apartment = Apartment.create(building=building, number=f"K {index}", rooms="1h", area=30)
+        leases.append(
+            Lease.create(
+                number=f"K-{index}",
+                apartment=apartment,
+                start_date=datetime.date(2020, 1, 1),
+                rent=500,
+                payment_reference=f"7{index:04d}",
+            )
+        )
+    turn = turn_at(leases[0], 4, "20:00")
+    db.close()
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(len(leases))
+    results = context.Queue()
+    workers = [
+        context.Process(
+            target=_request_in_another_process,
+            args=(app.config["DATABASE_URL"], turn.id, lease.id, barrier, results),
+        )
+        for lease in leases
+    ]
+    for worker in workers:
+        worker.start()
+    answers = sorted(results.get(timeout=60) for _ in workers)
+    for worker in workers:
+        worker.join(timeout=30)
+    assert answers == ["booked"] + ["taken"] * (len(leases) - 1)
+    assert SaunaBooking.select().where(SaunaBooking.turn == turn.id).count() == 1
+
+
+def test_the_database_refuses_a_second_active_booking(app):
+    from peewee import IntegrityError
+
+    booking = SaunaBooking.get(SaunaBooking.lease == lease_of("Aino"))
+    with pytest.raises(IntegrityError), db.atomic():
+        SaunaBooking.create(
+            turn=booking.turn, lease=lease_of("Amina"), start_date=TODAY, created_by=Person.get()
+        )
