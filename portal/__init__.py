@@ -26,7 +26,17 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     cli.init_app(app)
 
-    from portal.views import accounts, auth, defects, dev, home, public, staff, staff_defects
+    from portal.views import (
+        accounts,
+        auth,
+        bookings,
+        defects,
+        dev,
+        home,
+        public,
+        staff,
+        staff_defects,
+    )
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
@@ -34,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(home.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(defects.bp)
+    app.register_blueprint(bookings.bp)
     app.register_blueprint(staff_defects.bp)
     if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:
         app.register_blueprint(dev.bp)

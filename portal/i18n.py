@@ -1,7 +1,14 @@
 """Language choice and locale-aware formatting of dates, times, numbers and money."""
 
+from babel.dates import get_day_names
 from flask import Flask, g, request
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+)
 from flask_login import current_user
 
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES
@@ -32,6 +39,13 @@ def select_locale() -> str:
     return BABEL_LOCALES[current_language()]
 
 
+class WeekdayNames:
+    """Day names in the current language, Monday first: ``weekdays[0]`` is "maanantai"."""
+
+    def __getitem__(self, index: int) -> str:
+        return get_day_names("wide", locale=get_locale())[index]
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel and give templates the formatting helpers."""
     babel.init_app(app, locale_selector=select_locale)
@@ -39,6 +53,7 @@ def init_app(app: Flask) -> None:
         current_language=current_language,
         languages=LANGUAGES,
         language_names=LANGUAGE_NAMES,
+        weekdays=WeekdayNames(),
     )
     app.jinja_env.filters.update(
         date=lambda value, fmt="long": format_date(value, fmt) if value else "",

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from flask import Flask, url_for
 
 from portal import access
-from portal.models import Attachment, DefectReport, Person, Residency
+from portal.models import Attachment, DefectReport, Person, Residency, SaunaBooking
 from tests import conftest
 
 
@@ -49,7 +49,8 @@ NOT_PAGES = {"static", "public.healthz", "defects.photo", "staff_defects.photo"}
 
 # Sample values for URL arguments, by endpoint and argument name. Each entry gives, for a
 # kind of person, an object of their own ("own") and one of another household ("foreign"):
-# the harness expects the own one to open and the foreign one to answer 404.
+# the harness expects the own one to open and the foreign one to answer 404. A kind with no
+# such object of its own (None) is checked with the foreign one only.
 def _residency_of(email: str) -> int:
     return Residency.select(Residency.id).join(Person).where(Person.email == email).get().id
 
@@ -116,6 +117,17 @@ def _foreign_staff_report(kind: "Kind") -> int | None:
     return None
 
 
+def _sauna_booking_of(who: str, by_name: bool = False) -> int:
+    """A sauna booking of the household of a person (by email, or a register line's name)."""
+    if by_name:
+        first, last = (part.capitalize() for part in who.split("."))
+        lease = Residency.get((Residency.first_name == first) & (Residency.last_name == last)).lease
+    else:
+        lease = Residency.select().join(Person).where(Person.email == who).get().lease
+    booking = SaunaBooking.select(SaunaBooking.id).where(SaunaBooking.lease == lease).first()
+    return booking.id if booking else None
+
+
 RESIDENT_REPORT = {"own": _own_report, "foreign": _foreign_report}
 STAFF_REPORT = {"own": _staff_report, "foreign": _foreign_staff_report}
 
@@ -138,6 +150,14 @@ SAMPLES: dict[str, dict[str, dict]] = {
             "own": lambda kind: _photo_of(_own_report(kind)),
             "foreign": lambda kind: _photo_of(_foreign_report(kind)),
         },
+    },
+    "bookings.cancel_sauna": {
+        "booking_id": {
+            "own": lambda kind: _sauna_booking_of(
+                kind.email if kind.active_resident else conftest.RESIDENT
+            ),
+            "foreign": lambda kind: _sauna_booking_of("veikko.heinonen", by_name=True),
+        }
     },
     "staff_defects.show": {"report_id": STAFF_REPORT},
     "staff_defects.photo": {

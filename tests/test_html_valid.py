@@ -54,6 +54,8 @@ def test_every_page_is_valid_html(app, tmp_path):
                     continue
                 if harness.expected(table.get(route.endpoint), kind) != harness.ALLOW:
                     continue
+                if route.url(app, kind) is None:
+                    continue
                 for headers in ({}, {"HX-Request": "true"}):
                     response = client.get(route.url(app, kind), headers=headers)
                     if response.mimetype != "text/html" or (headers and b"<html" in response.data):

@@ -20,9 +20,10 @@ pytestmark = pytest.mark.browser
 def _pages(app, kind):
     table = app.extensions["access_table"]
     urls = [
-        route.url(app, kind)
+        url
         for route in harness.routes(app)
-        if route.method == "GET"
+        if (url := route.url(app, kind))
+        and route.method == "GET"
         and route.endpoint not in harness.NOT_PAGES
         and harness.expected(table.get(route.endpoint), kind) == harness.ALLOW
     ]

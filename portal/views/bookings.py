@@ -1,0 +1,174 @@
+"""The household's bookings: sauna turns (request, cancel, calendar)."""
+
+import datetime
+
+from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+from icalendar import Calendar, Event
+
+from portal.access import current_resident_status
+from portal.forms.accounts import ContinueForm
+from portal.models import SaunaBooking, SaunaTurn
+from portal.services import saunas
+from portal.services.hours import HELSINKI
+from portal.services.residents import helsinki_today
+from portal.web import render, see_other
+
+bp = Blueprint("bookings", __name__, url_prefix="/bookings")
+
+
+def _refusal(reason: str, limit: int) -> str:
+    if reason == saunas.BookingRefused.LIMIT:
+        return _(
+            "Your household already has %(count)s weekly turn(s), the most allowed. Cancel "
+            "one first.",
+            count=limit,
+        )
+    if reason == saunas.BookingRefused.NOT_LEASE_PARTY:
+        return _("Only a party to the lease can book or cancel turns.")
+    if reason == saunas.BookingRefused.TAKEN:
+        return _("Someone was quicker: that turn was just taken.")
+    return _("That turn cannot be booked.")
+
+
+def household_booking(booking_id: int) -> SaunaBooking:
+    """Return one of the household's current turns, or answer 404."""
+    lease_id = current_resident_status().residency.lease_id
+    booking = SaunaBooking.get_or_none(
+        (SaunaBooking.id == booking_id)
+        & (SaunaBooking.lease == lease_id)
+        & (SaunaBooking.status == SaunaBooking.ACTIVE)
+    )
+    return booking or abort(404)
+
+
+@bp.get("/")
+def index():
+    """List everything the household holds."""
+    residency = current_resident_status().residency
+    return render(
+        "bookings/index.html",
+        bookings=list(saunas.household_bookings(residency.lease_id)),
+        residency=residency,
+    )
+
+
+@bp.get("/sauna")
+def sauna():
+    """Show one week of the building's sauna turns, free and taken."""
+    residency = current_resident_status().residency
+    today = helsinki_today()
+    monday = saunas.parse_week(request.args.get("week"), today)
+    rows = saunas.week_grid(residency.lease.apartment.building_id, residency.lease_id, monday)
+    week = datetime.timedelta(days=7)
+    return render(
+        "bookings/sauna.html",
+        partial="grid",
+        rows=rows,
+        monday=monday,
+        sunday=monday + datetime.timedelta(days=6),
+        previous=saunas.week_label(monday - week),
+        next=saunas.week_label(monday + week),
+        week=saunas.week_label(monday),
+        own=list(saunas.household_bookings(residency.lease_id)),
+        lease_party=residency.is_lease_party,
+        form=ContinueForm(),
+        limit=current_app.config["SAUNA_TURNS_PER_HOUSEHOLD"],
+    )
+
+
+@bp.post("/sauna/request")
+def request_sauna():
+    """Give a free turn to the household, or say which rule stops it."""
+    residency = current_resident_status().residency
+    form = ContinueForm()
+    week = request.form.get("week", "")
+    limit = current_app.config["SAUNA_TURNS_PER_HOUSEHOLD"]
+    turn_id = request.form.get("turn", "")
+    if form.validate_on_submit() and turn_id.isdigit():
+        try:
+            saunas.request_turn(
+                int(turn_id),
+                residency.lease,
+                current_user,
+                is_lease_party=residency.is_lease_party,
+                today=helsinki_today(),
+                limit=limit,
+            )
+        except saunas.BookingRefused as refused:
+            flash(_refusal(refused.reason, limit), "error")
+            return see_other(url_for("bookings.sauna", week=week))
+        flash(
+            _("The turn is now your household's. The monthly fee is added to the rent."), "success"
+        )
+    else:
+        flash(_("That turn cannot be booked."), "error")
+    return see_other(url_for("bookings.sauna", week=week))
+
+
+@bp.route("/sauna/<int:booking_id>/cancel", methods=["GET", "POST"])
+def cancel_sauna(booking_id):
+    """Show when a cancelled turn would end, and cancel it on confirmation."""
+    residency = current_resident_status().residency
+    booking = household_booking(booking_id)
+    last_day = saunas.month_end(helsinki_today())
+    form = ContinueForm()
+    if form.validate_on_submit():
+        try:
+            ends = saunas.cancel(
+                booking,
+                current_user,
+                is_lease_party=residency.is_lease_party,
+                today=helsinki_today(),
+            )
+        except saunas.BookingRefused as refused:
+            flash(_refusal(refused.reason, 0), "error")
+        else:
+            flash(
+                _("The turn was cancelled. It is yours until %(date)s.", date=format_date(ends)),
+                "success",
+            )
+        return see_other(url_for("bookings.index"))
+    turn = SaunaTurn.get_by_id(booking.turn_id)
+    return render(
+        "bookings/cancel_sauna.html",
+        booking=booking,
+        turn=turn,
+        last_day=last_day,
+        form=form,
+        lease_party=residency.is_lease_party,
+    )
+
+
+@bp.get("/sauna.ics")
+def sauna_calendar():
+    """The household's turns as a calendar file that repeats every week."""
+    residency = current_resident_status().residency
+    calendar = Calendar()
+    calendar.add("prodid", "-//Heka//Resident Portal//FI")
+    calendar.add("version", "2.0")
+    today = helsinki_today()
+    for booking in saunas.household_bookings(residency.lease_id):
+        turn = booking.turn
+        first = max(booking.start_date, today)
+        first += datetime.timedelta(days=(turn.weekday - first.weekday()) % 7)
+        hour, minute = map(int, turn.start_time.split(":"))
+        start = datetime.datetime(first.year, first.month, first.day, hour, minute, tzinfo=HELSINKI)
+        event = Event()
+        event.add("uid", f"sauna-booking-{booking.id}@asukasportaali")
+        event.add("summary", f"{turn.sauna.name} {turn.start_time}")
+        event.add("dtstart", start)
+        event.add("dtend", start + datetime.timedelta(minutes=turn.minutes))
+        rule = {"freq": "weekly"}
+        if booking.end_date:
+            rule["until"] = datetime.datetime.combine(
+                booking.end_date, datetime.time(23, 59), tzinfo=HELSINKI
+            )
+        event.add("rrule", rule)
+        calendar.add_component(event)
+    response = make_response(calendar.to_ical())
+    response.mimetype = "text/calendar"
+    response.headers["Content-Disposition"] = 'attachment; filename="sauna.ics"'
+    return response
