@@ -7,7 +7,10 @@ import pytest
 
 from portal.models import Apartment, Lease, Person, Residency, Sauna, SaunaBooking, SaunaTurn, db
 from portal.services import saunas
+from portal.services.residents import helsinki_today as saunas_today
 from portal.services.saunas import BookingRefused
+from tests.conftest import RESIDENT as RESIDENT_EMAIL
+from tests.conftest import csrf_token, sign_in, use_language
 
 
 def lease_of(first_name):
@@ -172,3 +175,58 @@ def test_the_database_refuses_a_second_active_booking(app):
         SaunaBooking.create(
             turn=booking.turn, lease=lease_of("Amina"), start_date=TODAY, created_by=Person.get()
         )
+
+
+def test_week_grid_page_shows_turns_but_never_who_holds_them(login_as):
+    client = login_as(RESIDENT_EMAIL)
+    page = client.get("/bookings/sauna?week=2026-W50").text
+    assert "Week 50" in page
+    assert "Your household&#39;s turn" in page or "Your household's turn" in page
+    assert "Heinonen" not in page and "Veikko" not in page
+    assert 'href="/bookings/sauna?week=2026-W51"' in page
+    fragment = client.get("/bookings/sauna?week=2026-W51", headers={"HX-Request": "true"})
+    assert fragment.text.startswith('<div id="sauna-grid">')
+    assert "Week 51" in fragment.text
+    assert len(fragment.data) < 16 * 1024
+
+
+def test_lease_party_books_and_other_resident_may_not(app, login_as):
+    other = login_as("elias.virtanen@example.fi")
+    turn = turn_at(lease_of("Aino"), 2, "20:00")
+    token = csrf_token(other, "/bookings/sauna")
+    assert "Only a party to the lease can book" in other.get("/bookings/sauna").text
+    response = other.post("/bookings/sauna/request", data={"turn": turn.id, "csrf_token": token})
+    assert response.status_code == 403
+    # Aino already holds one turn, the most allowed: the page says why, nothing is stored.
+    client = app.test_client()
+    sign_in(client, RESIDENT_EMAIL)
+    use_language(client, "en")
+    token = csrf_token(client, "/bookings/sauna")
+    response = client.post(
+        "/bookings/sauna/request", data={"turn": turn.id, "week": "2026-W50", "csrf_token": token}
+    )
+    assert response.status_code == 303
+    assert "the most allowed" in client.get(response.headers["Location"]).text
+    assert not SaunaBooking.select().where(SaunaBooking.turn == turn.id).exists()
+
+
+def test_cancel_shows_the_end_date_before_confirming(login_as):
+    client = login_as(RESIDENT_EMAIL)
+    booking = SaunaBooking.get(SaunaBooking.lease == lease_of("Aino"))
+    page = client.get(f"/bookings/sauna/{booking.id}/cancel").text
+    last_day = saunas.month_end(saunas_today())
+    assert f"until {last_day.day} " in page
+    assert SaunaBooking.get_by_id(booking.id).end_date is None
+    token = csrf_token(client, f"/bookings/sauna/{booking.id}/cancel")
+    client.post(f"/bookings/sauna/{booking.id}/cancel", data={"csrf_token": token})
+    assert SaunaBooking.get_by_id(booking.id).end_date == last_day
+
+
+def test_calendar_file_repeats_the_turn_weekly(login_as):
+    client = login_as(RESIDENT_EMAIL)
+    response = client.get("/bookings/sauna.ics")
+    assert response.mimetype == "text/calendar"
+    text = response.get_data(as_text=True)
+    assert "RRULE:FREQ=WEEKLY" in text
+    assert "Talosauna 19:00" in text
+    assert "TZID=Europe/Helsinki" in text

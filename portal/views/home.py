@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from portal import access
 from portal.models import DefectReport
-from portal.services import defects
+from portal.services import defects, saunas
 from portal.services.hours import helsinki_now
 from portal.services.residents import household
 from portal.web import render
@@ -41,6 +41,7 @@ def index():
             .order_by(DefectReport.created_at.desc())
             .limit(5)
         ),
+        sauna_turns=list(saunas.household_bookings(residency.lease_id)),
         defect_labels=defects.STATUS_LABELS,
         defect_categories=defects.CATEGORIES,
     )
