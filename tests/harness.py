@@ -44,7 +44,13 @@ KIND_IDS = [kind.name for kind in KINDS]
 ALLOW, LOGIN, DENY = "allow", "login", "deny"
 
 # Endpoints that answer with a file or JSON rather than a page (checked, but not as pages).
-NOT_PAGES = {"static", "public.healthz", "defects.photo", "staff_defects.photo"}
+NOT_PAGES = {
+    "static",
+    "public.healthz",
+    "defects.photo",
+    "staff_defects.photo",
+    "bookings.sauna_calendar",
+}
 
 
 # Sample values for URL arguments, by endpoint and argument name. Each entry gives, for a
