@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
         public,
         staff,
         staff_defects,
+        staff_saunas,
     )
 
     app.register_blueprint(public.bp)
@@ -46,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(defects.bp)
     app.register_blueprint(bookings.bp)
     app.register_blueprint(staff_defects.bp)
+    app.register_blueprint(staff_saunas.bp)
     if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:
         app.register_blueprint(dev.bp)
     if app.config["MAIL_WORKER"] == "thread":

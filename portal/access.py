@@ -42,6 +42,8 @@ DEFECT_STAFF = (
     Person.ADMIN,
 )
 
+BOOKING_STAFF = (Person.CUSTOMER_SERVICE, Person.ASOY_CUSTOMER_SERVICE, Person.ADMIN)
+
 ACCESS: dict[str, Rule] = {
     "static": Rule(PUBLIC),
     "home.index": Rule(PUBLIC),
@@ -77,6 +79,10 @@ ACCESS: dict[str, Rule] = {
     "bookings.request_sauna": Rule(LEASE_PARTY),
     "bookings.cancel_sauna": Rule(LEASE_PARTY),
     "bookings.sauna_calendar": Rule(RESIDENT),
+    "staff_saunas.index": staff(*BOOKING_STAFF),
+    "staff_saunas.add_sauna": staff(*BOOKING_STAFF),
+    "staff_saunas.add_turn": staff(*BOOKING_STAFF),
+    "staff_saunas.toggle_turn": staff(*BOOKING_STAFF),
     "staff_defects.queue": staff(*DEFECT_STAFF),
     "staff_defects.show": staff(*DEFECT_STAFF),
     "staff_defects.photo": staff(*DEFECT_STAFF),

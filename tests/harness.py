@@ -134,6 +134,20 @@ def _sauna_booking_of(who: str, by_name: bool = False) -> int:
     return booking.id if booking else None
 
 
+def _turn_in(email: str) -> int:
+    """A sauna turn of the building where this person lives."""
+    from portal.models import Sauna, SaunaTurn
+
+    lease = Residency.select().join(Person).where(Person.email == email).get().lease
+    return (
+        SaunaTurn.select(SaunaTurn.id)
+        .join(Sauna)
+        .where(Sauna.building == lease.apartment.building_id)
+        .first()
+        .id
+    )
+
+
 RESIDENT_REPORT = {"own": _own_report, "foreign": _foreign_report}
 STAFF_REPORT = {"own": _staff_report, "foreign": _foreign_staff_report}
 
@@ -163,6 +177,20 @@ SAMPLES: dict[str, dict[str, dict]] = {
                 kind.email if kind.active_resident else conftest.RESIDENT
             ),
             "foreign": lambda kind: _sauna_booking_of("veikko.heinonen", by_name=True),
+        }
+    },
+    "staff_saunas.toggle_turn": {
+        "turn_id": {
+            "own": lambda kind: (
+                _turn_in(conftest.RESIDENT)
+                if kind.staff_role != Person.ASOY_CUSTOMER_SERVICE
+                else None
+            ),
+            "foreign": lambda kind: (
+                _turn_in(conftest.RESIDENT)
+                if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE
+                else None
+            ),
         }
     },
     "staff_defects.show": {"report_id": STAFF_REPORT},

@@ -2,6 +2,7 @@
 
 import datetime
 import multiprocessing
+from decimal import Decimal
 
 import pytest
 
@@ -230,3 +231,50 @@ def test_calendar_file_repeats_the_turn_weekly(login_as):
     assert "RRULE:FREQ=WEEKLY" in text
     assert "Talosauna 19:00" in text
     assert "TZID=Europe/Helsinki" in text
+
+
+def test_staff_define_turns(app):
+    from tests.conftest import ASOY_STAFF, CUSTOMER_SERVICE
+
+    staff = app.test_client()
+    sign_in(staff, CUSTOMER_SERVICE)
+    use_language(staff, "en")
+    sauna = (
+        Sauna.select()
+        .join(Sauna.building.rel_model)
+        .where(Sauna.building == lease_of("Aino").apartment.building_id)
+        .get()
+    )
+    token = csrf_token(staff, "/staff/saunas/")
+    data = {
+        "turn-sauna": str(sauna.id),
+        "turn-weekday": "6",
+        "turn-start_time": "21:00",
+        "turn-minutes": "60",
+        "turn-kind": "household",
+        "turn-monthly_fee": "12.50",
+        "csrf_token": token,
+    }
+    assert staff.post("/staff/saunas/turns", data=data).status_code == 303
+    added = SaunaTurn.get((SaunaTurn.sauna == sauna.id) & (SaunaTurn.weekday == 6))
+    assert (added.start_time, added.monthly_fee) == ("21:00", Decimal("12.50"))
+    again = staff.post("/staff/saunas/turns", data=data)
+    assert again.status_code == 422
+    assert "already has a turn at that time" in again.text
+    bad = staff.post("/staff/saunas/turns", data={**data, "turn-start_time": "25:99"})
+    assert "Write the time as hh:mm" in bad.text
+    held = SaunaBooking.get(SaunaBooking.lease == lease_of("Aino")).turn
+    staff.post(f"/staff/saunas/turns/{held.id}/toggle", data={"csrf_token": token})
+    assert SaunaTurn.get_by_id(held.id).active
+    staff.post(f"/staff/saunas/turns/{added.id}/toggle", data={"csrf_token": token})
+    assert not SaunaTurn.get_by_id(added.id).active
+    asoy = app.test_client()
+    sign_in(asoy, ASOY_STAFF)
+    assert "Sturenkatu 21" not in asoy.get("/staff/saunas/").text
+    assert (
+        asoy.post(
+            f"/staff/saunas/turns/{added.id}/toggle",
+            data={"csrf_token": csrf_token(asoy, "/staff/saunas/")},
+        ).status_code
+        == 404
+    )
