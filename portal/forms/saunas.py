@@ -24,7 +24,9 @@ class SaunaForm(FlaskForm):
 
     def __init__(self, *args, buildings=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.building.choices = [SelectChoice(str(b.id), b.street_address) for b in buildings]
+        self.building.choices = [SelectChoice("", _l("Choose…"))] + [
+            SelectChoice(str(b.id), b.street_address) for b in buildings
+        ]
 
 
 class TurnForm(FlaskForm):
@@ -56,7 +58,7 @@ class TurnForm(FlaskForm):
 
     def __init__(self, *args, saunas=(), weekday_names=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.sauna.choices = [
+        self.sauna.choices = [SelectChoice("", _l("Choose…"))] + [
             SelectChoice(str(s.id), f"{s.building.street_address}: {s.name}") for s in saunas
         ]
         self.weekday.choices = [SelectChoice(i, name) for i, name in enumerate(weekday_names)]
