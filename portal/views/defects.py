@@ -65,6 +65,23 @@ def _urgent_gate(form, team) -> bool:
     return True
 
 
+def _submit(form, uploads, **who) -> DefectReport:
+    """Store a report from either form: the defect from the form, the reporter as given."""
+    return defects.submit(
+        location=form.location.data,
+        category=form.category.data,
+        description=form.description.data,
+        urgent=defects.is_urgent(form.category.data, form.cannot_wait.data == "yes"),
+        master_key_allowed=form.master_key_allowed.data,
+        pets=form.pets.data,
+        uploads=uploads,
+        upload_dir=upload_dir(),
+        public_url=current_app.config["PUBLIC_URL"].rstrip("/"),
+        caller=current_app.config["MAINTENANCE_CALLER_PREFIX"],
+        **who,
+    )
+
+
 def household_report(report_id: int) -> DefectReport:
     """Return a report of the signed-in person's household, or answer 404."""
     lease_id = current_resident_status().residency.lease_id
@@ -133,23 +150,15 @@ def new():
         uploads = _uploads()
         if _check_photo_count(form, uploads):
             try:
-                report = defects.submit(
+                report = _submit(
+                    form,
+                    uploads,
                     building=apartment.building,
                     apartment=apartment if form.location.data == "apartment" else None,
                     lease=residency.lease,
                     reporter=current_user,
                     contact={"name": current_user.display_name, "phone": form.phone.data},
                     language=current_user.language,
-                    location=form.location.data,
-                    category=form.category.data,
-                    description=form.description.data,
-                    urgent=defects.is_urgent(form.category.data, form.cannot_wait.data == "yes"),
-                    master_key_allowed=form.master_key_allowed.data,
-                    pets=form.pets.data,
-                    uploads=uploads,
-                    upload_dir=upload_dir(),
-                    public_url=current_app.config["PUBLIC_URL"].rstrip("/"),
-                    caller=current_app.config["MAINTENANCE_CALLER_PREFIX"],
                 )
             except photos.PhotoError as error:
                 _photo_error(form, error)
@@ -236,9 +245,13 @@ def decision(report_id):
     return see_other(url_for("defects.show", report_id=report.id))
 
 
-def send_photo(attachment: Attachment, thumb: bool):
-    """Send a stored photo; like every personal page, it is kept in no cache."""
-    name = attachment.thumb_name if thumb else attachment.stored_name
+def send_photo(report: DefectReport, attachment_id: int):
+    """Send a photo of a report the caller may see (?size=thumb: its thumbnail); like every
+    personal page, it is kept in no cache."""
+    attachment = Attachment.get_or_none(
+        (Attachment.id == attachment_id) & (Attachment.report == report.id)
+    ) or abort(404)
+    name = attachment.thumb_name if request.args.get("size") == "thumb" else attachment.stored_name
     path = upload_dir() / name
     if not path.is_file():
         abort(404)
@@ -250,11 +263,7 @@ def send_photo(attachment: Attachment, thumb: bool):
 @bp.get("/<int:report_id>/photos/<int:attachment_id>")
 def photo(report_id, attachment_id):
     """Send a photo of a household report (its thumbnail with ?size=thumb)."""
-    report = household_report(report_id)
-    attachment = Attachment.get_or_none(
-        (Attachment.id == attachment_id) & (Attachment.report == report.id)
-    ) or abort(404)
-    return send_photo(attachment, request.args.get("size") == "thumb")
+    return send_photo(household_report(report_id), attachment_id)
 
 
 @bp.route("/report", methods=["GET", "POST"])
@@ -288,7 +297,9 @@ def report():
             and _check_photo_count(form, uploads)
         ):
             try:
-                done = defects.submit(
+                done = _submit(
+                    form,
+                    uploads,
                     building=building,
                     apartment=apartment,
                     lease=None,
@@ -299,16 +310,6 @@ def report():
                         "phone": form.phone.data,
                     },
                     language=current_language(),
-                    location=form.location.data,
-                    category=form.category.data,
-                    description=form.description.data,
-                    urgent=defects.is_urgent(form.category.data, form.cannot_wait.data == "yes"),
-                    master_key_allowed=form.master_key_allowed.data,
-                    pets=form.pets.data,
-                    uploads=uploads,
-                    upload_dir=upload_dir(),
-                    public_url=current_app.config["PUBLIC_URL"].rstrip("/"),
-                    caller=current_app.config["MAINTENANCE_CALLER_PREFIX"],
                 )
             except photos.PhotoError as error:
                 _photo_error(form, error)

@@ -166,8 +166,4 @@ def show(report_id):
 @bp.get("/<int:report_id>/photos/<int:attachment_id>")
 def photo(report_id, attachment_id):
     """Send a photo of a report the staff member may see."""
-    report = staff_report(report_id)
-    attachment = Attachment.get_or_none(
-        (Attachment.id == attachment_id) & (Attachment.report == report.id)
-    ) or abort(404)
-    return send_photo(attachment, request.args.get("size") == "thumb")
+    return send_photo(staff_report(report_id), attachment_id)
