@@ -72,3 +72,46 @@ def test_report_with_a_photo_resized_in_the_browser_then_repaired(
     expect(timeline).to_contain_text("The resident confirmed the repair")
     resident.close()
     staff.close()
+
+
+def test_report_in_swedish_without_javascript_on_a_slow_connection(
+    app, browser, live_server, tmp_path
+):
+    photo = tmp_path / "kuva.jpg"
+    Image.new("RGB", (2400, 1800), (120, 80, 40)).save(photo, quality=90)
+    context = browser.new_context(viewport=PHONE, locale="sv-FI", java_script_enabled=False)
+    context.set_default_timeout(20000)
+    page = context.new_page()
+    # A cheap phone on a poor mobile connection: 300 ms latency, 50 kB/s down, 25 kB/s up.
+    network = context.new_cdp_session(page)
+    network.send("Network.enable")
+    network.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 300,
+            "downloadThroughput": 50_000,
+            "uploadThroughput": 25_000,
+        },
+    )
+    page.goto(live_server + "/defects/report")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    page.get_by_label("Ditt namn").fill("Sven Besökare")
+    page.get_by_label("Byggnad").select_option(label="Sturenkatu 21, 00510 Helsinki")
+    page.get_by_label("Bostad (till exempel A 12)").fill("a 5")
+    page.locator("#location").select_option("apartment")
+    page.locator("#category").select_option("water_leak")
+    page.locator("#description").fill("Det droppar vatten från taket i badrummet.")
+    page.locator("#phone").fill("040 111 2222")
+    page.locator("#photos").set_input_files(str(photo))
+    page.locator("form.stack button[type=submit]").click()
+    # Urgent: without JavaScript the server stops the form and asks to call first.
+    expect(page.locator("#called-error")).to_be_visible()
+    expect(page.locator("#description")).to_have_value("Det droppar vatten från taket i badrummet.")
+    page.locator("#photos").set_input_files(str(photo))
+    page.locator("#called").check()
+    page.locator("form.stack button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.locator("p.lead").inner_text().split()[-1].count("-") == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()
