@@ -429,32 +429,25 @@ def _load_saunas(today: datetime.date) -> None:
         SaunaTurn.create(
             sauna=sauna, weekday=5, start_time="17:00", minutes=120, kind=SaunaTurn.COMMON
         )
-    aino = Residency.get(Residency.first_name == "Aino")
-    turn = (
-        SaunaTurn.select()
-        .join(Sauna)
-        .where(
-            (Sauna.building == aino.lease.apartment.building_id)
-            & (SaunaTurn.weekday == 1)
-            & (SaunaTurn.start_time == "19:00")
+    # Aino's household holds Tuesday 19:00; Veikko Heinonen's (no username) Thursday 18:00.
+    for first_name, weekday, start, months in (("Aino", 1, "19:00", 12), ("Veikko", 3, "18:00", 3)):
+        residency = Residency.get(Residency.first_name == first_name)
+        turn = (
+            SaunaTurn.select()
+            .join(Sauna)
+            .where(
+                (Sauna.building == residency.lease.apartment.building_id)
+                & (SaunaTurn.weekday == weekday)
+                & (SaunaTurn.start_time == start)
+            )
+            .get()
         )
-        .get()
-    )
-    SaunaBooking.create(
-        turn=turn, lease=aino.lease, start_date=_months_before(today, 12), created_by=aino.person
-    )
-    heinonen = Residency.get(Residency.first_name == "Veikko")
-    taken = (
-        SaunaTurn.select()
-        .join(Sauna)
-        .where(
-            (Sauna.building == heinonen.lease.apartment.building_id)
-            & (SaunaTurn.weekday == 3)
-            & (SaunaTurn.start_time == "18:00")
+        SaunaBooking.create(
+            turn=turn,
+            lease=residency.lease,
+            start_date=_months_before(today, months),
+            created_by=residency.person,
         )
-        .get()
-    )
-    SaunaBooking.create(turn=taken, lease=heinonen.lease, start_date=_months_before(today, 3))
 
 
 def load_if_empty(identity_key: str, today: datetime.date | None = None) -> bool:
