@@ -9,11 +9,3 @@ def finnish_reference(base: str) -> str:
         raise ValueError("a reference base has 3 to 19 digits")
     total = sum(int(d) * _WEIGHTS[i % 3] for i, d in enumerate(reversed(base)))
     return base + str((10 - total % 10) % 10)
-
-
-def is_valid_finnish_reference(reference: str) -> bool:
-    """Tell whether a reference number (spaces allowed) has a correct check digit."""
-    digits = reference.replace(" ", "")
-    if not digits.isdigit() or not 4 <= len(digits) <= 20:
-        return False
-    return finnish_reference(digits[:-1]) == digits

@@ -93,23 +93,25 @@ def mark_identified_at_office(residency: Residency, email: str, staff: Person) -
     return person
 
 
-def set_password(
-    person: Person, password: str, *, notify: bool, public_phone: str, when: str
-) -> None:
-    """Store a new password and end every other session of the person."""
+def set_password(person: Person, password: str, notice: dict | None = None) -> None:
+    """Store a new password and end every other session of the person.
+
+    With ``notice`` (the moment and the customer service phone), the person is also told by
+    email: a changed password they did not expect is how they notice a break-in.
+    """
     with db.atomic():
         person.password_hash = hash_password(password)
         person.save(only=[Person.password_hash])
         person.end_all_sessions()
         audit.record("password_set", actor=person, subject=person)
-        if notify:
+        if notice:
             mail.queue(
                 person.email,
                 "password_changed",
                 person.language,
                 name=person.first_name,
-                when=when,
-                phone=public_phone,
+                when=notice["when"],
+                phone=notice["phone"],
             )
 
 

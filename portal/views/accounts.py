@@ -217,9 +217,7 @@ def choose_password():
         return see_other(url_for("accounts.register"))
     form = _password_form(person)
     if form.validate_on_submit():
-        registration.set_password(
-            person, form.password.data, notify=False, public_phone="", when=""
-        )
+        registration.set_password(person, form.password.data)
         _end_journey()
         session.clear()
         login_user(person)
@@ -271,13 +269,8 @@ def reset_password(token):
         if not tokens.consume(checked.token):
             return _token_problem_page("used", url_for("accounts.forgot_password"))
         team = ServiceTeam.default()
-        registration.set_password(
-            person,
-            form.password.data,
-            notify=True,
-            public_phone=team.phone if team else "",
-            when=format_datetime(utcnow(), "short"),
-        )
+        notice = {"phone": team.phone if team else "", "when": format_datetime(utcnow(), "short")}
+        registration.set_password(person, form.password.data, notice)
         session.clear()
         login_user(person)
         flash(_("Your password has been changed. You were signed out everywhere else."), "success")
