@@ -77,6 +77,14 @@ def from_environment(overrides: dict | None = None) -> dict:
         "MAX_DEFECT_PHOTOS": 5,
         # How many weekly household sauna turns one household may hold.
         "SAUNA_TURNS_PER_HOUSEHOLD": int(os.environ.get("PORTAL_SAUNA_TURNS_PER_HOUSEHOLD", "1")),
+        # Notice periods in whole months, counted from the end of the month notice is given in:
+        # a cancelled sauna turn ends this month (0), a parking contract a month later (1).
+        "SAUNA_NOTICE_MONTHS": int(os.environ.get("PORTAL_SAUNA_NOTICE_MONTHS", "0")),
+        "PARKING_NOTICE_MONTHS": int(os.environ.get("PORTAL_PARKING_NOTICE_MONTHS", "1")),
+        # Parking: how many spaces and open applications one household may have, and how many
+        # days a household has to accept or decline an offered space.
+        "PARKING_PER_HOUSEHOLD": int(os.environ.get("PORTAL_PARKING_PER_HOUSEHOLD", "2")),
+        "PARKING_OFFER_DAYS": int(os.environ.get("PORTAL_PARKING_OFFER_DAYS", "7")),
         # Email: without an SMTP host, messages stay in the outbox (shown on a development page).
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),

@@ -8,6 +8,7 @@ import pytest
 
 from portal.models import Apartment, Lease, Person, Residency, Sauna, SaunaBooking, SaunaTurn, db
 from portal.services import saunas
+from portal.services.dates import month_end
 from portal.services.residents import helsinki_today as saunas_today
 from portal.services.saunas import BookingRefused
 from tests.conftest import RESIDENT as RESIDENT_EMAIL
@@ -101,6 +102,14 @@ def test_cancelled_turn_ends_at_the_end_of_the_month(app, today, last_day):
     assert SaunaBooking.get_by_id(booking.id).status == "active"
     saunas.expire(last_day + datetime.timedelta(days=1))
     assert SaunaBooking.get_by_id(booking.id).status == "ended"
+
+
+def test_a_longer_sauna_notice_is_configurable(app):
+    booking = SaunaBooking.get(SaunaBooking.lease == lease_of("Aino"))
+    ends = saunas.cancel(
+        booking, None, is_lease_party=True, today=datetime.date(2026, 12, 10), notice_months=1
+    )
+    assert ends == datetime.date(2027, 1, 31)
 
 
 def test_turns_end_with_the_lease(app):
@@ -215,7 +224,7 @@ def test_cancel_shows_the_end_date_before_confirming(login_as):
     client = login_as(RESIDENT_EMAIL)
     booking = SaunaBooking.get(SaunaBooking.lease == lease_of("Aino"))
     page = client.get(f"/bookings/sauna/{booking.id}/cancel").text
-    last_day = saunas.month_end(saunas_today())
+    last_day = month_end(saunas_today())
     assert f"until {last_day.day} " in page
     assert SaunaBooking.get_by_id(booking.id).end_date is None
     token = csrf_token(client, f"/bookings/sauna/{booking.id}/cancel")

@@ -1,6 +1,5 @@
 """Sauna turns: the week's grid, requesting a free turn, cancelling at the end of the month."""
 
-import calendar
 import datetime
 from dataclasses import dataclass
 
@@ -8,6 +7,7 @@ from peewee import IntegrityError
 
 from portal.database import is_sqlite, write_transaction
 from portal.models import Lease, Person, Sauna, SaunaBooking, SaunaTurn, db
+from portal.services.dates import notice_end
 
 
 class BookingRefused(Exception):
@@ -46,11 +46,6 @@ def parse_week(text: str | None, today: datetime.date) -> datetime.date:
 def week_label(monday: datetime.date) -> str:
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def month_end(day: datetime.date) -> datetime.date:
-    """The last day of the day's month: when a cancelled turn ends."""
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def expire(today: datetime.date) -> None:
@@ -156,12 +151,17 @@ def request_turn(
 
 
 def cancel(
-    booking: SaunaBooking, person: Person, *, is_lease_party: bool, today: datetime.date
+    booking: SaunaBooking,
+    person: Person,
+    *,
+    is_lease_party: bool,
+    today: datetime.date,
+    notice_months: int = 0,
 ) -> datetime.date:
-    """End the household's turn at the end of this month; return the last day."""
+    """End the household's turn at the end of the notice period; return the last day."""
     if not is_lease_party:
         raise BookingRefused(BookingRefused.NOT_LEASE_PARTY)
-    last_day = month_end(today)
+    last_day = notice_end(today, notice_months)
     if booking.end_date is None or booking.end_date > last_day:
         booking.end_date = last_day
         booking.save(only=[SaunaBooking.end_date])

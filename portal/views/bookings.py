@@ -11,7 +11,8 @@ from icalendar import Calendar, Event
 from portal.access import current_resident_status
 from portal.forms.accounts import ContinueForm
 from portal.models import SaunaBooking, SaunaTurn
-from portal.services import saunas
+from portal.services import parking, saunas
+from portal.services.dates import notice_end
 from portal.services.hours import HELSINKI
 from portal.services.residents import helsinki_today
 from portal.web import render, see_other
@@ -46,11 +47,13 @@ def household_booking(booking_id: int) -> SaunaBooking:
 
 @bp.get("/")
 def index():
-    """List everything the household holds."""
+    """List everything the household holds or has applied for."""
     residency = current_resident_status().residency
     return render(
         "bookings/index.html",
         bookings=list(saunas.household_bookings(residency.lease_id)),
+        contracts=list(parking.household_contracts(residency.lease_id)),
+        applications=parking.household_applications(residency.lease_id),
         residency=residency,
     )
 
@@ -113,7 +116,8 @@ def cancel_sauna(booking_id):
     """Show when a cancelled turn would end, and cancel it on confirmation."""
     residency = current_resident_status().residency
     booking = household_booking(booking_id)
-    last_day = saunas.month_end(helsinki_today())
+    months = current_app.config["SAUNA_NOTICE_MONTHS"]
+    last_day = notice_end(helsinki_today(), months)
     form = ContinueForm()
     if form.validate_on_submit():
         try:
@@ -122,6 +126,7 @@ def cancel_sauna(booking_id):
                 current_user,
                 is_lease_party=residency.is_lease_party,
                 today=helsinki_today(),
+                notice_months=months,
             )
         except saunas.BookingRefused as refused:
             flash(_refusal(refused.reason, 0), "error")
