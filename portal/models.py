@@ -370,6 +370,133 @@ SaunaBooking.add_index(
 )
 
 
+class ParkingArea(BaseModel):
+    """A yard, car park or hall of parking spaces, serving the residents of some buildings."""
+
+    name = CharField(max_length=100)
+    # Where it is and how to get in, in the words staff use with residents.
+    description = TextField(default="")
+
+
+class ParkingAreaBuilding(BaseModel):
+    """The residents of this building may apply for spaces in this area."""
+
+    area = ForeignKeyField(ParkingArea, backref="served", on_delete="CASCADE")
+    building = ForeignKeyField(Building, backref="parking_areas", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("area", "building"), True),)
+
+
+class ParkingSpace(BaseModel):
+    CAR = "car"
+    EV = "ev"
+    MOTORCYCLE = "motorcycle"
+    KINDS = (CAR, EV, MOTORCYCLE)
+
+    area = ForeignKeyField(ParkingArea, backref="spaces", on_delete="CASCADE")
+    number = CharField(max_length=20)
+    kind = CharField(max_length=12, constraints=[Check("kind IN ('car', 'ev', 'motorcycle')")])
+    monthly_fee = DecimalField(max_digits=8, decimal_places=2, default=0)
+    active = BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("area", "number"), True), (("area", "kind"), False))
+
+
+class ParkingApplication(BaseModel):
+    """A household's place in the queue for a kind of space in an area, and the offer it gets.
+
+    While an application is offered, ``space`` is the space offered and ``offer_deadline``
+    the last day to answer; once accepted, it points to the space of the contract.
+    """
+
+    WAITING = "waiting"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    OPEN_STATUSES = (WAITING, OFFERED)
+
+    lease = ForeignKeyField(Lease, backref="parking_applications", on_delete="CASCADE")
+    area = ForeignKeyField(ParkingArea, on_delete="CASCADE")
+    kind = CharField(max_length=12, constraints=[Check("kind IN ('car', 'ev', 'motorcycle')")])
+    status = CharField(
+        max_length=10,
+        default=WAITING,
+        constraints=[
+            Check(
+                "status IN ('waiting', 'offered', 'accepted', 'declined', 'expired', 'cancelled')"
+            )
+        ],
+    )
+    applied_at = DateTimeField(default=utcnow)
+    space = ForeignKeyField(ParkingSpace, null=True, on_delete="SET NULL")
+    offered_at = DateTimeField(null=True)
+    offer_deadline = DateField(null=True)
+    decided_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("area", "kind", "status", "applied_at"), False), (("lease", "status"), False))
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class ParkingContract(BaseModel):
+    """A household's rental of a parking space, from a start date until its end date."""
+
+    ACTIVE = "active"
+    ENDED = "ended"
+
+    space = ForeignKeyField(ParkingSpace, backref="contracts", on_delete="CASCADE")
+    lease = ForeignKeyField(Lease, backref="parking_contracts", on_delete="CASCADE")
+    application = ForeignKeyField(ParkingApplication, null=True, on_delete="SET NULL")
+    start_date = DateField()
+    end_date = DateField(null=True)
+    status = CharField(
+        max_length=10, default=ACTIVE, constraints=[Check("status IN ('active', 'ended')")]
+    )
+    created_by = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("lease", "status"), False),)
+
+
+# One household per space at a time, one open offer per space and one open application per
+# household, kind and area: the database holds these whatever the code above does.
+ParkingContract.add_index(
+    ParkingContract.index(
+        ParkingContract.space,
+        unique=True,
+        where=(ParkingContract.status == ParkingContract.ACTIVE),
+        name="parking_contract_one_active_per_space",
+    )
+)
+ParkingApplication.add_index(
+    ParkingApplication.index(
+        ParkingApplication.space,
+        unique=True,
+        where=(ParkingApplication.status == ParkingApplication.OFFERED),
+        name="parking_offer_one_per_space",
+    )
+)
+ParkingApplication.add_index(
+    ParkingApplication.index(
+        ParkingApplication.lease,
+        ParkingApplication.area,
+        ParkingApplication.kind,
+        unique=True,
+        where=ParkingApplication.status.in_(ParkingApplication.OPEN_STATUSES),
+        name="parking_application_one_open",
+    )
+)
+
+
 MODELS = [
     ServiceTeam,
     Building,
@@ -386,4 +513,9 @@ MODELS = [
     Sauna,
     SaunaTurn,
     SaunaBooking,
+    ParkingArea,
+    ParkingAreaBuilding,
+    ParkingSpace,
+    ParkingApplication,
+    ParkingContract,
 ]
