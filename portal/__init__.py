@@ -33,9 +33,11 @@ def create_app(config: dict | None = None) -> Flask:
         defects,
         dev,
         home,
+        parking,
         public,
         staff,
         staff_defects,
+        staff_parking,
         staff_saunas,
     )
 
@@ -48,6 +50,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(bookings.bp)
     app.register_blueprint(staff_defects.bp)
     app.register_blueprint(staff_saunas.bp)
+    app.register_blueprint(parking.bp)
+    app.register_blueprint(staff_parking.bp)
     if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:
         app.register_blueprint(dev.bp)
     if app.config["MAIL_WORKER"] == "thread":

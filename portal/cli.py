@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from portal import database, demo
 from portal.models import db
-from portal.services import mail
+from portal.services import housekeeping, mail
 
 
 @click.command("upgrade")
@@ -47,12 +47,26 @@ def mail_worker_command(interval: float) -> None:
     if not settings.host:
         raise click.ClickException("Set PORTAL_SMTP_HOST: without it email stays in the outbox.")
     click.echo(f"Delivering email through {settings.host}:{settings.port}; Ctrl-C stops.")
+    housekept_at = 0.0
     while True:
         with db.connection_context():
+            if time.monotonic() - housekept_at >= mail.MailWorker.HOUSEKEEPING_SECONDS:
+                housekeeping.run()
+                housekept_at = time.monotonic()
             sent, failed = mail.deliver_due(settings)
         if sent or failed:
             click.echo(f"sent {sent}, failed {failed}")
         time.sleep(interval)
+
+
+@click.command("housekeeping")
+@with_appcontext
+def housekeeping_command() -> None:
+    """End bookings and contracts that ran out and pass expired parking offers on (the mail
+    worker does this every few minutes; run it from cron when email goes another way)."""
+    with db.connection_context():
+        offered = housekeeping.run()
+    click.echo(f"Bookings brought up to date; {offered} parking offer(s) made.")
 
 
 @click.command("demo-bank-id")
@@ -73,3 +87,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_data_command)
     app.cli.add_command(mail_worker_command)
     app.cli.add_command(demo_bank_id_command)
+    app.cli.add_command(housekeeping_command)

@@ -13,6 +13,11 @@ from portal.models import (
     DefectEvent,
     DefectReport,
     Lease,
+    ParkingApplication,
+    ParkingArea,
+    ParkingAreaBuilding,
+    ParkingContract,
+    ParkingSpace,
     Person,
     Residency,
     Sauna,
@@ -332,6 +337,7 @@ def load(identity_key: str, today: datetime.date | None = None) -> None:
             )
         _load_defects(now)
         _load_saunas(today)
+        _load_parking(today, now)
 
 
 # Defect reports of the demo households: (reporter email, location, category, text, status,
@@ -448,6 +454,87 @@ def _load_saunas(today: datetime.date) -> None:
             start_date=_months_before(today, months),
             created_by=residency.person,
         )
+
+
+# Parking: (area, buildings served, [(space, kind, fee)]).
+_PARKING = [
+    (
+        "Sturenkadun piha",
+        "Pihan puolelle pääsee Sturenkadun portista; paikat on numeroitu maalaamalla.",
+        ("Sturenkatu 21", "Vääksyntie 6"),
+        [
+            ("P1", ParkingSpace.CAR, "32.00"),
+            ("P2", ParkingSpace.CAR, "32.00"),
+            ("P3", ParkingSpace.CAR, "32.00"),
+            ("P4", ParkingSpace.CAR, "32.00"),
+            ("P5", ParkingSpace.EV, "45.00"),
+            ("P6", ParkingSpace.EV, "45.00"),
+            ("M1", ParkingSpace.MOTORCYCLE, "12.00"),
+        ],
+    ),
+    (
+        "Kontulankaaren pysäköintialue",
+        "",
+        ("Kontulankaari 9",),
+        [
+            ("K1", ParkingSpace.CAR, "28.00"),
+            ("K2", ParkingSpace.CAR, "28.00"),
+            ("K3", ParkingSpace.CAR, "28.00"),
+        ],
+    ),
+]
+
+# Contracts (first name of a lease party, space, months ago); the car spaces of the yard are
+# all taken, so Amina's and Sofia's households queue for one; P6 is offered to Aino's.
+_PARKING_CONTRACTS = [
+    ("Veikko", "P1", 30),
+    ("Aino", "P2", 70),
+    ("Sofia", "P3", 40),
+    ("Matti", "P4", 8),
+    ("Matti", "P5", 2),
+    ("Pirjo", "K1", 100),
+]
+
+
+def _load_parking(today: datetime.date, now: datetime.datetime) -> None:
+    spaces = {}
+    for name, description, streets, rows in _PARKING:
+        area = ParkingArea.create(name=name, description=description)
+        for street in streets:
+            building = Building.get(Building.street_address == street)
+            ParkingAreaBuilding.create(area=area, building=building)
+        for number, kind, fee in rows:
+            spaces[number] = ParkingSpace.create(
+                area=area, number=number, kind=kind, monthly_fee=Decimal(fee)
+            )
+
+    def lease_of(first_name: str) -> Lease:
+        return Residency.get(Residency.first_name == first_name).lease
+
+    for first_name, number, months in _PARKING_CONTRACTS:
+        ParkingContract.create(
+            space=spaces[number],
+            lease=lease_of(first_name),
+            start_date=_months_before(today, months),
+        )
+    area = spaces["P1"].area
+    for first_name, days_ago in (("Amina", 60), ("Sofia", 20)):
+        ParkingApplication.create(
+            lease=lease_of(first_name),
+            area=area,
+            kind=ParkingSpace.CAR,
+            applied_at=now - datetime.timedelta(days=days_ago),
+        )
+    ParkingApplication.create(
+        lease=lease_of("Aino"),
+        area=area,
+        kind=ParkingSpace.EV,
+        applied_at=now - datetime.timedelta(days=10),
+        status=ParkingApplication.OFFERED,
+        space=spaces["P6"],
+        offered_at=now - datetime.timedelta(days=2),
+        offer_deadline=today + datetime.timedelta(days=5),
+    )
 
 
 def load_if_empty(identity_key: str, today: datetime.date | None = None) -> bool:

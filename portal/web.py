@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.extensions import htmx
 from portal.models import ServiceTeam, db
-from portal.services import hours
+from portal.services import hours, parking
 
 ERROR_TEXTS = {
     400: (_l("Something in the request was not right"), _l("Please go back and try again.")),
@@ -137,6 +137,7 @@ def init_app(app: Flask) -> None:
         describe_hours=lambda spec: hours.describe_hours(spec, str(get_locale())),
         tel_uri=hours.tel_uri,
         now_utc=lambda: datetime.datetime.now(datetime.UTC),
+        parking_kinds=parking.KIND_LABELS,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

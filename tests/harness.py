@@ -12,7 +12,16 @@ from html.parser import HTMLParser
 from flask import Flask, url_for
 
 from portal import access
-from portal.models import Attachment, DefectReport, Person, Residency, SaunaBooking
+from portal.models import (
+    Attachment,
+    DefectReport,
+    ParkingApplication,
+    ParkingContract,
+    ParkingSpace,
+    Person,
+    Residency,
+    SaunaBooking,
+)
 from tests import conftest
 
 
@@ -148,6 +157,45 @@ def _turn_in(email: str) -> int:
     )
 
 
+def _lease_by_name(first_name: str):
+    return Residency.get(Residency.first_name == first_name).lease
+
+
+def _household_lease(kind: "Kind"):
+    """The lease of the kind's household (for kinds without one, the lease party's)."""
+    email = kind.email if kind.active_resident else conftest.RESIDENT
+    return Residency.select().join(Person).where(Person.email == email).get().lease
+
+
+def _parking_application(lease) -> int | None:
+    row = ParkingApplication.select(ParkingApplication.id).where(ParkingApplication.lease == lease)
+    return row.first().id if row.exists() else None
+
+
+def _parking_contract(lease) -> int | None:
+    row = ParkingContract.select(ParkingContract.id).where(ParkingContract.lease == lease)
+    return row.first().id if row.exists() else None
+
+
+def _yard_space() -> int:
+    return ParkingSpace.get(ParkingSpace.number == "P1").id
+
+
+def _for_staff(kind: "Kind", value, *, asoy: bool):
+    """The value for staff who serve the yard's buildings (asoy=False) or for the As Oy team."""
+    return value() if (kind.staff_role == Person.ASOY_CUSTOMER_SERVICE) == asoy else None
+
+
+PARKING_SPACE = {
+    "own": lambda kind: _for_staff(kind, _yard_space, asoy=False),
+    "foreign": lambda kind: _for_staff(kind, _yard_space, asoy=True),
+}
+
+
+def _aino_contract() -> int:
+    return _parking_contract(_lease_by_name("Aino"))
+
+
 RESIDENT_REPORT = {"own": _own_report, "foreign": _foreign_report}
 STAFF_REPORT = {"own": _staff_report, "foreign": _foreign_staff_report}
 
@@ -191,6 +239,26 @@ SAMPLES: dict[str, dict[str, dict]] = {
                 if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE
                 else None
             ),
+        }
+    },
+    "parking.application": {
+        "application_id": {
+            "own": lambda kind: _parking_application(_household_lease(kind)),
+            "foreign": lambda kind: _parking_application(_lease_by_name("Amina")),
+        }
+    },
+    "parking.terminate": {
+        "contract_id": {
+            "own": lambda kind: _parking_contract(_household_lease(kind)),
+            "foreign": lambda kind: _parking_contract(_lease_by_name("Veikko")),
+        }
+    },
+    "staff_parking.offer": {"space_id": PARKING_SPACE},
+    "staff_parking.toggle_space": {"space_id": PARKING_SPACE},
+    "staff_parking.end_contract": {
+        "contract_id": {
+            "own": lambda kind: _for_staff(kind, _aino_contract, asoy=False),
+            "foreign": lambda kind: _for_staff(kind, _aino_contract, asoy=True),
         }
     },
     "staff_defects.show": {"report_id": STAFF_REPORT},

@@ -12,6 +12,7 @@ import html
 import re
 import smtplib
 import threading
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -170,18 +171,27 @@ def deliver_due(settings: SmtpSettings, now: datetime.datetime | None = None, li
 
 
 class MailWorker(threading.Thread):
-    """Deliver queued email every few seconds, in the background of one process."""
+    """Deliver queued email every few seconds, in the background of one process; every few
+    minutes also run the calendar's housekeeping (expired offers go to the next in line)."""
+
+    HOUSEKEEPING_SECONDS = 300
 
     def __init__(self, app: Flask, interval: float = 2.0):
         super().__init__(name="mail-worker", daemon=True)
         self.app = app
         self.interval = interval
         self.stopped = threading.Event()
+        self.housekept_at = 0.0
 
     def run(self) -> None:
+        from portal.services import housekeeping
+
         while not self.stopped.is_set():
             with self.app.app_context():
                 try:
+                    if time.monotonic() - self.housekept_at >= self.HOUSEKEEPING_SECONDS:
+                        housekeeping.run()
+                        self.housekept_at = time.monotonic()
                     deliver_due(SmtpSettings.from_config(self.app.config))
                 except Exception:
                     # The worker must outlive a bad moment of the database; it logs and goes on.

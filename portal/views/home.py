@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from portal import access
 from portal.models import DefectReport
-from portal.services import defects, saunas
+from portal.services import defects, parking, saunas
 from portal.services.hours import helsinki_now
 from portal.services.residents import household
 from portal.web import render
@@ -42,6 +42,12 @@ def index():
             .limit(5)
         ),
         sauna_turns=list(saunas.household_bookings(residency.lease_id)),
+        parking_contracts=list(parking.household_contracts(residency.lease_id)),
+        parking_offers=[
+            item
+            for item in parking.household_applications(residency.lease_id)
+            if item.application.status == "offered"
+        ],
         defect_labels=defects.STATUS_LABELS,
         defect_categories=defects.CATEGORIES,
     )

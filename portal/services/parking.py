@@ -1,0 +1,528 @@
+"""Parking spaces: what is free, the queue of applications, offers with a deadline, contracts.
+
+Every change runs in a transaction that holds the write lock before it reads (see
+``write_transaction``), and partial unique indexes refuse a second active contract or open
+offer of one space, so two households can never end up with the same space.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from peewee import JOIN, Case, IntegrityError, fn
+
+from portal.database import is_sqlite, write_transaction
+from portal.models import (
+    Lease,
+    ParkingApplication,
+    ParkingArea,
+    ParkingAreaBuilding,
+    ParkingContract,
+    ParkingSpace,
+    Person,
+    Residency,
+    db,
+    utcnow,
+)
+from portal.services import audit, mail
+from portal.services.dates import notice_end
+
+KIND_LABELS = {
+    ParkingSpace.CAR: _l("Car space"),
+    ParkingSpace.EV: _l("Car space with EV charging"),
+    ParkingSpace.MOTORCYCLE: _l("Motorcycle space"),
+}
+
+
+class ParkingRefused(Exception):
+    """A request the rules do not allow; ``reason`` says which rule."""
+
+    NOT_LEASE_PARTY = "not_lease_party"
+    LIMIT = "limit"
+    ALREADY_APPLIED = "already_applied"
+    NOT_AVAILABLE = "not_available"
+    TAKEN = "taken"
+    OFFER_CLOSED = "offer_closed"
+    NO_QUEUE = "no_queue"
+    BAD_DATE = "bad_date"
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Spaces of one kind in one area: how many, how many free now, how many in the queue."""
+
+    area: ParkingArea
+    kind: str
+    spaces: int
+    free: int
+    waiting: int
+    lowest_fee: Decimal
+
+
+@dataclass(frozen=True)
+class OpenApplication:
+    application: ParkingApplication
+    # Place in the queue (1 = next in line); None while a space is offered.
+    position: int | None
+
+
+def areas_for(building_id: int):
+    """The parking areas whose spaces the residents of a building may apply for."""
+    return (
+        ParkingArea.select()
+        .join(ParkingAreaBuilding)
+        .where(ParkingAreaBuilding.building == building_id)
+        .order_by(ParkingArea.name)
+    )
+
+
+def held_space_ids(space_ids: list[int]) -> set[int]:
+    """The spaces among these that a contract or an open offer holds."""
+    if not space_ids:
+        return set()
+    contracts = ParkingContract.select(ParkingContract.space).where(
+        ParkingContract.space.in_(space_ids) & (ParkingContract.status == ParkingContract.ACTIVE)
+    )
+    offers = ParkingApplication.select(ParkingApplication.space).where(
+        ParkingApplication.space.in_(space_ids)
+        & (ParkingApplication.status == ParkingApplication.OFFERED)
+    )
+    return {row.space_id for row in contracts} | {row.space_id for row in offers}
+
+
+def waiting_counts(area_ids) -> dict[tuple[int, str], int]:
+    """How many applications wait, by area and kind of space (areas: ids or a subquery)."""
+    rows = (
+        ParkingApplication.select(
+            ParkingApplication.area,
+            ParkingApplication.kind,
+            fn.COUNT(ParkingApplication.id).alias("count"),
+        )
+        .where(
+            ParkingApplication.area.in_(area_ids)
+            & (ParkingApplication.status == ParkingApplication.WAITING)
+        )
+        .group_by(ParkingApplication.area, ParkingApplication.kind)
+    )
+    return {(row.area_id, row.kind): row.count for row in rows}
+
+
+def _is_held_sql():
+    """SQL that is true for a space a contract or an open offer holds (both indexed)."""
+    contract = ParkingContract.select(ParkingContract.id).where(
+        (ParkingContract.space == ParkingSpace.id)
+        & (ParkingContract.status == ParkingContract.ACTIVE)
+    )
+    offer = ParkingApplication.select(ParkingApplication.id).where(
+        (ParkingApplication.space == ParkingSpace.id)
+        & (ParkingApplication.status == ParkingApplication.OFFERED)
+    )
+    return fn.EXISTS(contract) | fn.EXISTS(offer)
+
+
+def availability(building_id: int) -> list[Availability]:
+    """Every kind of space in the areas serving a building, with free spaces and queue length,
+    counted by the database in two queries however many spaces there are."""
+    served = ParkingAreaBuilding.select(ParkingAreaBuilding.area).where(
+        ParkingAreaBuilding.building == building_id
+    )
+    rows = (
+        ParkingSpace.select(
+            ParkingArea.id,
+            ParkingArea.name,
+            ParkingSpace.kind,
+            fn.COUNT(ParkingSpace.id).alias("spaces"),
+            fn.SUM(Case(None, [(_is_held_sql(), 0)], 1)).alias("free"),
+            fn.MIN(ParkingSpace.monthly_fee).alias("lowest_fee"),
+        )
+        .join(ParkingArea)
+        .where(ParkingSpace.area.in_(served) & ParkingSpace.active)
+        .group_by(ParkingArea.id, ParkingArea.name, ParkingSpace.kind)
+        .objects()
+    )
+    waiting = waiting_counts(served)
+    result = [
+        Availability(
+            area=ParkingArea(id=row.id, name=row.name),
+            kind=row.kind,
+            spaces=row.spaces,
+            free=row.free,
+            waiting=waiting.get((row.id, row.kind), 0),
+            lowest_fee=Decimal(row.lowest_fee),
+        )
+        for row in rows
+    ]
+    kind_order = {kind: index for index, kind in enumerate(ParkingSpace.KINDS)}
+    return sorted(result, key=lambda row: (row.area.name, kind_order[row.kind]))
+
+
+def household_contracts(lease_id: int):
+    """The household's current contracts, with space and area."""
+    return (
+        ParkingContract.select(ParkingContract, ParkingSpace, ParkingArea)
+        .join(ParkingSpace)
+        .join(ParkingArea)
+        .where(
+            (ParkingContract.lease == lease_id) & (ParkingContract.status == ParkingContract.ACTIVE)
+        )
+        .order_by(ParkingArea.name, ParkingSpace.number)
+    )
+
+
+def _position_sql(application):
+    """SQL counting the waiting applications up to and including this one in its queue."""
+    ahead = ParkingApplication.alias("ahead")
+    return ahead.select(fn.COUNT(ahead.id)).where(
+        (ahead.area == application.area)
+        & (ahead.kind == application.kind)
+        & (ahead.status == ParkingApplication.WAITING)
+        & (
+            (ahead.applied_at < application.applied_at)
+            | ((ahead.applied_at == application.applied_at) & (ahead.id <= application.id))
+        )
+    )
+
+
+def queue_position(application: ParkingApplication) -> int | None:
+    """The application's place in its queue (1 = next in line); None unless it waits."""
+    if application.status != ParkingApplication.WAITING:
+        return None
+    return (
+        ParkingApplication.select(_position_sql(ParkingApplication))
+        .where(ParkingApplication.id == application.id)
+        .scalar()
+    )
+
+
+def household_applications(lease_id: int) -> list[OpenApplication]:
+    """The household's open applications, oldest first, with their places in the queues."""
+    applications = (
+        ParkingApplication.select(
+            ParkingApplication,
+            ParkingArea,
+            ParkingSpace,
+            _position_sql(ParkingApplication).alias("position"),
+        )
+        .join(ParkingArea)
+        .switch(ParkingApplication)
+        .join(ParkingSpace, JOIN.LEFT_OUTER)
+        .where(
+            (ParkingApplication.lease == lease_id)
+            & ParkingApplication.status.in_(ParkingApplication.OPEN_STATUSES)
+        )
+        .order_by(ParkingApplication.applied_at)
+    )
+    return [
+        OpenApplication(a, a.position if a.status == ParkingApplication.WAITING else None)
+        for a in applications
+    ]
+
+
+def _lease_party_people(lease_id: int, today: datetime.date):
+    """The lease parties of a household who have an account: the ones an offer is sent to."""
+    return (
+        Person.select(Person)
+        .join(Residency)
+        .where(
+            (Residency.lease == lease_id)
+            & (Residency.role == Residency.LEASE_PARTY)
+            & (Residency.moved_out.is_null() | (Residency.moved_out >= today))
+            & Person.is_active
+        )
+    )
+
+
+def _notify(application: ParkingApplication, template: str, today: datetime.date, **context):
+    public_url = current_app.config["PUBLIC_URL"].rstrip("/")
+    for person in _lease_party_people(application.lease_id, today):
+        mail.queue(
+            person.email,
+            template,
+            person.language,
+            application=application,
+            link=f"{public_url}/bookings/parking/applications/{application.id}",
+            **context,
+        )
+
+
+def _is_held(space_id: int) -> bool:
+    return bool(held_space_ids([space_id]))
+
+
+def _offer_next(
+    space: ParkingSpace, *, today: datetime.date, now: datetime.datetime, days: int
+) -> ParkingApplication | None:
+    """Offer a free space to the first household waiting for its kind in its area."""
+    if not space.active or _is_held(space.id):
+        return None
+    first = (
+        ParkingApplication.select()
+        .where(
+            (ParkingApplication.area == space.area_id)
+            & (ParkingApplication.kind == space.kind)
+            & (ParkingApplication.status == ParkingApplication.WAITING)
+        )
+        .order_by(ParkingApplication.applied_at, ParkingApplication.id)
+        .first()
+    )
+    if first is None:
+        return None
+    first.status = ParkingApplication.OFFERED
+    first.space = space
+    first.offered_at = now
+    first.offer_deadline = today + datetime.timedelta(days=days)
+    first.save()
+    _notify(first, "parking_offer", today, space=space, area=space.area)
+    return first
+
+
+def expire(today: datetime.date, *, offer_days: int, now: datetime.datetime | None = None):
+    """End what has run out, inside the caller's write transaction.
+
+    Contracts past their end date or of an ended lease end; offers past their deadline
+    expire and go to the next in line; open applications of an ended lease are cancelled.
+    Return the applications offered a space on the way.
+    """
+    now = now or utcnow()
+    ended_leases = Lease.select(Lease.id).where(Lease.end_date < today)
+    ParkingContract.update(status=ParkingContract.ENDED).where(
+        (ParkingContract.status == ParkingContract.ACTIVE)
+        & ((ParkingContract.end_date < today) | ParkingContract.lease.in_(ended_leases))
+    ).execute()
+    ParkingApplication.update(status=ParkingApplication.CANCELLED, decided_at=now).where(
+        (ParkingApplication.status == ParkingApplication.WAITING)
+        & ParkingApplication.lease.in_(ended_leases)
+    ).execute()
+    stale = list(
+        ParkingApplication.select().where(
+            (ParkingApplication.status == ParkingApplication.OFFERED)
+            & (
+                (ParkingApplication.offer_deadline < today)
+                | ParkingApplication.lease.in_(ended_leases)
+            )
+        )
+    )
+    for application in stale:
+        application.status = ParkingApplication.EXPIRED
+        application.decided_at = now
+        application.save(only=[ParkingApplication.status, ParkingApplication.decided_at])
+    offered = []
+    for space_id in {a.space_id for a in stale if a.space_id}:
+        space = ParkingSpace.get_by_id(space_id)
+        if next_in_line := _offer_next(space, today=today, now=now, days=offer_days):
+            offered.append(next_in_line)
+    return offered
+
+
+def _lock(query):
+    """Lock the rows a decision rests on (PostgreSQL; SQLite holds the whole database)."""
+    return query if is_sqlite(db.obj) else query.for_update()
+
+
+def apply(
+    lease: Lease,
+    person: Person | None,
+    *,
+    area_id: int,
+    kind: str,
+    is_lease_party: bool,
+    today: datetime.date,
+    limit: int,
+    offer_days: int,
+) -> ParkingApplication:
+    """Apply for a kind of space in an area: offered a free one at once, else queued."""
+    if not is_lease_party:
+        raise ParkingRefused(ParkingRefused.NOT_LEASE_PARTY)
+    if kind not in ParkingSpace.KINDS:
+        raise ParkingRefused(ParkingRefused.NOT_AVAILABLE)
+    now = utcnow()
+    try:
+        with write_transaction(db.obj):
+            expire(today, offer_days=offer_days, now=now)
+            serves = ParkingAreaBuilding.select().where(
+                (ParkingAreaBuilding.area == area_id)
+                & (ParkingAreaBuilding.building == lease.apartment.building_id)
+            )
+            spaces = list(
+                _lock(
+                    ParkingSpace.select().where(
+                        (ParkingSpace.area == area_id)
+                        & (ParkingSpace.kind == kind)
+                        & ParkingSpace.active
+                    )
+                ).order_by(ParkingSpace.number)
+            )
+            if not serves.exists() or not spaces:
+                raise ParkingRefused(ParkingRefused.NOT_AVAILABLE)
+            open_applications = household_applications(lease.id)
+            if any(
+                a.application.area_id == area_id and a.application.kind == kind
+                for a in open_applications
+            ):
+                raise ParkingRefused(ParkingRefused.ALREADY_APPLIED)
+            if household_contracts(lease.id).count() + len(open_applications) >= limit:
+                raise ParkingRefused(ParkingRefused.LIMIT)
+            application = ParkingApplication.create(
+                lease=lease, area=area_id, kind=kind, applied_at=now, created_by=person
+            )
+            audit.record("parking_applied", actor=person, detail=f"application {application.id}")
+            # Free spaces go to the queue in order; this household is last in it.
+            held = held_space_ids([space.id for space in spaces])
+            for space in spaces:
+                if space.id not in held and not _offer_next(
+                    space, today=today, now=now, days=offer_days
+                ):
+                    break
+            return ParkingApplication.get_by_id(application.id)
+    except IntegrityError:
+        # The database refused a second open application (a double click, two tabs).
+        raise ParkingRefused(ParkingRefused.ALREADY_APPLIED) from None
+
+
+def _open_application(application_id: int) -> ParkingApplication:
+    application = _lock(
+        ParkingApplication.select().where(ParkingApplication.id == application_id)
+    ).first()
+    if application is None or not application.is_open:
+        raise ParkingRefused(ParkingRefused.OFFER_CLOSED)
+    return application
+
+
+def accept(
+    application_id: int,
+    person: Person | None,
+    *,
+    is_lease_party: bool,
+    today: datetime.date,
+    offer_days: int,
+) -> ParkingContract:
+    """Accept an offered space: the household's contract starts today."""
+    if not is_lease_party:
+        raise ParkingRefused(ParkingRefused.NOT_LEASE_PARTY)
+    now = utcnow()
+    try:
+        with write_transaction(db.obj):
+            expire(today, offer_days=offer_days, now=now)
+            application = _open_application(application_id)
+            if application.status != ParkingApplication.OFFERED:
+                raise ParkingRefused(ParkingRefused.OFFER_CLOSED)
+            application.status = ParkingApplication.ACCEPTED
+            application.decided_at = now
+            application.save()
+            contract = ParkingContract.create(
+                space=application.space_id,
+                lease=application.lease_id,
+                application=application,
+                start_date=today,
+                created_by=person,
+            )
+            audit.record("parking_accepted", actor=person, detail=f"contract {contract.id}")
+            return contract
+    except IntegrityError:
+        raise ParkingRefused(ParkingRefused.TAKEN) from None
+
+
+def withdraw(
+    application_id: int,
+    person: Person | None,
+    *,
+    is_lease_party: bool,
+    today: datetime.date,
+    offer_days: int,
+) -> ParkingApplication | None:
+    """Decline an offer or cancel a waiting application; an offered space goes to the next
+    in line. Return the application offered the space next, if any."""
+    if not is_lease_party:
+        raise ParkingRefused(ParkingRefused.NOT_LEASE_PARTY)
+    now = utcnow()
+    with write_transaction(db.obj):
+        expire(today, offer_days=offer_days, now=now)
+        application = _open_application(application_id)
+        offered = application.status == ParkingApplication.OFFERED
+        application.status = (
+            ParkingApplication.DECLINED if offered else ParkingApplication.CANCELLED
+        )
+        application.decided_at = now
+        application.save()
+        audit.record(
+            "parking_declined" if offered else "parking_application_cancelled",
+            actor=person,
+            detail=f"application {application.id}",
+        )
+        if offered and application.space_id:
+            space = ParkingSpace.get_by_id(application.space_id)
+            return _offer_next(space, today=today, now=now, days=offer_days)
+    return None
+
+
+def terminate(
+    contract: ParkingContract,
+    person: Person | None,
+    *,
+    is_lease_party: bool,
+    today: datetime.date,
+    notice_months: int,
+) -> datetime.date:
+    """Give notice on a contract; return its last day (never later than one already set)."""
+    if not is_lease_party:
+        raise ParkingRefused(ParkingRefused.NOT_LEASE_PARTY)
+    last_day = notice_end(today, notice_months)
+    with write_transaction(db.obj):
+        updated = (
+            ParkingContract.update(end_date=last_day)
+            .where(
+                (ParkingContract.id == contract.id)
+                & (ParkingContract.status == ParkingContract.ACTIVE)
+                & (ParkingContract.end_date.is_null() | (ParkingContract.end_date > last_day))
+            )
+            .execute()
+        )
+        if updated:
+            audit.record("parking_terminated", actor=person, detail=f"contract {contract.id}")
+        return ParkingContract.get_by_id(contract.id).end_date
+
+
+def offer(
+    space_id: int, staff: Person, *, today: datetime.date, offer_days: int
+) -> ParkingApplication:
+    """Staff offer a free space to the first household in its queue."""
+    now = utcnow()
+    with write_transaction(db.obj):
+        expire(today, offer_days=offer_days, now=now)
+        space = _lock(ParkingSpace.select().where(ParkingSpace.id == space_id)).first()
+        if space is None or not space.active or _is_held(space.id):
+            raise ParkingRefused(ParkingRefused.TAKEN)
+        application = _offer_next(space, today=today, now=now, days=offer_days)
+        if application is None:
+            raise ParkingRefused(ParkingRefused.NO_QUEUE)
+        audit.record("parking_offered", actor=staff, detail=f"application {application.id}")
+        return application
+
+
+def end_contract(
+    contract: ParkingContract, staff: Person, *, end_date: datetime.date, today: datetime.date
+) -> None:
+    """Staff end a contract on a date (today at the earliest) and tell the household."""
+    if end_date < today:
+        raise ParkingRefused(ParkingRefused.BAD_DATE)
+    with write_transaction(db.obj):
+        contract.end_date = end_date
+        contract.save(only=[ParkingContract.end_date])
+        audit.record("parking_ended_by_staff", actor=staff, detail=f"contract {contract.id}")
+        public_url = current_app.config["PUBLIC_URL"].rstrip("/")
+        for person in _lease_party_people(contract.lease_id, today):
+            mail.queue(
+                person.email,
+                "parking_contract_ended",
+                person.language,
+                contract=contract,
+                space=contract.space,
+                area=contract.space.area,
+                link=f"{public_url}/bookings/parking",
+            )
