@@ -35,9 +35,11 @@ def create_app(config: dict | None = None) -> Flask:
         home,
         parking,
         public,
+        requests,
         staff,
         staff_defects,
         staff_parking,
+        staff_requests,
         staff_saunas,
     )
 
@@ -52,6 +54,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(staff_saunas.bp)
     app.register_blueprint(parking.bp)
     app.register_blueprint(staff_parking.bp)
+    app.register_blueprint(requests.bp)
+    app.register_blueprint(staff_requests.bp)
     if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:
         app.register_blueprint(dev.bp)
     if app.config["MAIL_WORKER"] == "thread":

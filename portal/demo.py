@@ -5,6 +5,7 @@ the demo keeps showing the "access opens when your lease begins" page.
 """
 
 import datetime
+import json
 from decimal import Decimal
 
 from portal.models import (
@@ -19,10 +20,13 @@ from portal.models import (
     ParkingContract,
     ParkingSpace,
     Person,
+    RequestConsent,
+    RequestEvent,
     Residency,
     Sauna,
     SaunaBooking,
     SaunaTurn,
+    ServiceRequest,
     ServiceTeam,
     db,
 )
@@ -338,6 +342,7 @@ def load(identity_key: str, today: datetime.date | None = None) -> None:
         _load_defects(now)
         _load_saunas(today)
         _load_parking(today, now)
+        _load_requests(today, now)
 
 
 # Defect reports of the demo households: (reporter email, location, category, text, status,
@@ -535,6 +540,105 @@ def _load_parking(today: datetime.date, now: datetime.datetime) -> None:
         offered_at=now - datetime.timedelta(days=2),
         offer_deadline=today + datetime.timedelta(days=5),
     )
+
+
+# Service requests: (email of the submitter, type, answers, status, days ago, staff note).
+_REQUESTS = [
+    (
+        "aino.virtanen@example.fi",
+        "diy_renovation",
+        {
+            "work": "painting",
+            "rooms": "Olohuone ja makuuhuone",
+            "materials": "Tikkurila Harmony, sävy G497 (vaalea harmaa), himmeä.",
+            "doer": "self",
+            "start": 14,
+            "end": 21,
+        },
+        "in_progress",
+        3,
+        "Kiitos hakemuksesta. Tarkistamme sävyn ja vastaamme tällä viikolla.",
+    ),
+    (
+        "sofia.lindqvist@example.fi",
+        "disturbance",
+        {
+            "source": "apartment",
+            "apartment": "B 11",
+            "time_of_day": "night",
+            "since": -20,
+            "description": "Hög musik nästan varje natt efter midnatt, senast i natt.",
+            "talked": "no",
+        },
+        "received",
+        1,
+        "",
+    ),
+    (
+        "hanna.korhonen@example.fi",
+        "keys",
+        {"action": "collect", "date": 5, "note": "A spare key for my partner."},
+        "received",
+        0,
+        "",
+    ),
+    (
+        "matti.koskinen@example.fi",
+        "lease_termination",
+        {"extent": "all", "end_date": 64, "phone": "040 765 4321"},
+        "received",
+        2,
+        "",
+    ),
+]
+
+
+def _load_requests(today: datetime.date, now: datetime.datetime) -> None:
+    """Requests in several states; Matti's termination waits for Laura's agreement."""
+    staff = Person.get(Person.staff_role == Person.CUSTOMER_SERVICE)
+    for email, key, answers, status, days, note in _REQUESTS:
+        person = Person.get(Person.email == email)
+        residency = Residency.get(Residency.person == person)
+        apartment = residency.lease.apartment
+        stored = {
+            name: (today + datetime.timedelta(days=value)).isoformat()
+            if isinstance(value, int)
+            else value
+            for name, value in answers.items()
+        }
+        created = now - datetime.timedelta(days=days)
+        request = ServiceRequest.create(
+            type_key=key,
+            lease=residency.lease,
+            building=apartment.building,
+            apartment=apartment,
+            team=apartment.building.team,
+            handler="maintenance"
+            if key in ("apartment_inspection", "door_opening")
+            else ("customer_service"),
+            submitted_by=person,
+            answers=json.dumps(stored, ensure_ascii=False),
+            status=status,
+            created_at=created,
+            updated_at=created,
+            resident_updated_at=created,
+        )
+        RequestEvent.create(request=request, author=person, status="received", created_at=created)
+        if status != "received":
+            RequestEvent.create(
+                request=request,
+                author=staff,
+                status=status,
+                note=note,
+                created_at=created + datetime.timedelta(hours=20),
+            )
+        if key == "lease_termination":
+            for other in Residency.select().where(
+                (Residency.lease == residency.lease)
+                & (Residency.role == Residency.LEASE_PARTY)
+                & (Residency.id != residency.id)
+            ):
+                RequestConsent.create(request=request, residency=other)
 
 
 def load_if_empty(identity_key: str, today: datetime.date | None = None) -> bool:

@@ -467,6 +467,116 @@ class ParkingContract(BaseModel):
         indexes = ((("lease", "status"), False),)
 
 
+class ServiceRequest(BaseModel):
+    """A resident's request of any catalog type; the answers are JSON in the catalog's shape.
+
+    ``resident_updated_at`` moves when something the household should see happens (a status
+    change, a visible note): the portal marks the request unread until they open it.
+    """
+
+    STATUSES = (
+        "received",
+        "in_progress",
+        "waiting",
+        "approved",
+        "rejected",
+        "done",
+        "withdrawn",
+    )
+
+    type_key = CharField(max_length=40)
+    catalog_version = IntegerField(default=1)
+    lease = ForeignKeyField(Lease, backref="service_requests", on_delete="CASCADE")
+    building = ForeignKeyField(Building, on_delete="CASCADE")
+    apartment = ForeignKeyField(Apartment, on_delete="CASCADE")
+    team = ForeignKeyField(ServiceTeam, null=True, on_delete="SET NULL")
+    handler = CharField(max_length=20, default="customer_service")
+    submitted_by = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    answers = TextField(default="{}")
+    status = CharField(
+        max_length=12,
+        default="received",
+        constraints=[
+            Check(
+                "status IN ('received', 'in_progress', 'waiting', 'approved', 'rejected', "
+                "'done', 'withdrawn')"
+            )
+        ],
+    )
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    resident_updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("lease", "created_at"), False),
+            (("status", "created_at"), False),
+            (("building", "status", "created_at"), False),
+            (("type_key", "status", "created_at"), False),
+            (("team", "status", "created_at"), False),
+            (("handler", "status", "created_at"), False),
+        )
+
+    @property
+    def reference(self) -> str:
+        return f"P-{self.id:06d}"
+
+
+class RequestEvent(BaseModel):
+    """A line of a request's timeline: submitted, a status change, a message or a note."""
+
+    request = ForeignKeyField(ServiceRequest, backref="events", on_delete="CASCADE")
+    author = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    status = CharField(max_length=12, null=True)
+    note = TextField(default="")
+    visible_to_resident = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("request", "created_at"), False),)
+
+
+class RequestAttachment(BaseModel):
+    """A photo (re-encoded JPEG) or a PDF document attached to a request."""
+
+    request = ForeignKeyField(ServiceRequest, backref="attachments", on_delete="CASCADE")
+    stored_name = CharField(max_length=64, unique=True)
+    thumb_name = CharField(max_length=64, null=True)
+    original_name = CharField(max_length=200, default="")
+    content_type = CharField(max_length=40)
+    size = IntegerField()
+    created_at = DateTimeField(default=utcnow)
+
+
+class RequestConsent(BaseModel):
+    """Another lease party's agreement to a request (a termination of the whole lease)."""
+
+    request = ForeignKeyField(ServiceRequest, backref="consents", on_delete="CASCADE")
+    residency = ForeignKeyField(Residency, on_delete="CASCADE")
+    confirmed_at = DateTimeField(null=True)
+    # "portal": the lease party agreed after signing in; "paper": staff recorded a signed form.
+    method = CharField(max_length=10, null=True)
+    recorded_by = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("request", "residency"), True),)
+
+
+class ReadMark(BaseModel):
+    """When a person last opened something that can have news (a request, a thread, a notice).
+
+    Opening a page writes only this: the one write a GET request may make.
+    """
+
+    person = ForeignKeyField(Person, on_delete="CASCADE")
+    subject = CharField(max_length=20)
+    object_id = IntegerField()
+    seen_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("person", "subject", "object_id"), True),)
+
+
 # One household per space at a time, one open offer per space and one open application per
 # household, kind and area: the database holds these whatever the code above does.
 ParkingContract.add_index(
@@ -518,4 +628,9 @@ MODELS = [
     ParkingSpace,
     ParkingApplication,
     ParkingContract,
+    ServiceRequest,
+    RequestEvent,
+    RequestAttachment,
+    RequestConsent,
+    ReadMark,
 ]

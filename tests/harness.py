@@ -19,8 +19,11 @@ from portal.models import (
     ParkingContract,
     ParkingSpace,
     Person,
+    RequestAttachment,
+    RequestConsent,
     Residency,
     SaunaBooking,
+    ServiceRequest,
 )
 from tests import conftest
 
@@ -59,6 +62,8 @@ NOT_PAGES = {
     "defects.photo",
     "staff_defects.photo",
     "bookings.sauna_calendar",
+    "requests.attachment",
+    "staff_requests.attachment",
 }
 
 
@@ -196,6 +201,54 @@ def _aino_contract() -> int:
     return _parking_contract(_lease_by_name("Aino"))
 
 
+def _household_request(lease) -> int | None:
+    row = (
+        ServiceRequest.select(ServiceRequest.id)
+        .where(ServiceRequest.lease == lease)
+        .order_by(ServiceRequest.id)
+        .first()
+    )
+    return row.id if row else None
+
+
+def _request_file(request_id: int | None) -> int | None:
+    if request_id is None:
+        return None
+    row = RequestAttachment.select().where(RequestAttachment.request == request_id).first()
+    return row.id if row else None
+
+
+def _staff_request(kind: "Kind") -> int | None:
+    """A request this staff member handles: maintenance has none in the demo."""
+    if kind.staff_role == Person.MAINTENANCE:
+        return None
+    if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE:
+        return _household_request(_lease_by_name("Hanna"))
+    return _household_request(_lease_by_name("Aino"))
+
+
+def _foreign_staff_request(kind: "Kind") -> int | None:
+    if kind.staff_role in (Person.ASOY_CUSTOMER_SERVICE, Person.MAINTENANCE):
+        return _household_request(_lease_by_name("Aino"))
+    return None
+
+
+def _pending_consent() -> tuple[int, int]:
+    """Matti's termination and Laura's pending agreement (As Oy staff do not serve it)."""
+    consent = RequestConsent.select().first()
+    return consent.request_id, consent.id
+
+
+HOUSEHOLD_REQUEST = {
+    "own": lambda kind: _household_request(_household_lease(kind)),
+    "foreign": lambda kind: (
+        _household_request(_lease_by_name("Sofia"))
+        if kind.email != conftest.SWEDISH_RESIDENT
+        else _household_request(_lease_by_name("Aino"))
+    ),
+}
+STAFF_REQUEST = {"own": _staff_request, "foreign": _foreign_staff_request}
+
 RESIDENT_REPORT = {"own": _own_report, "foreign": _foreign_report}
 STAFF_REPORT = {"own": _staff_report, "foreign": _foreign_staff_report}
 
@@ -252,6 +305,37 @@ SAMPLES: dict[str, dict[str, dict]] = {
             "own": lambda kind: _parking_contract(_household_lease(kind)),
             "foreign": lambda kind: _parking_contract(_lease_by_name("Veikko")),
         }
+    },
+    "requests.new": {"type_key": {"own": lambda kind: "disturbance"}},
+    "requests.fields": {"type_key": {"own": lambda kind: "disturbance"}},
+    "requests.show": {"request_id": HOUSEHOLD_REQUEST},
+    "requests.message": {"request_id": HOUSEHOLD_REQUEST},
+    "requests.withdraw": {"request_id": HOUSEHOLD_REQUEST},
+    "requests.consent": {"request_id": HOUSEHOLD_REQUEST},
+    "requests.attachment": {
+        "request_id": HOUSEHOLD_REQUEST,
+        "attachment_id": {
+            "own": lambda kind: _request_file(_household_request(_household_lease(kind))),
+            "foreign": lambda kind: _request_file(HOUSEHOLD_REQUEST["foreign"](kind)),
+        },
+    },
+    "staff_requests.show": {"request_id": STAFF_REQUEST},
+    "staff_requests.paper_consent": {
+        "request_id": {
+            "own": lambda kind: _for_staff(kind, lambda: _pending_consent()[0], asoy=False),
+            "foreign": lambda kind: _for_staff(kind, lambda: _pending_consent()[0], asoy=True),
+        },
+        "consent_id": {
+            "own": lambda kind: _for_staff(kind, lambda: _pending_consent()[1], asoy=False),
+            "foreign": lambda kind: _for_staff(kind, lambda: _pending_consent()[1], asoy=True),
+        },
+    },
+    "staff_requests.attachment": {
+        "request_id": STAFF_REQUEST,
+        "attachment_id": {
+            "own": lambda kind: _request_file(_staff_request(kind)),
+            "foreign": lambda kind: _request_file(_foreign_staff_request(kind)),
+        },
     },
     "staff_parking.offer": {"space_id": PARKING_SPACE},
     "staff_parking.toggle_space": {"space_id": PARKING_SPACE},
@@ -419,5 +503,13 @@ def csrf_token_of(client) -> str:
 
 
 def database_snapshot(database) -> str:
-    """Return the whole SQLite database as SQL text, to compare before and after."""
-    return "\n".join(database.connection().iterdump())
+    """Return the whole SQLite database as SQL text, to compare before and after.
+
+    Read marks are left out: remembering what a person has opened is the one write a page
+    view makes on purpose.
+    """
+    return "\n".join(
+        line
+        for line in database.connection().iterdump()
+        if not line.startswith('INSERT INTO "read_mark"')
+    )

@@ -3,9 +3,9 @@
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
-from portal import access
+from portal import access, catalog
 from portal.models import DefectReport
-from portal.services import defects, parking, saunas
+from portal.services import defects, parking, requests, saunas
 from portal.services.hours import helsinki_now
 from portal.services.residents import household
 from portal.web import render
@@ -48,6 +48,11 @@ def index():
             for item in parking.household_applications(residency.lease_id)
             if item.application.status == "offered"
         ],
+        open_requests=requests.household_requests(
+            residency.lease_id, current_user, open_only=True, limit=5
+        ),
+        request_types=catalog.CATALOG,
+        request_labels=catalog.STATE_LABELS,
         defect_labels=defects.STATUS_LABELS,
         defect_categories=defects.CATEGORIES,
     )

@@ -1,0 +1,477 @@
+"""Service requests: storing a catalog form's answers, the timeline, consents, read marks,
+and the register changes an approval makes."""
+
+import datetime
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from peewee import JOIN
+
+from portal import catalog
+from portal.catalog import RequestType, RuleContext
+from portal.models import (
+    Lease,
+    Person,
+    ReadMark,
+    RequestAttachment,
+    RequestConsent,
+    RequestEvent,
+    Residency,
+    ServiceRequest,
+    db,
+    utcnow,
+)
+from portal.services import audit, mail, photos
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+SUBJECT = "request"
+
+
+class RequestRefused(Exception):
+    """A change the rules do not allow; ``reason`` says which."""
+
+    NOT_OPEN = "not_open"
+    BAD_STATUS = "bad_status"
+    CONSENT_MISSING = "consent_missing"
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AttachmentError(ValueError):
+    NOT_ACCEPTED = "not_accepted"
+    TOO_LARGE = "too_large"
+    TOO_MANY = "too_many"
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Listed:
+    request: ServiceRequest
+    unread: bool
+
+
+def entry_of(request: ServiceRequest) -> RequestType | None:
+    return catalog.CATALOG.get(request.type_key)
+
+
+def answers_of(request: ServiceRequest) -> dict:
+    return json.loads(request.answers or "{}")
+
+
+def rule_errors(entry: RequestType, answers: dict, context: RuleContext) -> dict:
+    """Run the entry's rules; return {field name: message} for the ones that fail."""
+    errors = {}
+    for rule in entry.rules:
+        for name, message in rule(answers, context).items():
+            errors.setdefault(name, message)
+    return errors
+
+
+def _serialise(entry: RequestType, answers: dict, residents: dict[int, Residency]) -> dict:
+    """JSON-ready answers: dates as ISO text, chosen residents with their names at the time."""
+    stored = {}
+    for name, value in answers.items():
+        spec = entry.field(name)
+        if spec.kind == catalog.DATE:
+            value = value.isoformat()
+        elif spec.kind == catalog.PEOPLE:
+            value = [
+                {
+                    "first_name": row["first_name"].strip(),
+                    "last_name": row["last_name"].strip(),
+                    "birth_date": row["birth_date"].isoformat(),
+                }
+                for row in value
+            ]
+        elif spec.kind == catalog.RESIDENT:
+            residency = residents[int(value)]
+            value = {"id": residency.id, "name": f"{residency.first_name} {residency.last_name}"}
+        elif spec.kind == catalog.RESIDENTS:
+            value = [
+                {
+                    "id": residents[int(v)].id,
+                    "name": f"{residents[int(v)].first_name} {residents[int(v)].last_name}",
+                }
+                for v in value
+            ]
+        stored[name] = value
+    return stored
+
+
+def _store_uploads(uploads: list[Upload], directory: Path) -> list[dict]:
+    """Check and store photos (re-encoded) and PDF documents; raise AttachmentError."""
+    stored = []
+    try:
+        for upload in uploads:
+            if upload.data.startswith(b"%PDF-"):
+                if len(upload.data) > MAX_DOCUMENT_BYTES:
+                    raise AttachmentError(AttachmentError.TOO_LARGE)
+                directory.mkdir(parents=True, exist_ok=True)
+                name = f"{secrets.token_hex(16)}.pdf"
+                (directory / name).write_bytes(upload.data)
+                stored.append(
+                    {
+                        "stored_name": name,
+                        "thumb_name": None,
+                        "content_type": "application/pdf",
+                        "size": len(upload.data),
+                        "original_name": Path(upload.filename).name[:200],
+                    }
+                )
+                continue
+            try:
+                photo = photos.process(upload.data, directory)
+            except photos.PhotoError as error:
+                reason = (
+                    AttachmentError.TOO_LARGE
+                    if error.args[0] == photos.PhotoError.TOO_LARGE
+                    else AttachmentError.NOT_ACCEPTED
+                )
+                raise AttachmentError(reason) from None
+            stored.append(
+                {
+                    "stored_name": photo.stored_name,
+                    "thumb_name": photo.thumb_name,
+                    "content_type": "image/jpeg",
+                    "size": photo.size,
+                    "original_name": Path(upload.filename).name[:200],
+                }
+            )
+    except AttachmentError:
+        remove_files(directory, stored)
+        raise
+    return stored
+
+
+def remove_files(directory: Path, stored: list[dict]) -> None:
+    for item in stored:
+        photos.remove(directory, *(n for n in (item["stored_name"], item["thumb_name"]) if n))
+
+
+def submit(
+    entry: RequestType,
+    answers: dict,
+    *,
+    lease: Lease,
+    person: Person,
+    residents: list[Residency],
+    uploads: list[Upload],
+    upload_dir: Path,
+) -> ServiceRequest:
+    """Store a request with its answers and files; ask other lease parties for consent where
+    the entry needs it; confirm to the submitter by email."""
+    if len(uploads) > entry.attachments:
+        raise AttachmentError(AttachmentError.TOO_MANY)
+    stored = _store_uploads(uploads, upload_dir)
+    by_id = {residency.id: residency for residency in residents}
+    try:
+        with db.atomic():
+            apartment = lease.apartment
+            request = ServiceRequest.create(
+                type_key=entry.key,
+                catalog_version=entry.version,
+                lease=lease,
+                building=apartment.building_id,
+                apartment=apartment,
+                team=apartment.building.team_id,
+                handler=entry.handler,
+                submitted_by=person,
+                answers=json.dumps(_serialise(entry, answers, by_id), ensure_ascii=False),
+            )
+            RequestEvent.create(request=request, author=person, status=catalog.RECEIVED)
+            for item in stored:
+                RequestAttachment.create(request=request, **item)
+            if entry.needs_consent and entry.needs_consent(answers):
+                for residency in residents:
+                    if residency.is_lease_party and residency.person_id != person.id:
+                        RequestConsent.create(request=request, residency=residency)
+            _mark_read(person, request.id)
+            mail.queue(
+                person.email,
+                "request_received",
+                person.language,
+                request=request,
+                title=entry.title,
+                next_steps=entry.next_steps,
+                link=_link(request),
+            )
+            audit.record("request_submitted", actor=person, detail=f"{entry.key} {request.id}")
+            return request
+    except Exception:
+        remove_files(upload_dir, stored)
+        raise
+
+
+def _link(request: ServiceRequest) -> str:
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/requests/{request.id}"
+
+
+def household_requests(lease_id: int, person: Person, *, open_only: bool = False, limit=None):
+    """The household's requests, newest first, each with whether this person has news in it."""
+    mark = ReadMark.alias()
+    rows = (
+        ServiceRequest.select(ServiceRequest, mark.seen_at.alias("seen_at"))
+        .join(
+            mark,
+            JOIN.LEFT_OUTER,
+            on=(
+                (mark.object_id == ServiceRequest.id)
+                & (mark.subject == SUBJECT)
+                & (mark.person == person.id)
+            ),
+        )
+        .where(ServiceRequest.lease == lease_id)
+        .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
+        .objects()
+    )
+    if open_only:
+        rows = rows.where(ServiceRequest.status.not_in(catalog.CLOSED_STATES))
+    if limit:
+        rows = rows.limit(limit)
+    return [
+        Listed(row, row.seen_at is None or row.seen_at < row.resident_updated_at) for row in rows
+    ]
+
+
+def _mark_read(person: Person, request_id: int) -> None:
+    now = utcnow()
+    ReadMark.insert(person=person, subject=SUBJECT, object_id=request_id, seen_at=now).on_conflict(
+        conflict_target=[ReadMark.person, ReadMark.subject, ReadMark.object_id],
+        update={ReadMark.seen_at: now},
+    ).execute()
+
+
+def mark_read(person: Person, request: ServiceRequest) -> None:
+    """Remember that the person has seen the request as it is now (the one write of a GET)."""
+    _mark_read(person, request.id)
+
+
+def timeline(request: ServiceRequest, *, for_staff: bool):
+    query = (
+        RequestEvent.select(RequestEvent, Person)
+        .join(Person, JOIN.LEFT_OUTER)
+        .where(RequestEvent.request == request.id)
+        .order_by(RequestEvent.created_at, RequestEvent.id)
+    )
+    if not for_staff:
+        query = query.where(RequestEvent.visible_to_resident)
+    return list(query)
+
+
+def consents(request: ServiceRequest):
+    return list(
+        RequestConsent.select(RequestConsent, Residency)
+        .join(Residency)
+        .where(RequestConsent.request == request.id)
+        .order_by(Residency.last_name, Residency.first_name)
+    )
+
+
+def missing_consents(request: ServiceRequest) -> int:
+    return (
+        RequestConsent.select()
+        .where((RequestConsent.request == request.id) & RequestConsent.confirmed_at.is_null())
+        .count()
+    )
+
+
+def add_message(request: ServiceRequest, person: Person, text: str) -> RequestEvent:
+    """A message from the household to staff on an open request."""
+    if request.status in catalog.CLOSED_STATES:
+        raise RequestRefused(RequestRefused.NOT_OPEN)
+    with db.atomic():
+        event = RequestEvent.create(request=request, author=person, note=text)
+        ServiceRequest.update(updated_at=utcnow()).where(ServiceRequest.id == request.id).execute()
+        _mark_read(person, request.id)
+    return event
+
+
+def withdraw(request: ServiceRequest, person: Person) -> None:
+    """Withdraw a request staff have not started on (or that waits for the household)."""
+    with db.atomic():
+        updated = (
+            ServiceRequest.update(status=catalog.WITHDRAWN, updated_at=utcnow())
+            .where(
+                (ServiceRequest.id == request.id)
+                & ServiceRequest.status.in_([catalog.RECEIVED, catalog.WAITING])
+            )
+            .execute()
+        )
+        if not updated:
+            raise RequestRefused(RequestRefused.NOT_OPEN)
+        RequestEvent.create(request=request, author=person, status=catalog.WITHDRAWN)
+        _mark_read(person, request.id)
+        audit.record("request_withdrawn", actor=person, detail=str(request.id))
+
+
+def give_consent(
+    request: ServiceRequest,
+    residency: Residency,
+    person: Person | None,
+    *,
+    method: str = "portal",
+    recorded_by: Person | None = None,
+) -> bool:
+    """Record a lease party's agreement; return False when none was asked of them."""
+    if request.status in catalog.CLOSED_STATES:
+        raise RequestRefused(RequestRefused.NOT_OPEN)
+    with db.atomic():
+        updated = (
+            RequestConsent.update(confirmed_at=utcnow(), method=method, recorded_by=recorded_by)
+            .where(
+                (RequestConsent.request == request.id)
+                & (RequestConsent.residency == residency.id)
+                & RequestConsent.confirmed_at.is_null()
+            )
+            .execute()
+        )
+        if updated:
+            name = f"{residency.first_name} {residency.last_name}"
+            RequestEvent.create(
+                request=request,
+                author=person or recorded_by,
+                note=f"{name}: ✓",
+                visible_to_resident=True,
+            )
+            ServiceRequest.update(updated_at=utcnow(), resident_updated_at=utcnow()).where(
+                ServiceRequest.id == request.id
+            ).execute()
+    return bool(updated)
+
+
+def change_status(
+    request: ServiceRequest,
+    staff: Person,
+    *,
+    status: str | None,
+    note: str,
+    visible: bool,
+) -> None:
+    """Staff move a request on and/or write a note; the household is told of what they see."""
+    entry = entry_of(request)
+    if status and (entry is None or status not in entry.states or status == request.status):
+        if status != request.status:
+            raise RequestRefused(RequestRefused.BAD_STATUS)
+        status = None
+    if status == catalog.APPROVED and missing_consents(request):
+        raise RequestRefused(RequestRefused.CONSENT_MISSING)
+    now = utcnow()
+    with db.atomic():
+        if status:
+            ServiceRequest.update(status=status).where(ServiceRequest.id == request.id).execute()
+            request.status = status
+        changes = {ServiceRequest.updated_at: now}
+        if status or (note and visible):
+            changes[ServiceRequest.resident_updated_at] = now
+        ServiceRequest.update(changes).where(ServiceRequest.id == request.id).execute()
+        RequestEvent.create(
+            request=request,
+            author=staff,
+            status=status,
+            note=note,
+            visible_to_resident=visible or bool(status),
+        )
+        if status == catalog.APPROVED and entry.on_approve:
+            APPROVALS[entry.on_approve](request, answers_of(request))
+        audit.record(
+            "request_status" if status else "request_note",
+            actor=staff,
+            detail=f"{request.id} {status or ''}".strip(),
+        )
+        submitter = request.submitted_by
+        if submitter and submitter.email and (status or (note and visible)):
+            mail.queue(
+                submitter.email,
+                "request_status",
+                submitter.language,
+                request=request,
+                title=entry.title if entry else request.type_key,
+                status=catalog.STATE_LABELS[request.status],
+                note=note if visible else "",
+                link=_link(request),
+            )
+
+
+# What an approval changes in the housing register, by the entry's ``on_approve`` name.
+
+
+def _update_register(request: ServiceRequest, answers: dict) -> None:
+    """Moving in adds residents to the lease; moving out sets their moving-out day."""
+    day = datetime.date.fromisoformat(answers["date"])
+    if answers.get("change") == "in":
+        for row in answers.get("movers_in", []):
+            Residency.create(
+                lease=request.lease_id,
+                first_name=row["first_name"],
+                last_name=row["last_name"],
+                role=Residency.OTHER_RESIDENT,
+                moved_in=day,
+            )
+    else:
+        ids = [item["id"] for item in answers.get("movers_out", [])]
+        Residency.update(moved_out=day).where(
+            Residency.id.in_(ids)
+            & (Residency.lease == request.lease_id)
+            & (Residency.role == Residency.OTHER_RESIDENT)
+        ).execute()
+
+
+def _end_lease(request: ServiceRequest, answers: dict) -> None:
+    """The whole agreement ends on the day; or only the submitter's part of it."""
+    day = datetime.date.fromisoformat(answers["end_date"])
+    if answers.get("extent") == "all":
+        Lease.update(end_date=day).where(Lease.id == request.lease_id).execute()
+        Residency.update(moved_out=day).where(
+            (Residency.lease == request.lease_id)
+            & (Residency.moved_out.is_null() | (Residency.moved_out > day))
+        ).execute()
+    elif request.submitted_by_id:
+        Residency.update(moved_out=day).where(
+            (Residency.lease == request.lease_id) & (Residency.person == request.submitted_by_id)
+        ).execute()
+
+
+APPROVALS = {"update_register": _update_register, "end_lease": _end_lease}
+
+
+def display_answers(entry: RequestType | None, answers: dict) -> list[tuple[str, str]]:
+    """The answers as (question, answer) lines in the reader's language."""
+    from flask_babel import format_date
+    from flask_babel import gettext as _
+
+    lines = []
+    for name, value in answers.items():
+        spec = entry.field(name) if entry else None
+        if spec is None:
+            lines.append((name, json.dumps(value, ensure_ascii=False)))
+            continue
+        if spec.kind == catalog.DATE:
+            text = format_date(datetime.date.fromisoformat(value))
+        elif spec.kind == catalog.CHOICE:
+            text = str(dict(spec.choices).get(value, value))
+        elif spec.kind == catalog.YES_NO:
+            text = _("Yes") if value == catalog.YES else _("No")
+        elif spec.kind == catalog.PEOPLE:
+            text = "; ".join(
+                f"{row['first_name']} {row['last_name']} "
+                f"({format_date(datetime.date.fromisoformat(row['birth_date']))})"
+                for row in value
+            )
+        elif spec.kind == catalog.RESIDENT:
+            text = value["name"]
+        elif spec.kind == catalog.RESIDENTS:
+            text = ", ".join(item["name"] for item in value)
+        else:
+            text = str(value)
+        lines.append((str(spec.label), text))
+    return lines

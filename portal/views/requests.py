@@ -1,0 +1,256 @@
+"""Service requests of every catalog type: one list, one form, one page for all of them."""
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import catalog
+from portal.access import current_resident_status
+from portal.extensions import htmx
+from portal.forms.accounts import ContinueForm
+from portal.forms.requests import build_form, shown_fields, typed_answers
+from portal.models import RequestAttachment, ServiceRequest
+from portal.services import requests as service
+from portal.services.residents import helsinki_today, household
+from portal.web import render, see_other
+
+bp = Blueprint("requests", __name__, url_prefix="/requests")
+
+MAX_MESSAGE = 4000
+
+
+def upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / "requests"
+
+
+def attachment_message(reason: str, limit: int) -> str:
+    if reason == service.AttachmentError.TOO_MANY:
+        return _("You can attach at most %(count)s files.", count=limit)
+    if reason == service.AttachmentError.TOO_LARGE:
+        return _("A file was too large. Photos up to 15 MB and PDF files up to 10 MB.")
+    return _("A file was not a photo or a PDF document we can read.")
+
+
+def household_request(request_id: int) -> ServiceRequest:
+    """Return one of the household's requests, or answer 404."""
+    lease_id = current_resident_status().residency.lease_id
+    found = ServiceRequest.get_or_none(
+        (ServiceRequest.id == request_id) & (ServiceRequest.lease == lease_id)
+    )
+    return found or abort(404)
+
+
+def _entry(type_key: str) -> catalog.RequestType:
+    return catalog.CATALOG.get(type_key) or abort(404)
+
+
+def _form_for(entry, residency, **kwargs):
+    residents = household(residency.lease_id)
+    movers = [r for r in residents if not r.is_lease_party]
+    return build_form(entry, residents, movers, **kwargs), residents
+
+
+def _controllers(entry) -> set[str]:
+    return {spec.show_if[0] for spec in entry.fields if spec.show_if}
+
+
+@bp.get("/")
+def index():
+    """The household's requests and the kinds of request that can be made."""
+    residency = current_resident_status().residency
+    return render(
+        "requests/index.html",
+        requests=service.household_requests(residency.lease_id, current_user),
+        types=list(catalog.CATALOG.values()),
+        lease_party=residency.is_lease_party,
+        labels=catalog.STATE_LABELS,
+        catalog=catalog.CATALOG,
+    )
+
+
+@bp.route("/new/<type_key>", methods=["GET", "POST"])
+def new(type_key):
+    """The form of one request type, built from its catalog entry."""
+    entry = _entry(type_key)
+    residency = current_resident_status().residency
+    if not catalog.may_submit(entry, is_lease_party=residency.is_lease_party):
+        return render("requests/not_allowed.html", status=403, entry=entry)
+    form, residents = _form_for(entry, residency)
+    status = 200
+    if form.validate_on_submit():
+        answers = typed_answers(form, entry)
+        context = catalog.RuleContext(
+            today=helsinki_today(),
+            lease_parties=sum(1 for r in residents if r.is_lease_party),
+        )
+        errors = service.rule_errors(entry, answers, context)
+        uploads = [
+            service.Upload(f.filename, f.read())
+            for f in request.files.getlist("attachments")
+            if f and f.filename
+        ]
+        if uploads and not entry.attachments:
+            uploads = []
+        for name, message in errors.items():
+            form[name].errors = [*form[name].errors, str(message)]
+        if not errors:
+            try:
+                created = service.submit(
+                    entry,
+                    answers,
+                    lease=residency.lease,
+                    person=current_user,
+                    residents=residents,
+                    uploads=uploads,
+                    upload_dir=upload_dir(),
+                )
+            except service.AttachmentError as error:
+                form.attachment_errors = [attachment_message(error.args[0], entry.attachments)]
+            else:
+                flash(
+                    _("Your request was sent. Its number is %(ref)s.", ref=created.reference),
+                    "success",
+                )
+                return see_other(url_for("requests.show", request_id=created.id))
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    return render(
+        "requests/new.html",
+        status=status,
+        entry=entry,
+        form=form,
+        shown=shown_fields(form, entry),
+        controllers=_controllers(entry),
+        attachment_errors=getattr(form, "attachment_errors", []),
+    )
+
+
+@bp.post("/new/<type_key>/fields")
+def fields(type_key):
+    """Show or hide the questions that depend on an answer (htmx: swapped in place)."""
+    entry = _entry(type_key)
+    residency = current_resident_status().residency
+    if not htmx:
+        return see_other(url_for("requests.new", type_key=type_key))
+    form, _residents = _form_for(entry, residency)
+    return render(
+        "requests/_conditional.html",
+        entry=entry,
+        form=form,
+        shown=shown_fields(form, entry),
+        controllers=_controllers(entry),
+    )
+
+
+@bp.get("/<int:request_id>")
+def show(request_id):
+    """A request's answers, files, timeline and what can still be done with it."""
+    residency = current_resident_status().residency
+    found = household_request(request_id)
+    entry = service.entry_of(found)
+    consents = service.consents(found)
+    waiting_for_me = any(
+        c.residency.person_id == current_user.id and not c.confirmed_at for c in consents
+    )
+    service.mark_read(current_user, found)
+    return render(
+        "requests/show.html",
+        item=found,
+        entry=entry,
+        answer_lines=service.display_answers(entry, service.answers_of(found)),
+        events=service.timeline(found, for_staff=False),
+        attachments=list(found.attachments.order_by(RequestAttachment.id)),
+        consents=consents,
+        waiting_for_me=waiting_for_me and residency.is_lease_party,
+        labels=catalog.STATE_LABELS,
+        form=ContinueForm(),
+        closed=found.status in catalog.CLOSED_STATES,
+        withdrawable=found.status in (catalog.RECEIVED, catalog.WAITING),
+        max_message=MAX_MESSAGE,
+    )
+
+
+@bp.post("/<int:request_id>/message")
+def message(request_id):
+    """Add a message to an open request."""
+    found = household_request(request_id)
+    form = ContinueForm()
+    text = (request.form.get("message") or "").strip()
+    if not form.validate_on_submit():
+        abort(400)
+    if not text or len(text) > MAX_MESSAGE:
+        flash(_("Write a message of at most %(count)s characters.", count=MAX_MESSAGE), "error")
+        return see_other(url_for("requests.show", request_id=found.id))
+    try:
+        service.add_message(found, current_user, text)
+    except service.RequestRefused:
+        flash(
+            _("The request is closed. If something is still open, please make a new request."),
+            "error",
+        )
+    else:
+        flash(_("Your message was added."), "success")
+    return see_other(url_for("requests.show", request_id=found.id))
+
+
+@bp.post("/<int:request_id>/withdraw")
+def withdraw(request_id):
+    """Withdraw a request that is not yet being handled."""
+    found = household_request(request_id)
+    if not ContinueForm().validate_on_submit():
+        abort(400)
+    try:
+        service.withdraw(found, current_user)
+    except service.RequestRefused:
+        flash(_("The request is already being handled and can no longer be withdrawn."), "error")
+    else:
+        flash(_("The request was withdrawn."), "success")
+    return see_other(url_for("requests.show", request_id=found.id))
+
+
+@bp.post("/<int:request_id>/consent")
+def consent(request_id):
+    """A lease party agrees to a request another lease party made."""
+    residency = current_resident_status().residency
+    found = household_request(request_id)
+    if not ContinueForm().validate_on_submit():
+        abort(400)
+    try:
+        given = service.give_consent(found, residency, current_user)
+    except service.RequestRefused:
+        given = False
+    if given:
+        flash(_("Thank you: your agreement was recorded."), "success")
+    else:
+        flash(_("No agreement is asked of you on this request."), "error")
+    return see_other(url_for("requests.show", request_id=found.id))
+
+
+def send_attachment(found: ServiceRequest, attachment_id: int):
+    """Send a file of a request the caller may see; never cached, PDFs as downloads."""
+    attachment = RequestAttachment.get_or_none(
+        (RequestAttachment.id == attachment_id) & (RequestAttachment.request == found.id)
+    ) or abort(404)
+    thumb = request.args.get("size") == "thumb" and attachment.thumb_name
+    path = upload_dir() / (attachment.thumb_name if thumb else attachment.stored_name)
+    if not path.is_file():
+        abort(404)
+    pdf = attachment.content_type == "application/pdf"
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=pdf,
+        download_name=attachment.original_name or path.name,
+        etag=False,
+        conditional=False,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:request_id>/files/<int:attachment_id>")
+def attachment(request_id, attachment_id):
+    return send_attachment(household_request(request_id), attachment_id)

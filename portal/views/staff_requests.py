@@ -1,0 +1,194 @@
+"""One staff queue for every request type; handling with notes and status changes."""
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import catalog
+from portal.forms.accounts import ContinueForm
+from portal.models import (
+    Apartment,
+    Building,
+    Person,
+    RequestAttachment,
+    RequestConsent,
+    ServiceRequest,
+    ServiceTeam,
+)
+from portal.services import requests as service
+from portal.services.staff import visible_buildings
+from portal.views.requests import send_attachment
+from portal.web import render, see_other
+
+bp = Blueprint("staff_requests", __name__, url_prefix="/staff/requests")
+
+PAGE_SIZE = 50
+MAX_NOTE = 4000
+
+
+def visible_requests():
+    """Select the requests this staff member handles: the As Oy team its own buildings,
+    maintenance the types maintenance handles."""
+    query = ServiceRequest.select().where(
+        ServiceRequest.building.in_(visible_buildings(current_user))
+    )
+    if current_user.staff_role == Person.MAINTENANCE:
+        query = query.where(ServiceRequest.handler == catalog.MAINTENANCE)
+    return query
+
+
+def staff_request(request_id: int) -> ServiceRequest:
+    found = visible_requests().where(ServiceRequest.id == request_id).first()
+    return found or abort(404)
+
+
+def _filters() -> dict:
+    """The queue's filters from the query string; unknown values are ignored."""
+    args = request.args
+    status = args.get("status", "open")
+    chosen = {
+        "type": args.get("type", "") if args.get("type", "") in catalog.CATALOG else "",
+        "status": status if status in catalog.STATE_LABELS or status == "all" else "open",
+        "building": args.get("building", "") if args.get("building", "").isdigit() else "",
+        "team": args.get("team", "") if args.get("team", "").isdigit() else "",
+    }
+    page = args.get("page", "1")
+    chosen["page"] = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    return chosen
+
+
+@bp.get("/")
+def queue():
+    """Every request type in one queue, oldest open first, filtered and paged."""
+    filters = _filters()
+    query = visible_requests()
+    if filters["type"]:
+        query = query.where(ServiceRequest.type_key == filters["type"])
+    if filters["status"] == "open":
+        query = query.where(ServiceRequest.status.not_in(catalog.CLOSED_STATES))
+    elif filters["status"] != "all":
+        query = query.where(ServiceRequest.status == filters["status"])
+    if filters["building"] and len(filters["building"]) < 10:
+        query = query.where(ServiceRequest.building == int(filters["building"]))
+    if filters["team"] and len(filters["team"]) < 10:
+        query = query.where(ServiceRequest.team == int(filters["team"]))
+    rows = list(
+        query.select(ServiceRequest, Apartment, Building)
+        .join(Apartment, on=(ServiceRequest.apartment == Apartment.id))
+        .join(Building, on=(Apartment.building == Building.id))
+        .order_by(ServiceRequest.created_at, ServiceRequest.id)
+        .paginate(filters["page"], PAGE_SIZE + 1)
+    )
+    more = len(rows) > PAGE_SIZE
+    buildings = list(
+        Building.select(Building.id, Building.street_address)
+        .where(Building.id.in_(visible_buildings(current_user)))
+        .order_by(Building.street_address)
+    )
+    teams = list(ServiceTeam.select().order_by(ServiceTeam.id))
+    base = {k: v for k, v in filters.items() if v and k != "page"}
+    return render(
+        "staff/requests.html",
+        partial="results",
+        rows=rows[:PAGE_SIZE],
+        filters=filters,
+        types=catalog.CATALOG,
+        labels=catalog.STATE_LABELS,
+        buildings=buildings,
+        teams=teams,
+        previous=url_for("staff_requests.queue", **base, page=filters["page"] - 1)
+        if filters["page"] > 1
+        else None,
+        next=url_for("staff_requests.queue", **base, page=filters["page"] + 1) if more else None,
+    )
+
+
+@bp.get("/catalog")
+def catalog_page():
+    """What residents are asked in each request type, and who may ask."""
+    return render(
+        "staff/request_catalog.html",
+        types=list(catalog.CATALOG.values()),
+        labels=catalog.STATE_LABELS,
+        scopes=catalog.MANDATE_SCOPES,
+        handlers=catalog.HANDLERS,
+    )
+
+
+@bp.route("/<int:request_id>", methods=["GET", "POST"])
+def show(request_id):
+    """A request with everything about it; staff change its status or write a note."""
+    found = staff_request(request_id)
+    entry = service.entry_of(found)
+    form = ContinueForm()
+    error = None
+    if form.validate_on_submit():
+        status = request.form.get("status", "")
+        note = (request.form.get("note") or "").strip()
+        visible = request.form.get("visible") == "1"
+        if len(note) > MAX_NOTE:
+            error = _("Write a note of at most %(count)s characters.", count=MAX_NOTE)
+        elif not note and (not status or status == found.status):
+            error = _("Choose a new status or write a note.")
+        else:
+            try:
+                service.change_status(
+                    found, current_user, status=status or None, note=note, visible=visible
+                )
+            except service.RequestRefused as refused:
+                if refused.reason == service.RequestRefused.CONSENT_MISSING:
+                    error = _(
+                        "Every other party to the lease must agree before the request can be "
+                        "approved."
+                    )
+                else:
+                    error = _("That status is not possible for this request.")
+            else:
+                flash(_("The request was updated."), "success")
+                return see_other(url_for("staff_requests.show", request_id=found.id))
+    elif form.is_submitted():
+        abort(400)
+    return render(
+        "staff/request.html",
+        status=422 if error else 200,
+        item=found,
+        entry=entry,
+        error=error,
+        answer_lines=service.display_answers(entry, service.answers_of(found)),
+        events=service.timeline(found, for_staff=True),
+        attachments=list(found.attachments.order_by(RequestAttachment.id)),
+        consents=service.consents(found),
+        labels=catalog.STATE_LABELS,
+        states=entry.states if entry else (),
+        home=Apartment.select(Apartment, Building)
+        .join(Building)
+        .where(Apartment.id == found.apartment_id)
+        .get(),
+        submitter=found.submitted_by,
+        form=form,
+    )
+
+
+@bp.post("/<int:request_id>/consents/<int:consent_id>")
+def paper_consent(request_id, consent_id):
+    """Record a lease party's agreement that came on a signed paper form."""
+    found = staff_request(request_id)
+    consent = RequestConsent.get_or_none(
+        (RequestConsent.id == consent_id) & (RequestConsent.request == found.id)
+    ) or abort(404)
+    if not ContinueForm().validate_on_submit():
+        abort(400)
+    try:
+        service.give_consent(
+            found, consent.residency, None, method="paper", recorded_by=current_user
+        )
+    except service.RequestRefused:
+        flash(_("The request is closed."), "error")
+    else:
+        flash(_("The agreement was recorded."), "success")
+    return see_other(url_for("staff_requests.show", request_id=found.id))
+
+
+@bp.get("/<int:request_id>/files/<int:attachment_id>")
+def attachment(request_id, attachment_id):
+    return send_attachment(staff_request(request_id), attachment_id)
