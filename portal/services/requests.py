@@ -3,7 +3,6 @@ and the register changes an approval makes."""
 
 import datetime
 import json
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +23,8 @@ from portal.models import (
     db,
     utcnow,
 )
-from portal.services import audit, mail, photos
+from portal.services import audit, files, mail
 
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 SUBJECT = "request"
 
 
@@ -40,18 +38,6 @@ class RequestRefused(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-class AttachmentError(ValueError):
-    NOT_ACCEPTED = "not_accepted"
-    TOO_LARGE = "too_large"
-    TOO_MANY = "too_many"
-
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    data: bytes
 
 
 @dataclass(frozen=True)
@@ -108,56 +94,6 @@ def _serialise(entry: RequestType, answers: dict, residents: dict[int, Residency
     return stored
 
 
-def _store_uploads(uploads: list[Upload], directory: Path) -> list[dict]:
-    """Check and store photos (re-encoded) and PDF documents; raise AttachmentError."""
-    stored = []
-    try:
-        for upload in uploads:
-            if upload.data.startswith(b"%PDF-"):
-                if len(upload.data) > MAX_DOCUMENT_BYTES:
-                    raise AttachmentError(AttachmentError.TOO_LARGE)
-                directory.mkdir(parents=True, exist_ok=True)
-                name = f"{secrets.token_hex(16)}.pdf"
-                (directory / name).write_bytes(upload.data)
-                stored.append(
-                    {
-                        "stored_name": name,
-                        "thumb_name": None,
-                        "content_type": "application/pdf",
-                        "size": len(upload.data),
-                        "original_name": Path(upload.filename).name[:200],
-                    }
-                )
-                continue
-            try:
-                photo = photos.process(upload.data, directory)
-            except photos.PhotoError as error:
-                reason = (
-                    AttachmentError.TOO_LARGE
-                    if error.args[0] == photos.PhotoError.TOO_LARGE
-                    else AttachmentError.NOT_ACCEPTED
-                )
-                raise AttachmentError(reason) from None
-            stored.append(
-                {
-                    "stored_name": photo.stored_name,
-                    "thumb_name": photo.thumb_name,
-                    "content_type": "image/jpeg",
-                    "size": photo.size,
-                    "original_name": Path(upload.filename).name[:200],
-                }
-            )
-    except AttachmentError:
-        remove_files(directory, stored)
-        raise
-    return stored
-
-
-def remove_files(directory: Path, stored: list[dict]) -> None:
-    for item in stored:
-        photos.remove(directory, *(n for n in (item["stored_name"], item["thumb_name"]) if n))
-
-
 def submit(
     entry: RequestType,
     answers: dict,
@@ -165,14 +101,14 @@ def submit(
     lease: Lease,
     person: Person,
     residents: list[Residency],
-    uploads: list[Upload],
+    uploads: list[files.Upload],
     upload_dir: Path,
 ) -> ServiceRequest:
     """Store a request with its answers and files; ask other lease parties for consent where
     the entry needs it; confirm to the submitter by email."""
     if len(uploads) > entry.attachments:
-        raise AttachmentError(AttachmentError.TOO_MANY)
-    stored = _store_uploads(uploads, upload_dir)
+        raise files.AttachmentError(files.AttachmentError.TOO_MANY)
+    stored = files.store(uploads, upload_dir)
     by_id = {residency.id: residency for residency in residents}
     try:
         with db.atomic():
@@ -208,7 +144,7 @@ def submit(
             audit.record("request_submitted", actor=person, detail=f"{entry.key} {request.id}")
             return request
     except Exception:
-        remove_files(upload_dir, stored)
+        files.remove(upload_dir, stored)
         raise
 
 

@@ -12,6 +12,7 @@ from portal.extensions import htmx
 from portal.forms.accounts import ContinueForm
 from portal.forms.requests import build_form, shown_fields, typed_answers
 from portal.models import RequestAttachment, ServiceRequest
+from portal.services import files
 from portal.services import requests as service
 from portal.services.residents import helsinki_today, household
 from portal.web import render, see_other
@@ -26,9 +27,9 @@ def upload_dir() -> Path:
 
 
 def attachment_message(reason: str, limit: int) -> str:
-    if reason == service.AttachmentError.TOO_MANY:
+    if reason == files.AttachmentError.TOO_MANY:
         return _("You can attach at most %(count)s files.", count=limit)
-    if reason == service.AttachmentError.TOO_LARGE:
+    if reason == files.AttachmentError.TOO_LARGE:
         return _("A file was too large. Photos up to 15 MB and PDF files up to 10 MB.")
     return _("A file was not a photo or a PDF document we can read.")
 
@@ -86,11 +87,7 @@ def new(type_key):
             lease_parties=sum(1 for r in residents if r.is_lease_party),
         )
         errors = service.rule_errors(entry, answers, context)
-        uploads = [
-            service.Upload(f.filename, f.read())
-            for f in request.files.getlist("attachments")
-            if f and f.filename
-        ]
+        uploads = files.uploads_from(request)
         if uploads and not entry.attachments:
             uploads = []
         for name, message in errors.items():
@@ -106,7 +103,7 @@ def new(type_key):
                     uploads=uploads,
                     upload_dir=upload_dir(),
                 )
-            except service.AttachmentError as error:
+            except files.AttachmentError as error:
                 form.attachment_errors = [attachment_message(error.args[0], entry.attachments)]
             else:
                 flash(
