@@ -122,6 +122,9 @@ class Person(UserMixin, BaseModel):
     is_active = BooleanField(default=True)
     # Changing the token signs the person out everywhere: each session carries it.
     session_token = CharField(max_length=40, default=new_session_token)
+    # Email about replies, request changes and notices; otherwise only the portal shows them.
+    notify_by_email = BooleanField(default=True)
+    iban = CharField(max_length=34, default="")
     created_at = DateTimeField(default=utcnow)
     last_login_at = DateTimeField(null=True)
 
@@ -198,6 +201,8 @@ class Token(BaseModel):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
+    # What the link confirms, when more than the email (a new bank account number).
+    payload = TextField(default="")
 
 
 class OutboxEmail(BaseModel):
@@ -577,6 +582,196 @@ class ReadMark(BaseModel):
         indexes = ((("person", "subject", "object_id"), True),)
 
 
+class MessageThread(BaseModel):
+    """A conversation between a household and its service team on one topic.
+
+    ``last_staff_at`` and ``last_resident_at`` tell who spoke last: a thread waits for staff
+    when the household wrote after the team, and is unread for a resident who has not opened
+    it since the team's last message.
+    """
+
+    RENT_PAYMENT = "rent_payment"
+    TENANT_DEMOCRACY = "tenant_democracy"
+    OTHER = "other"
+    TOPICS = (RENT_PAYMENT, TENANT_DEMOCRACY, OTHER)
+
+    lease = ForeignKeyField(Lease, backref="message_threads", on_delete="CASCADE")
+    building = ForeignKeyField(Building, on_delete="CASCADE")
+    team = ForeignKeyField(ServiceTeam, null=True, on_delete="SET NULL")
+    topic = CharField(
+        max_length=20,
+        constraints=[Check("topic IN ('rent_payment', 'tenant_democracy', 'other')")],
+    )
+    subject = CharField(max_length=200)
+    started_by = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    last_resident_at = DateTimeField(default=utcnow)
+    last_staff_at = DateTimeField(null=True)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("lease", "updated_at"), False),
+            (("team", "updated_at"), False),
+            (("building", "updated_at"), False),
+        )
+
+
+class Message(BaseModel):
+    thread = ForeignKeyField(MessageThread, backref="messages", on_delete="CASCADE")
+    author = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    from_staff = BooleanField(default=False)
+    body = TextField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("thread", "created_at"), False),)
+
+
+class MessageAttachment(BaseModel):
+    """A photo (re-encoded JPEG) or a PDF document sent with a message."""
+
+    message = ForeignKeyField(Message, backref="attachments", on_delete="CASCADE")
+    stored_name = CharField(max_length=64, unique=True)
+    thumb_name = CharField(max_length=64, null=True)
+    original_name = CharField(max_length=200, default="")
+    content_type = CharField(max_length=40)
+    size = IntegerField()
+    created_at = DateTimeField(default=utcnow)
+
+
+class Notice(BaseModel):
+    """A resident notice: Finnish always, Swedish and English when staff write them."""
+
+    title_fi = CharField(max_length=200)
+    body_fi = TextField()
+    title_sv = CharField(max_length=200, default="")
+    body_sv = TextField(default="")
+    title_en = CharField(max_length=200, default="")
+    body_en = TextField(default="")
+    # To every resident, or only to the buildings in NoticeBuilding.
+    everyone = BooleanField(default=True)
+    publish_on = DateField()
+    expires_on = DateField(null=True)
+    send_email = BooleanField(default=False)
+    emailed_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("publish_on", "expires_on"), False),)
+
+    def text(self, language: str) -> tuple[str, str]:
+        """The title and body in the language, or in Finnish when staff wrote none."""
+        title = getattr(self, f"title_{language}", "") or ""
+        body = getattr(self, f"body_{language}", "") or ""
+        if title.strip() and body.strip():
+            return title, body
+        return self.title_fi, self.body_fi
+
+
+class NoticeBuilding(BaseModel):
+    notice = ForeignKeyField(Notice, backref="targets", on_delete="CASCADE")
+    building = ForeignKeyField(Building, on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("notice", "building"), True), (("building", "notice"), False))
+
+
+class BuildingDetails(BaseModel):
+    """What residents read about their building; the rescue plan is a PDF staff upload."""
+
+    building = ForeignKeyField(Building, unique=True, backref="details", on_delete="CASCADE")
+    heating = CharField(max_length=200, default="")
+    sauna_and_laundry = TextField(default="")
+    waste = TextField(default="")
+    storage = TextField(default="")
+    maintenance_company = CharField(max_length=200, default="")
+    maintenance_phone = CharField(max_length=40, default="")
+    maintenance_email = CharField(max_length=200, default="")
+    rescue_plan_name = CharField(max_length=64, null=True)
+    rescue_plan_size = IntegerField(null=True)
+    rescue_plan_updated_at = DateTimeField(null=True)
+
+
+class Invoice(BaseModel):
+    """A bill to a household, paid with its own Finnish reference number."""
+
+    RENT = "rent"
+    SAUNA = "sauna"
+    PARKING = "parking"
+    DOOR_OPENING = "door_opening"
+    OTHER = "other"
+    KINDS = (RENT, SAUNA, PARKING, DOOR_OPENING, OTHER)
+    OPEN = "open"
+    PARTLY_PAID = "partly_paid"
+    PAID = "paid"
+
+    lease = ForeignKeyField(Lease, backref="invoices", on_delete="CASCADE")
+    kind = CharField(
+        max_length=15,
+        constraints=[Check("kind IN ('rent', 'sauna', 'parking', 'door_opening', 'other')")],
+    )
+    description = CharField(max_length=200, default="")
+    period = DateField(null=True)  # the first day of the month billed, for monthly charges
+    amount = DecimalField(max_digits=10, decimal_places=2)
+    paid_amount = DecimalField(max_digits=10, decimal_places=2, default=0)
+    due_date = DateField()
+    reference = CharField(max_length=25, unique=True)
+    status = CharField(
+        max_length=12,
+        default=OPEN,
+        constraints=[Check("status IN ('open', 'partly_paid', 'paid')")],
+    )
+    paid_on = DateField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("lease", "due_date"), False), (("status", "due_date"), False))
+
+    @property
+    def outstanding(self):
+        return self.amount - self.paid_amount
+
+
+class PaymentImport(BaseModel):
+    """One bank file imported; its SHA-256 makes importing the same file twice a no-op."""
+
+    sha256 = CharField(max_length=64, unique=True)
+    filename = CharField(max_length=200, default="")
+    imported_by = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    imported_at = DateTimeField(default=utcnow)
+    entries = IntegerField(default=0)
+    matched = IntegerField(default=0)
+
+
+class Payment(BaseModel):
+    """A reference payment from the bank, matched to an invoice or left for staff to resolve."""
+
+    MATCHED = "matched"
+    UNMATCHED = "unmatched"
+    RESOLVED = "resolved"
+
+    payment_import = ForeignKeyField(PaymentImport, null=True, on_delete="SET NULL")
+    # The bank's own id of the entry: the same payment never counts twice.
+    bank_id = CharField(max_length=100, unique=True)
+    reference = CharField(max_length=35, default="")
+    amount = DecimalField(max_digits=10, decimal_places=2)
+    booked_on = DateField()
+    payer = CharField(max_length=140, default="")
+    invoice = ForeignKeyField(Invoice, null=True, backref="payments", on_delete="SET NULL")
+    status = CharField(
+        max_length=10,
+        default=MATCHED,
+        constraints=[Check("status IN ('matched', 'unmatched', 'resolved')")],
+    )
+    note = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("status", "booked_on"), False),)
+
+
 # One household per space at a time, one open offer per space and one open application per
 # household, kind and area: the database holds these whatever the code above does.
 ParkingContract.add_index(
@@ -633,4 +828,13 @@ MODELS = [
     RequestAttachment,
     RequestConsent,
     ReadMark,
+    MessageThread,
+    Message,
+    MessageAttachment,
+    Notice,
+    NoticeBuilding,
+    BuildingDetails,
+    Invoice,
+    PaymentImport,
+    Payment,
 ]

@@ -33,6 +33,7 @@ def issue(
     lifetime: datetime.timedelta,
     person: Person | None = None,
     now: datetime.datetime | None = None,
+    payload: str = "",
 ) -> str:
     """Store a new token's hash and return the token itself, to be put in a link."""
     now = now or utcnow()
@@ -44,6 +45,7 @@ def issue(
         person=person,
         created_at=now,
         expires_at=now + lifetime,
+        payload=payload,
     )
     return raw
 
