@@ -30,15 +30,25 @@ def create_app(config: dict | None = None) -> Flask:
         accounts,
         auth,
         bookings,
+        building,
         defects,
         dev,
         home,
+        lease,
+        messages,
+        notices,
         parking,
+        payments,
+        profile,
         public,
         requests,
         staff,
+        staff_buildings,
         staff_defects,
+        staff_messages,
+        staff_notices,
         staff_parking,
+        staff_payments,
         staff_requests,
         staff_saunas,
     )
@@ -56,6 +66,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(staff_parking.bp)
     app.register_blueprint(requests.bp)
     app.register_blueprint(staff_requests.bp)
+    app.register_blueprint(messages.bp)
+    app.register_blueprint(staff_messages.bp)
+    app.register_blueprint(notices.bp)
+    app.register_blueprint(staff_notices.bp)
+    app.register_blueprint(payments.bp)
+    app.register_blueprint(staff_payments.bp)
+    app.register_blueprint(building.bp)
+    app.register_blueprint(staff_buildings.bp)
+    app.register_blueprint(lease.bp)
+    app.register_blueprint(profile.bp)
     if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:
         app.register_blueprint(dev.bp)
     if app.config["MAIL_WORKER"] == "thread":

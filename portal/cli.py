@@ -1,6 +1,7 @@
 """Command-line tasks: `flask --app portal upgrade`, `flask --app portal demo-data`."""
 
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -32,6 +33,7 @@ def demo_data_command() -> None:
         )
     with db.connection_context():
         if demo.load_if_empty(current_app.config["IDENTITY_KEY"]):
+            demo.store_rescue_plans(Path(current_app.config["UPLOAD_DIR"]) / "buildings")
             click.echo("Loaded the demo housing company.")
         else:
             click.echo("The database already has data; demo data was not loaded.")

@@ -85,6 +85,12 @@ def from_environment(overrides: dict | None = None) -> dict:
         # days a household has to accept or decline an offered space.
         "PARKING_PER_HOUSEHOLD": int(os.environ.get("PORTAL_PARKING_PER_HOUSEHOLD", "2")),
         "PARKING_OFFER_DAYS": int(os.environ.get("PORTAL_PARKING_OFFER_DAYS", "7")),
+        # Who residents pay: the housing company's account (the default is a demo account).
+        "PAYEE_NAME": os.environ.get("PORTAL_PAYEE_NAME", "Helsingin kaupungin asunnot Oy"),
+        "PAYEE_IBAN": os.environ.get("PORTAL_PAYEE_IBAN", "FI7944052020036082"),
+        "PAYEE_BIC": os.environ.get("PORTAL_PAYEE_BIC", "HELSFIHH"),
+        # Re-authentication: a bank account change needs a sign-in this recent (minutes).
+        "RECENT_SIGN_IN_MINUTES": int(os.environ.get("PORTAL_RECENT_SIGN_IN_MINUTES", "10")),
         # Email: without an SMTP host, messages stay in the outbox (shown on a development page).
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),

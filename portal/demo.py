@@ -11,9 +11,15 @@ from decimal import Decimal
 from portal.models import (
     Apartment,
     Building,
+    BuildingDetails,
     DefectEvent,
     DefectReport,
+    Invoice,
     Lease,
+    Message,
+    MessageThread,
+    Notice,
+    NoticeBuilding,
     ParkingApplication,
     ParkingArea,
     ParkingAreaBuilding,
@@ -343,6 +349,10 @@ def load(identity_key: str, today: datetime.date | None = None) -> None:
         _load_saunas(today)
         _load_parking(today, now)
         _load_requests(today, now)
+        _load_messages(now)
+        _load_notices(today)
+        _load_invoices(today)
+        _load_building_details()
 
 
 # Defect reports of the demo households: (reporter email, location, category, text, status,
@@ -639,6 +649,223 @@ def _load_requests(today: datetime.date, now: datetime.datetime) -> None:
                 & (Residency.id != residency.id)
             ):
                 RequestConsent.create(request=request, residency=other)
+
+
+# Conversations: (email, topic, subject, [(from staff, text, hours ago)]).
+_MESSAGES = [
+    (
+        "aino.virtanen@example.fi",
+        MessageThread.RENT_PAYMENT,
+        "Vuokran eräpäivän siirto",
+        [
+            (False, "Voisinko maksaa joulukuun vuokran viikon myöhemmin, 12. päivä?", 50),
+            (True, "Hei! Voit maksaa vuokran 12.12. Merkitsimme siirron tietoihimme.", 30),
+        ],
+    ),
+    (
+        "sofia.lindqvist@example.fi",
+        MessageThread.TENANT_DEMOCRACY,
+        "Husmöte i januari",
+        [(False, "När hålls nästa husmöte, och kan jag ställa upp i husstyrelsen?", 5)],
+    ),
+    (
+        "hanna.korhonen@example.fi",
+        MessageThread.OTHER,
+        "Storage room",
+        [(False, "Which storage room belongs to my apartment?", 3)],
+    ),
+]
+
+
+def _load_messages(now: datetime.datetime) -> None:
+    staff = Person.get(Person.staff_role == Person.CUSTOMER_SERVICE)
+    for email, topic, subject, lines in _MESSAGES:
+        person = Person.get(Person.email == email)
+        lease = Residency.get(Residency.person == person).lease
+        building = lease.apartment.building
+        first = now - datetime.timedelta(hours=lines[0][2])
+        thread = MessageThread.create(
+            lease=lease,
+            building=building,
+            team=building.team,
+            topic=topic,
+            subject=subject,
+            started_by=person,
+            created_at=first,
+            last_resident_at=first,
+            updated_at=first,
+        )
+        for from_staff, text, hours in lines:
+            at = now - datetime.timedelta(hours=hours)
+            Message.create(
+                thread=thread,
+                author=staff if from_staff else person,
+                from_staff=from_staff,
+                body=text,
+                created_at=at,
+            )
+            field = "last_staff_at" if from_staff else "last_resident_at"
+            MessageThread.update({field: at, "updated_at": at}).where(
+                MessageThread.id == thread.id
+            ).execute()
+
+
+def _load_notices(today: datetime.date) -> None:
+    """A notice to everyone (in three languages), one per building group, one not yet out."""
+    day = datetime.timedelta(days=1)
+    Notice.create(
+        title_fi="Asiakaspalvelu joulun aikaan",
+        body_fi="Asiakaspalvelu on suljettu 24.–26.12. Kiireellisissä vioissa soita "
+        "päivystykseen 09 5767 3100.\n\nHyvää joulua!",
+        title_sv="Kundtjänsten under julen",
+        body_sv="Kundtjänsten är stängd 24–26.12. Ring jouren 09 5767 3100 vid brådskande "
+        "fel.\n\nGod jul!",
+        title_en="Customer service at Christmas",
+        body_en="Customer service is closed on 24–26 December. For urgent defects call the "
+        "on-call service at 09 5767 3100.\n\nMerry Christmas!",
+        everyone=True,
+        publish_on=today - 3 * day,
+    )
+    for streets, title, body, days in (
+        (
+            ("Sturenkatu 21", "Vääksyntie 6"),
+            "Porraskäytävien maalaus",
+            "Porraskäytävät maalataan ensi kuussa. Maalarit aloittavat A-rapusta.",
+            1,
+        ),
+        (
+            ("Kalliolanrinne 4",),
+            "Pihatalkoot",
+            "Pihatalkoot lauantaina kello 10. Tervetuloa!",
+            2,
+        ),
+    ):
+        notice = Notice.create(
+            title_fi=title,
+            body_fi=body,
+            everyone=False,
+            publish_on=today - days * day,
+            expires_on=today + 30 * day,
+        )
+        for street in streets:
+            NoticeBuilding.create(
+                notice=notice, building=Building.get(Building.street_address == street)
+            )
+    Notice.create(
+        title_fi="Vesikatko Kontulankaari 9:ssä",
+        body_fi="Vesi on poikki kello 9–12 putkiremontin vuoksi.",
+        everyone=True,
+        publish_on=today + 10 * day,
+    )
+
+
+def _load_invoices(today: datetime.date) -> None:
+    """Rent from three months back to next month for every household whose lease has begun:
+    paid up to this month, except that Sofia paid this month only in part and Matti not at
+    all; next month's is open. Aino also pays her sauna turn and parking space, and once
+    paid for a door opening."""
+    first_of_month = today.replace(day=1)
+    for lease in Lease.select().where(Lease.start_date <= today).order_by(Lease.id):
+        for back in range(3, -2, -1):
+            period = _months_before(first_of_month, back)
+            if period < lease.start_date.replace(day=1):
+                continue
+            due = period.replace(day=5)
+            status, paid = Invoice.PAID, lease.rent
+            tenant = lease.residencies.order_by(Residency.id).first().first_name
+            if back == -1:
+                status, paid = Invoice.OPEN, Decimal(0)
+            elif back == 0 and tenant == "Sofia":
+                status, paid = Invoice.PARTLY_PAID, Decimal("400.00")
+            elif back == 0 and tenant == "Matti":
+                status, paid = Invoice.OPEN, Decimal(0)
+            lines = [(Invoice.RENT, lease.rent)]
+            if tenant == "Aino":
+                lines += [(Invoice.SAUNA, Decimal("15.00")), (Invoice.PARKING, Decimal("32.00"))]
+            for kind, amount in lines:
+                sequence = Invoice.select().count() + 1
+                Invoice.create(
+                    lease=lease,
+                    kind=kind,
+                    period=period,
+                    amount=amount,
+                    paid_amount=amount if status == Invoice.PAID else min(paid, amount),
+                    due_date=due,
+                    reference=finnish_reference(f"1{lease.id:04d}{sequence:05d}"),
+                    status=status,
+                    paid_on=due - datetime.timedelta(days=2) if status == Invoice.PAID else None,
+                )
+    aino = Residency.get(Residency.first_name == "Aino").lease
+    Invoice.create(
+        lease=aino,
+        kind=Invoice.DOOR_OPENING,
+        description="Oven avaus 14.9.",
+        amount=Decimal("65.00"),
+        paid_amount=Decimal("65.00"),
+        due_date=_months_before(today, 2),
+        reference=finnish_reference(f"2{aino.id:04d}00001"),
+        status=Invoice.PAID,
+        paid_on=_months_before(today, 2),
+    )
+
+
+def _load_building_details() -> None:
+    for building in Building.select():
+        asoy = building.street_address.startswith("Kalliolanrinne")
+        BuildingDetails.create(
+            building=building,
+            heating="Kaukolämpö",
+            sauna_and_laundry="Talosauna kellarissa; pesutupa varataan listalta ovensuussa."
+            if not asoy
+            else "Taloyhtiön pesutupa kellarissa.",
+            waste="Jätekatos pihalla: seka-, bio-, kartonki-, lasi- ja metallijäte.",
+            storage="Irtaimistovarasto kellarissa, asunnon numerolla merkitty koppi.",
+            maintenance_company="Kiinteistöhuolto Esimerkki Oy"
+            if not asoy
+            else "Isännöinti Kallio Oy",
+            maintenance_phone="09 5767 3000" if not asoy else "09 5767 4000",
+        )
+
+
+def rescue_plan_pdf(street: str) -> bytes:
+    """A one-page PDF standing in for a building's rescue plan in the demo and the tests."""
+    text = f"Pelastussuunnitelma - {street}".encode("latin-1", "replace")
+    stream = b"BT /F1 18 Tf 50 780 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+def store_rescue_plans(directory) -> None:
+    """Give every building a rescue plan file (the demo-data command and the tests)."""
+    import secrets
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for details in BuildingDetails.select(BuildingDetails, Building).join(Building):
+        data = rescue_plan_pdf(details.building.street_address)
+        name = f"{secrets.token_hex(16)}.pdf"
+        (directory / name).write_bytes(data)
+        details.rescue_plan_name = name
+        details.rescue_plan_size = len(data)
+        details.rescue_plan_updated_at = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+        details.save()
 
 
 def load_if_empty(identity_key: str, today: datetime.date | None = None) -> bool:

@@ -72,6 +72,35 @@ def _attach_demo_photos(upload_dir):
             size=stored.size,
         )
 
+    from portal.models import Message, MessageAttachment
+
+    # And on the first message of each conversation.
+    for message in Message.select().where(Message.from_staff == False):  # noqa: E712
+        stored = photos.process(make_photo(), upload_dir / "messages")
+        MessageAttachment.create(
+            message=message,
+            stored_name=stored.stored_name,
+            thumb_name=stored.thumb_name,
+            original_name="kuva.jpg",
+            content_type="image/jpeg",
+            size=stored.size,
+        )
+
+    demo.store_rescue_plans(upload_dir / "buildings")
+    import datetime
+
+    from portal.models import Payment
+
+    # A bank payment whose reference matched no invoice, waiting for staff.
+    Payment.create(
+        bank_id="TEST-UNMATCHED-1",
+        reference="999999",
+        amount=10,
+        booked_on=datetime.date(2026, 1, 2),
+        payer="Maksaja Tuntematon",
+        status=Payment.UNMATCHED,
+    )
+
 
 @pytest.fixture(scope="session")
 def template_database(tmp_path_factory):

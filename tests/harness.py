@@ -14,10 +14,17 @@ from flask import Flask, url_for
 from portal import access
 from portal.models import (
     Attachment,
+    Building,
     DefectReport,
+    Invoice,
+    Message,
+    MessageAttachment,
+    MessageThread,
+    Notice,
     ParkingApplication,
     ParkingContract,
     ParkingSpace,
+    Payment,
     Person,
     RequestAttachment,
     RequestConsent,
@@ -64,6 +71,10 @@ NOT_PAGES = {
     "bookings.sauna_calendar",
     "requests.attachment",
     "staff_requests.attachment",
+    "messages.attachment",
+    "staff_messages.attachment",
+    "building.rescue_plan",
+    "staff_buildings.rescue_plan",
 }
 
 
@@ -249,6 +260,76 @@ HOUSEHOLD_REQUEST = {
 }
 STAFF_REQUEST = {"own": _staff_request, "foreign": _foreign_staff_request}
 
+
+def _thread_of(lease) -> int | None:
+    row = MessageThread.select(MessageThread.id).where(MessageThread.lease == lease).first()
+    return row.id if row else None
+
+
+def _thread_file(thread_id: int | None) -> int | None:
+    if thread_id is None:
+        return None
+    row = (
+        MessageAttachment.select(MessageAttachment.id)
+        .join(Message)
+        .where(Message.thread == thread_id)
+        .first()
+    )
+    return row.id if row else None
+
+
+HOUSEHOLD_THREAD = {
+    "own": lambda kind: _thread_of(_household_lease(kind)),
+    "foreign": lambda kind: (
+        _thread_of(_lease_by_name("Sofia"))
+        if kind.email != conftest.SWEDISH_RESIDENT
+        else _thread_of(_lease_by_name("Aino"))
+    ),
+}
+STAFF_THREAD = {
+    "own": lambda kind: _thread_of(
+        _lease_by_name("Hanna" if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE else "Aino")
+    ),
+    # The main team never sees the As Oy team's threads (nor the As Oy team theirs); an
+    # administrator sees every thread.
+    "foreign": lambda kind: (
+        _thread_of(_lease_by_name("Aino"))
+        if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE
+        else None
+        if kind.staff_role == Person.ADMIN
+        else _thread_of(_lease_by_name("Hanna"))
+    ),
+}
+
+
+def _invoice_of(lease) -> int | None:
+    row = Invoice.select(Invoice.id).where(Invoice.lease == lease).first()
+    return row.id if row else None
+
+
+def _unmatched_payment() -> int:
+    """The payment that found no invoice, added to the test database by conftest."""
+    return Payment.get(Payment.status == Payment.UNMATCHED).id
+
+
+def _building(street: str) -> int:
+    return Building.get(Building.street_address == street).id
+
+
+STAFF_BUILDING = {
+    "own": lambda kind: _building(
+        "Kalliolanrinne 4" if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE else "Sturenkatu 21"
+    ),
+    "foreign": lambda kind: (
+        _building("Sturenkatu 21") if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE else None
+    ),
+}
+
+
+def _notice(title: str) -> int:
+    return Notice.get(Notice.title_fi == title).id
+
+
 RESIDENT_REPORT = {"own": _own_report, "foreign": _foreign_report}
 STAFF_REPORT = {"own": _staff_report, "foreign": _foreign_staff_report}
 
@@ -337,6 +418,56 @@ SAMPLES: dict[str, dict[str, dict]] = {
             "foreign": lambda kind: _request_file(_foreign_staff_request(kind)),
         },
     },
+    "messages.show": {"thread_id": HOUSEHOLD_THREAD},
+    "messages.attachment": {
+        "thread_id": HOUSEHOLD_THREAD,
+        "attachment_id": {
+            "own": lambda kind: _thread_file(HOUSEHOLD_THREAD["own"](kind)),
+            "foreign": lambda kind: _thread_file(HOUSEHOLD_THREAD["foreign"](kind)),
+        },
+    },
+    "staff_messages.show": {"thread_id": STAFF_THREAD},
+    "staff_messages.attachment": {
+        "thread_id": STAFF_THREAD,
+        "attachment_id": {
+            "own": lambda kind: _thread_file(STAFF_THREAD["own"](kind)),
+            "foreign": lambda kind: _thread_file(STAFF_THREAD["foreign"](kind)),
+        },
+    },
+    "notices.show": {
+        "notice_id": {
+            "own": lambda kind: _notice("Asiakaspalvelu joulun aikaan"),
+            "foreign": lambda kind: _notice(
+                "Porraskäytävien maalaus" if kind.email == conftest.ASOY_RESIDENT else "Pihatalkoot"
+            ),
+        }
+    },
+    "staff_notices.end": {
+        "notice_id": {
+            "own": lambda kind: _notice(
+                "Pihatalkoot"
+                if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE
+                else "Asiakaspalvelu joulun aikaan"
+            ),
+            "foreign": lambda kind: (
+                _notice("Porraskäytävien maalaus")
+                if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE
+                else None
+            ),
+        }
+    },
+    "payments.show": {
+        "invoice_id": {
+            "own": lambda kind: _invoice_of(_household_lease(kind)),
+            "foreign": lambda kind: _invoice_of(
+                _lease_by_name("Aino" if kind.email == conftest.SWEDISH_RESIDENT else "Sofia")
+            ),
+        }
+    },
+    "staff_payments.resolve": {"payment_id": {"own": lambda kind: _unmatched_payment()}},
+    "profile.confirm_bank_account": {"token": UNKNOWN_TOKEN},
+    "staff_buildings.edit": {"building_id": STAFF_BUILDING},
+    "staff_buildings.rescue_plan": {"building_id": STAFF_BUILDING},
     "staff_parking.offer": {"space_id": PARKING_SPACE},
     "staff_parking.toggle_space": {"space_id": PARKING_SPACE},
     "staff_parking.end_contract": {

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN, Case, IntegrityError, fn
+from peewee import JOIN, Case, IntegrityError, Value, fn
 
 from portal.database import is_sqlite, write_transaction
 from portal.models import (
@@ -526,3 +526,41 @@ def end_contract(
                 area=contract.space.area,
                 link=f"{public_url}/bookings/parking",
             )
+
+
+def dashboard_lines(lease_id: int) -> list:
+    """The household's spaces and open offers for the start page, in one query."""
+    contracts = (
+        ParkingContract.select(
+            Value("contract").alias("line"),
+            ParkingContract.id.alias("row_id"),
+            ParkingSpace.number.alias("number"),
+            ParkingArea.name.alias("area"),
+            ParkingContract.end_date.alias("day"),
+        )
+        .join(ParkingSpace)
+        .join(ParkingArea)
+        .where(
+            (ParkingContract.lease == lease_id) & (ParkingContract.status == ParkingContract.ACTIVE)
+        )
+    )
+    offers = (
+        ParkingApplication.select(
+            Value("offer").alias("line"),
+            ParkingApplication.id.alias("row_id"),
+            ParkingSpace.number.alias("number"),
+            ParkingArea.name.alias("area"),
+            ParkingApplication.offer_deadline.alias("day"),
+        )
+        .join(ParkingSpace, on=(ParkingApplication.space == ParkingSpace.id))
+        .join(ParkingArea, on=(ParkingSpace.area == ParkingArea.id))
+        .where(
+            (ParkingApplication.lease == lease_id)
+            & (ParkingApplication.status == ParkingApplication.OFFERED)
+        )
+    )
+    rows = list(contracts.union_all(offers).dicts())
+    for row in rows:
+        if isinstance(row["day"], str):
+            row["day"] = datetime.date.fromisoformat(row["day"])
+    return sorted(rows, key=lambda row: (row["line"], row["number"]))

@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from portal import access, catalog
 from portal.models import DefectReport
-from portal.services import defects, parking, requests, saunas
+from portal.services import defects, notices, parking, requests, saunas
 from portal.services.hours import helsinki_now
-from portal.services.residents import household
+from portal.services.residents import helsinki_today, household
 from portal.web import render
 
 bp = Blueprint("home", __name__)
@@ -42,12 +42,10 @@ def index():
             .limit(5)
         ),
         sauna_turns=list(saunas.household_bookings(residency.lease_id)),
-        parking_contracts=list(parking.household_contracts(residency.lease_id)),
-        parking_offers=[
-            item
-            for item in parking.household_applications(residency.lease_id)
-            if item.application.status == "offered"
-        ],
+        parking_lines=parking.dashboard_lines(residency.lease_id),
+        latest_notices=notices.for_resident(
+            residency.lease.apartment.building_id, current_user, helsinki_today(), limit=2
+        ),
         open_requests=requests.household_requests(
             residency.lease_id, current_user, open_only=True, limit=5
         ),

@@ -61,3 +61,23 @@
     });
   });
 })();
+
+// Copy buttons: shown only with JavaScript; the text stays selectable without it.
+(function () {
+  "use strict";
+  function ready() {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      var target = document.getElementById(button.getAttribute("data-copy"));
+      if (!target || !navigator.clipboard) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(target.value || target.textContent).then(function () {
+          button.setAttribute("aria-live", "polite");
+          button.textContent = button.getAttribute("data-copied") || button.textContent;
+        });
+      });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
+})();

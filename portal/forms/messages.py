@@ -1,0 +1,35 @@
+"""Forms of customer service messages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from portal.services.messages import MAX_BODY, TOPICS
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(
+        _l("Message"),
+        validators=[
+            DataRequired(_l("Write a message.")),
+            Length(max=MAX_BODY, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    attachments = MultipleFileField(_l("Attachments (optional)"))
+
+
+class NewThreadForm(ReplyForm):
+    topic = RadioField(
+        _l("Topic"),
+        choices=[SelectChoice(key, label) for key, label in TOPICS.items()],
+        validators=[DataRequired(_l("Choose the topic."))],
+    )
+    subject = StringField(
+        _l("Subject"),
+        validators=[
+            DataRequired(_l("Write a subject.")),
+            Length(max=200, message=_l("At most %(max)d characters.")),
+        ],
+    )

@@ -1,0 +1,214 @@
+"""Customer service messages: a household's threads with its service team.
+
+A thread belongs to the household's lease and goes to the team of the building (the As Oy
+team for As Oy apartments). Replies email the other side in their own language.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from peewee import JOIN
+
+from portal.models import (
+    Lease,
+    Message,
+    MessageAttachment,
+    MessageThread,
+    Person,
+    ReadMark,
+    Residency,
+    db,
+    utcnow,
+)
+from portal.services import audit, files, mail
+
+SUBJECT = "thread"
+MAX_ATTACHMENTS = 3
+MAX_BODY = 5000
+
+TOPICS = {
+    MessageThread.RENT_PAYMENT: _l("Rent payment"),
+    MessageThread.TENANT_DEMOCRACY: _l("Tenant democracy"),
+    MessageThread.OTHER: _l("Other matters"),
+}
+
+
+@dataclass(frozen=True)
+class Listed:
+    thread: MessageThread
+    unread: bool
+
+
+def _public_url() -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/")
+
+
+def _mark_read(person: Person, thread_id: int) -> None:
+    now = utcnow()
+    ReadMark.insert(person=person, subject=SUBJECT, object_id=thread_id, seen_at=now).on_conflict(
+        conflict_target=[ReadMark.person, ReadMark.subject, ReadMark.object_id],
+        update={ReadMark.seen_at: now},
+    ).execute()
+
+
+def mark_read(person: Person, thread: MessageThread) -> None:
+    _mark_read(person, thread.id)
+
+
+def household_threads(lease_id: int, person: Person, limit: int | None = None) -> list[Listed]:
+    """The household's threads, latest activity first, unread when the team wrote since the
+    person last opened the thread."""
+    mark = ReadMark.alias()
+    query = (
+        MessageThread.select(MessageThread, mark.seen_at.alias("seen_at"))
+        .join(
+            mark,
+            JOIN.LEFT_OUTER,
+            on=(
+                (mark.object_id == MessageThread.id)
+                & (mark.subject == SUBJECT)
+                & (mark.person == person.id)
+            ),
+        )
+        .where(MessageThread.lease == lease_id)
+        .order_by(MessageThread.updated_at.desc(), MessageThread.id.desc())
+        .objects()
+    )
+    if limit:
+        query = query.limit(limit)
+    return [
+        Listed(
+            row,
+            row.last_staff_at is not None
+            and (row.seen_at is None or row.seen_at < row.last_staff_at),
+        )
+        for row in query
+    ]
+
+
+def messages_of(thread: MessageThread) -> list[Message]:
+    """The thread's messages with their authors and files, in two queries."""
+    messages = list(
+        Message.select(Message, Person)
+        .join(Person, JOIN.LEFT_OUTER)
+        .where(Message.thread == thread.id)
+        .order_by(Message.created_at, Message.id)
+    )
+    attachments: dict[int, list[MessageAttachment]] = {}
+    for item in MessageAttachment.select().where(
+        MessageAttachment.message.in_([m.id for m in messages])
+    ):
+        attachments.setdefault(item.message_id, []).append(item)
+    for message in messages:
+        message.files = attachments.get(message.id, [])
+    return messages
+
+
+def _attach(message: Message, stored: list[dict]) -> None:
+    for item in stored:
+        MessageAttachment.create(message=message, **item)
+
+
+def start(
+    lease: Lease,
+    person: Person,
+    *,
+    topic: str,
+    subject: str,
+    body: str,
+    uploads: list[files.Upload],
+    upload_dir: Path,
+) -> MessageThread:
+    """Start a thread with the household's service team."""
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise files.AttachmentError(files.AttachmentError.TOO_MANY)
+    stored = files.store(uploads, upload_dir)
+    try:
+        with db.atomic():
+            building = lease.apartment.building
+            now = utcnow()
+            thread = MessageThread.create(
+                lease=lease,
+                building=building,
+                team=building.team_id,
+                topic=topic,
+                subject=subject,
+                started_by=person,
+                created_at=now,
+                last_resident_at=now,
+                updated_at=now,
+            )
+            message = Message.create(thread=thread, author=person, body=body, created_at=now)
+            _attach(message, stored)
+            _mark_read(person, thread.id)
+            return thread
+    except Exception:
+        files.remove(upload_dir, stored)
+        raise
+
+
+def reply(
+    thread: MessageThread,
+    person: Person,
+    *,
+    body: str,
+    from_staff: bool,
+    uploads: list[files.Upload],
+    upload_dir: Path,
+) -> Message:
+    """Add a message; a staff reply emails the household's lease parties and the person who
+    started the thread (each in their language, if they want email)."""
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise files.AttachmentError(files.AttachmentError.TOO_MANY)
+    stored = files.store(uploads, upload_dir)
+    try:
+        with db.atomic():
+            now = utcnow()
+            message = Message.create(
+                thread=thread, author=person, from_staff=from_staff, body=body, created_at=now
+            )
+            _attach(message, stored)
+            field = MessageThread.last_staff_at if from_staff else MessageThread.last_resident_at
+            MessageThread.update({field: now, MessageThread.updated_at: now}).where(
+                MessageThread.id == thread.id
+            ).execute()
+            _mark_read(person, thread.id)
+            if from_staff:
+                audit.record("message_reply", actor=person, detail=f"thread {thread.id}")
+                for recipient in _household_recipients(thread):
+                    mail.queue(
+                        recipient.email,
+                        "message_reply",
+                        recipient.language,
+                        thread=thread,
+                        topic=TOPICS[thread.topic],
+                        link=f"{_public_url()}/messages/{thread.id}",
+                    )
+            return message
+    except Exception:
+        files.remove(upload_dir, stored)
+        raise
+
+
+def _household_recipients(thread: MessageThread) -> list[Person]:
+    """Who hears of a reply: the one who started the thread and, for rent matters, every
+    lease party; only people with an account who want email."""
+    people = {thread.started_by_id} if thread.started_by_id else set()
+    if thread.topic == MessageThread.RENT_PAYMENT:
+        people |= {
+            r.person_id
+            for r in Residency.select(Residency.person).where(
+                (Residency.lease == thread.lease_id)
+                & (Residency.role == Residency.LEASE_PARTY)
+                & Residency.person.is_null(False)
+            )
+        }
+    if not people:
+        return []
+    return list(
+        Person.select().where(
+            Person.id.in_(list(people)) & Person.is_active & Person.notify_by_email
+        )
+    )

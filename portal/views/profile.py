@@ -1,0 +1,160 @@
+"""The resident's profile: contact information, language, notifications and bank account."""
+
+import datetime
+
+from flask import Blueprint, current_app, flash, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.forms.accounts import ContinueForm
+from portal.forms.profile import BankAccountForm, ContactForm
+from portal.models import Person, db, utcnow
+from portal.services import accounts, audit, mail, tokens
+from portal.services import payments as payment_rules
+from portal.views.public import LOCALE_COOKIE, ONE_YEAR
+from portal.web import render, see_other
+
+bp = Blueprint("profile", __name__, url_prefix="/profile")
+
+PURPOSE = "bank_account"
+
+
+def _recently_signed_in(person: Person) -> bool:
+    minutes = current_app.config["RECENT_SIGN_IN_MINUTES"]
+    return bool(
+        person.last_login_at
+        and utcnow() - person.last_login_at < datetime.timedelta(minutes=minutes)
+    )
+
+
+def masked(iban: str) -> str:
+    """Only the country and the last four digits: enough to recognise, useless to copy."""
+    return f"{iban[:2]} •••• {iban[-4:]}" if iban else ""
+
+
+def _page(contact_form, bank_form, status=200):
+    return render(
+        "profile/show.html",
+        status=status,
+        contact_form=contact_form,
+        bank_form=bank_form,
+        account=masked(current_user.iban),
+        needs_password=not _recently_signed_in(current_user),
+    )
+
+
+@bp.route("", methods=["GET", "POST"])
+def show():
+    """Contact information and notifications; the bank account has its own form."""
+    contact_form = ContactForm(
+        prefix="contact",
+        data={
+            "phone": current_user.phone,
+            "language": current_user.language,
+            "notify_by_email": current_user.notify_by_email,
+        },
+    )
+    if contact_form.validate_on_submit():
+        Person.update(
+            phone=(contact_form.phone.data or "").strip(),
+            language=contact_form.language.data,
+            notify_by_email=contact_form.notify_by_email.data,
+        ).where(Person.id == current_user.id).execute()
+        response = see_other(url_for("profile.show"))
+        response.set_cookie(
+            LOCALE_COOKIE,
+            contact_form.language.data,
+            max_age=ONE_YEAR,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+        flash(_("Your information was saved."), "success")
+        return response
+    status = 422 if contact_form.is_submitted() else 200
+    return _page(contact_form, BankAccountForm(prefix="bank"), status)
+
+
+@bp.post("/bank-account")
+def bank_account():
+    """Ask for a bank account change: a recent sign-in (or the password), then a link by email."""
+    bank_form = BankAccountForm(prefix="bank")
+    if bank_form.validate_on_submit():
+        iban = payment_rules.valid_iban(bank_form.iban.data or "")
+        if iban is None:
+            bank_form.iban.errors = [
+                _("That is not a valid IBAN. Check the number, for example FI21 1234 5600 0007 85.")
+            ]
+        elif not _recently_signed_in(current_user) and (
+            accounts.authenticate(current_user.email, bank_form.password.data or "") is None
+        ):
+            bank_form.password.errors = [_("The password was not right.")]
+        else:
+            with db.atomic():
+                raw = tokens.issue(
+                    PURPOSE,
+                    current_user.email,
+                    datetime.timedelta(hours=current_app.config["LINK_LIFETIME_HOURS"]),
+                    person=current_user,
+                    payload=iban,
+                )
+                mail.queue(
+                    current_user.email,
+                    "confirm_bank_account",
+                    current_user.language,
+                    account=masked(iban),
+                    link=f"{current_app.config['PUBLIC_URL'].rstrip('/')}"
+                    f"/profile/bank-account/confirm/{raw}",
+                    hours=current_app.config["LINK_LIFETIME_HOURS"],
+                )
+                audit.record("bank_account_change_requested", actor=current_user)
+            flash(
+                _(
+                    "We sent a confirmation link to %(email)s. The new account number is taken "
+                    "into use when you open the link.",
+                    email=current_user.email,
+                ),
+                "success",
+            )
+            return see_other(url_for("profile.show"))
+    contact_form = ContactForm(
+        prefix="contact",
+        data={
+            "phone": current_user.phone,
+            "language": current_user.language,
+            "notify_by_email": current_user.notify_by_email,
+        },
+    )
+    return _page(contact_form, bank_form, 422)
+
+
+@bp.route("/bank-account/confirm/<token>", methods=["GET", "POST"])
+def confirm_bank_account(token):
+    """Show the account the link would set, and set it on a click by the same person."""
+    checked = tokens.check(PURPOSE, token)
+    own = checked.token is not None and checked.token.person_id == current_user.id
+    if not checked.is_valid or not own:
+        return render(
+            "profile/link_problem.html", status=400 if checked.status != tokens.EXPIRED else 410
+        )
+    form = ContinueForm()
+    if form.validate_on_submit():
+        with db.atomic():
+            if not tokens.consume(checked.token):
+                return render("profile/link_problem.html", status=400)
+            Person.update(iban=checked.token.payload).where(Person.id == current_user.id).execute()
+            audit.record("bank_account_changed", actor=current_user)
+            mail.queue(
+                current_user.email,
+                "bank_account_changed",
+                current_user.language,
+                account=masked(checked.token.payload),
+            )
+        flash(_("Your bank account number was changed."), "success")
+        return see_other(url_for("profile.show"))
+    return render(
+        "profile/confirm_bank_account.html",
+        account=masked(checked.token.payload),
+        form=form,
+        token=token,
+    )

@@ -1,0 +1,99 @@
+"""Staff keep the building details residents read, and upload each building's rescue plan."""
+
+import secrets
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from peewee import JOIN
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length
+
+from portal.models import Building, BuildingDetails, db, utcnow
+from portal.services import audit
+from portal.services.files import MAX_DOCUMENT_BYTES
+from portal.services.staff import visible_buildings
+from portal.views.building import rescue_plan_dir, send_rescue_plan
+from portal.web import render, see_other
+
+bp = Blueprint("staff_buildings", __name__, url_prefix="/staff/buildings")
+
+
+class DetailsForm(FlaskForm):
+    heating = StringField("heating", validators=[Length(max=200)])
+    sauna_and_laundry = TextAreaField("sauna", validators=[Length(max=2000)])
+    waste = TextAreaField("waste", validators=[Length(max=2000)])
+    storage = TextAreaField("storage", validators=[Length(max=2000)])
+    maintenance_company = StringField("company", validators=[Length(max=200)])
+    maintenance_phone = StringField("phone", validators=[Length(max=40)])
+    maintenance_email = StringField("email", validators=[Length(max=200)])
+
+
+def visible_building(building_id: int) -> Building:
+    building = Building.get_or_none(
+        (Building.id == building_id) & Building.id.in_(visible_buildings(current_user))
+    )
+    return building or abort(404)
+
+
+@bp.get("/")
+def index():
+    """The buildings the staff member serves."""
+    buildings = list(
+        Building.select(Building, BuildingDetails)
+        .join(BuildingDetails, join_type=JOIN.LEFT_OUTER)
+        .where(Building.id.in_(visible_buildings(current_user)))
+        .order_by(Building.street_address)
+    )
+    return render("staff/buildings.html", buildings=buildings)
+
+
+@bp.route("/<int:building_id>", methods=["GET", "POST"])
+def edit(building_id):
+    """The details residents see, and the rescue plan (a PDF)."""
+    building = visible_building(building_id)
+    details = BuildingDetails.get_or_none(BuildingDetails.building == building.id)
+    form = DetailsForm(obj=details)
+    status = 200
+    if form.validate_on_submit():
+        upload = request.files.get("rescue_plan")
+        data = upload.read() if upload and upload.filename else b""
+        if data and (not data.startswith(b"%PDF-") or len(data) > MAX_DOCUMENT_BYTES):
+            form.rescue_plan_errors = [_("The rescue plan must be a PDF file of at most 10 MB.")]
+            status = 422
+        else:
+            with db.atomic():
+                details = details or BuildingDetails(building=building)
+                form.populate_obj(details)
+                old = details.rescue_plan_name
+                if data:
+                    name = f"{secrets.token_hex(16)}.pdf"
+                    rescue_plan_dir().mkdir(parents=True, exist_ok=True)
+                    (rescue_plan_dir() / name).write_bytes(data)
+                    details.rescue_plan_name = name
+                    details.rescue_plan_size = len(data)
+                    details.rescue_plan_updated_at = utcnow()
+                details.save()
+                audit.record(
+                    "building_details_changed", actor=current_user, detail=str(building.id)
+                )
+            if data and old:
+                (rescue_plan_dir() / old).unlink(missing_ok=True)
+            flash(_("The building's details were saved."), "success")
+            return see_other(url_for("staff_buildings.edit", building_id=building.id))
+    elif form.is_submitted():
+        status = 422
+    return render(
+        "staff/building.html",
+        status=status,
+        building=building,
+        details=details,
+        form=form,
+        rescue_plan_errors=getattr(form, "rescue_plan_errors", []),
+    )
+
+
+@bp.get("/<int:building_id>/rescue-plan")
+def rescue_plan(building_id):
+    return send_rescue_plan(visible_building(building_id).id)

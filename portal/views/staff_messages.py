@@ -1,0 +1,117 @@
+"""Staff answer the households' messages; each team sees the households it serves."""
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.forms.messages import ReplyForm
+from portal.models import Apartment, Building, Lease, MessageThread, Person
+from portal.services import files
+from portal.services import messages as service
+from portal.services.staff import visible_buildings
+from portal.views.messages import file_error, send_attachment, upload_dir
+from portal.web import render, see_other
+
+bp = Blueprint("staff_messages", __name__, url_prefix="/staff/messages")
+
+PAGE_SIZE = 50
+
+
+def visible_threads():
+    """Threads of the buildings the staff member serves, routed to their own team."""
+    query = MessageThread.select().where(
+        MessageThread.building.in_(visible_buildings(current_user))
+    )
+    if current_user.staff_role != Person.ADMIN and current_user.staff_team_id:
+        query = query.where(MessageThread.team == current_user.staff_team_id)
+    return query
+
+
+def staff_thread(thread_id: int) -> MessageThread:
+    return visible_threads().where(MessageThread.id == thread_id).first() or abort(404)
+
+
+@bp.get("/")
+def queue():
+    """Threads waiting for an answer first (oldest first), or every thread."""
+    show = request.args.get("show", "waiting")
+    topic = request.args.get("topic", "")
+    page_arg = request.args.get("page", "1")
+    page = int(page_arg) if page_arg.isdigit() and 0 < int(page_arg) < 100000 else 1
+    query = visible_threads()
+    if topic in service.TOPICS:
+        query = query.where(MessageThread.topic == topic)
+    if show == "all":
+        order = (MessageThread.updated_at.desc(), MessageThread.id.desc())
+    else:
+        show = "waiting"
+        query = query.where(
+            MessageThread.last_staff_at.is_null()
+            | (MessageThread.last_resident_at > MessageThread.last_staff_at)
+        )
+        order = (MessageThread.last_resident_at, MessageThread.id)
+    rows = list(
+        query.select(MessageThread, Lease, Apartment, Building)
+        .join(Lease)
+        .join(Apartment)
+        .join(Building)
+        .order_by(*order)
+        .paginate(page, PAGE_SIZE + 1)
+    )
+    return render(
+        "staff/messages.html",
+        rows=rows[:PAGE_SIZE],
+        more=len(rows) > PAGE_SIZE,
+        page=page,
+        show=show,
+        topic=topic if topic in service.TOPICS else "",
+        topics=service.TOPICS,
+    )
+
+
+@bp.route("/<int:thread_id>", methods=["GET", "POST"])
+def show(thread_id):
+    """One conversation and the reply form."""
+    thread = staff_thread(thread_id)
+    form = ReplyForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.reply(
+                thread,
+                current_user,
+                body=form.body.data.strip(),
+                from_staff=True,
+                uploads=files.uploads_from(request),
+                upload_dir=upload_dir(),
+            )
+        except files.AttachmentError as error:
+            form.attachments.errors = [file_error(error.args[0])]
+        else:
+            flash(_("Your reply was sent; the household gets an email."), "success")
+            return see_other(url_for("staff_messages.show", thread_id=thread.id))
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    home = (
+        Apartment.select(Apartment, Building)
+        .join(Building)
+        .join_from(Apartment, Lease)
+        .where(Lease.id == thread.lease_id)
+        .get()
+    )
+    return render(
+        "staff/message.html",
+        status=status,
+        thread=thread,
+        home=home,
+        items=service.messages_of(thread),
+        topics=service.TOPICS,
+        form=form,
+        file_endpoint="staff_messages.attachment",
+    )
+
+
+@bp.get("/<int:thread_id>/files/<int:attachment_id>")
+def attachment(thread_id, attachment_id):
+    return send_attachment(staff_thread(thread_id), attachment_id)
