@@ -6,6 +6,7 @@ tables. A test compares these models with the migrated schema so the two cannot 
 
 import datetime
 import secrets
+from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from peewee import (
@@ -227,6 +228,8 @@ class OutboxEmail(BaseModel):
     claimed_until = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
+    # A calendar file sent along (an appointment's confirmation), or empty.
+    calendar = TextField(default="")
 
     class Meta:
         indexes = ((("status", "next_attempt_at"), False),)
@@ -772,6 +775,55 @@ class Payment(BaseModel):
         indexes = ((("status", "booked_on"), False),)
 
 
+class Appointment(BaseModel):
+    """A visit to the customer service point: a slot at one desk, booked with or without an
+    account. ``starts_at`` is Helsinki wall-clock time (the service point's own clock)."""
+
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    REASONS = ("identification", "keys", "agreement", "payments", "other")
+
+    starts_at = DateTimeField()
+    minutes = IntegerField()
+    desk = IntegerField()
+    name = CharField(max_length=200)
+    email = CharField(max_length=254, default="")
+    phone = CharField(max_length=40, default="")
+    reason = CharField(
+        max_length=20,
+        constraints=[
+            Check("reason IN ('identification', 'keys', 'agreement', 'payments', 'other')")
+        ],
+    )
+    details = TextField(default="")
+    language = CharField(max_length=5, default="fi")
+    person = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    status = CharField(
+        max_length=10, default=BOOKED, constraints=[Check("status IN ('booked', 'cancelled')")]
+    )
+    # The manage link's token, stored only as a hash.
+    token_hash = CharField(max_length=64, unique=True)
+    cancel_message = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    cancelled_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("starts_at", "status"), False),)
+
+    @property
+    def local_start(self) -> datetime.datetime:
+        """The start as a Helsinki time, for formatting in the reader's locale."""
+        return self.starts_at.replace(tzinfo=ZoneInfo("Europe/Helsinki"))
+
+
+class ServicePointClosure(BaseModel):
+    """A day the customer service point takes no appointments (training, a bridge day)."""
+
+    day = DateField(unique=True)
+    reason = CharField(max_length=200, default="")
+    created_by = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+
+
 # One household per space at a time, one open offer per space and one open application per
 # household, kind and area: the database holds these whatever the code above does.
 ParkingContract.add_index(
@@ -788,6 +840,16 @@ ParkingApplication.add_index(
         unique=True,
         where=(ParkingApplication.status == ParkingApplication.OFFERED),
         name="parking_offer_one_per_space",
+    )
+)
+# One visitor per desk and slot, however many press "book" at the same moment.
+Appointment.add_index(
+    Appointment.index(
+        Appointment.starts_at,
+        Appointment.desk,
+        unique=True,
+        where=(Appointment.status == Appointment.BOOKED),
+        name="appointment_one_per_desk_and_slot",
     )
 )
 ParkingApplication.add_index(
@@ -837,4 +899,6 @@ MODELS = [
     Invoice,
     PaymentImport,
     Payment,
+    Appointment,
+    ServicePointClosure,
 ]

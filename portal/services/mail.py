@@ -61,8 +61,9 @@ def text_to_html(text: str) -> str:
     return "<!doctype html>\n<html><body>\n" + "\n".join(paragraphs) + "\n</body></html>\n"
 
 
-def queue(to: str, template: str, language: str, **context) -> OutboxEmail:
-    """Render ``emails/<template>.txt`` in the language and put it in the outbox."""
+def queue(to: str, template: str, language: str, *, calendar: str = "", **context) -> OutboxEmail:
+    """Render ``emails/<template>.txt`` in the language and put it in the outbox (with a
+    calendar file, an .ics text, when given)."""
     from portal.i18n import BABEL_LOCALES
 
     name = f"emails/{template}.txt"
@@ -75,6 +76,7 @@ def queue(to: str, template: str, language: str, **context) -> OutboxEmail:
         body_text=body,
         body_html=text_to_html(body),
         language=language,
+        calendar=calendar,
     )
 
 
@@ -88,6 +90,13 @@ def _message(row: OutboxEmail, sender: str) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(row.body_text)
     message.add_alternative(row.body_html, subtype="html")
+    if row.calendar:
+        message.add_attachment(
+            row.calendar.encode(),
+            maintype="text",
+            subtype="calendar",
+            filename="appointment.ics",
+        )
     # Set after the body: setting the content replaces the Content-* headers.
     message["Content-Language"] = row.language
     return message
