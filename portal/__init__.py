@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from portal.views import (
         accounts,
+        appointments,
         auth,
         bookings,
         building,
@@ -43,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
         public,
         requests,
         staff,
+        staff_appointments,
         staff_buildings,
         staff_defects,
         staff_messages,
@@ -76,6 +78,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(staff_buildings.bp)
     app.register_blueprint(lease.bp)
     app.register_blueprint(profile.bp)
+    app.register_blueprint(appointments.bp)
+    app.register_blueprint(staff_appointments.bp)
     if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:
         app.register_blueprint(dev.bp)
     if app.config["MAIL_WORKER"] == "thread":

@@ -89,6 +89,16 @@ def from_environment(overrides: dict | None = None) -> dict:
         "PAYEE_NAME": os.environ.get("PORTAL_PAYEE_NAME", "Helsingin kaupungin asunnot Oy"),
         "PAYEE_IBAN": os.environ.get("PORTAL_PAYEE_IBAN", "FI7944052020036082"),
         "PAYEE_BIC": os.environ.get("PORTAL_PAYEE_BIC", "HELSFIHH"),
+        # The customer service point (the seed's hours): appointments, walk-in hours, slot
+        # length, desks, how soon and how far ahead one can book.
+        "APPOINTMENT_HOURS": os.environ.get(
+            "PORTAL_APPOINTMENT_HOURS", "wed 09:00-12:00; thu 12:00-15:00"
+        ),
+        "WALK_IN_HOURS": os.environ.get("PORTAL_WALK_IN_HOURS", "tue 09:00-15:00"),
+        "APPOINTMENT_SLOT_MINUTES": int(os.environ.get("PORTAL_APPOINTMENT_SLOT_MINUTES", "30")),
+        "APPOINTMENT_DESKS": int(os.environ.get("PORTAL_APPOINTMENT_DESKS", "2")),
+        "APPOINTMENT_LEAD_MINUTES": int(os.environ.get("PORTAL_APPOINTMENT_LEAD_MINUTES", "60")),
+        "APPOINTMENT_WEEKS_AHEAD": int(os.environ.get("PORTAL_APPOINTMENT_WEEKS_AHEAD", "6")),
         # Re-authentication: a bank account change needs a sign-in this recent (minutes).
         "RECENT_SIGN_IN_MINUTES": int(os.environ.get("PORTAL_RECENT_SIGN_IN_MINUTES", "10")),
         # Email: without an SMTP host, messages stay in the outbox (shown on a development page).

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from portal.models import (
     Apartment,
+    Appointment,
     Building,
     BuildingDetails,
     DefectEvent,
@@ -353,6 +354,7 @@ def load(identity_key: str, today: datetime.date | None = None) -> None:
         _load_notices(today)
         _load_invoices(today)
         _load_building_details()
+        _load_appointments(today)
 
 
 # Defect reports of the demo households: (reporter email, location, category, text, status,
@@ -824,6 +826,28 @@ def _load_building_details() -> None:
             if not asoy
             else "Isännöinti Kallio Oy",
             maintenance_phone="09 5767 3000" if not asoy else "09 5767 4000",
+        )
+
+
+def _load_appointments(today: datetime.date) -> None:
+    """Two visits next Wednesday morning; their manage links were never sent anywhere."""
+    import hashlib
+    import secrets
+
+    wednesday = today + datetime.timedelta(days=(2 - today.weekday()) % 7 + 7)
+    for hour, minute, name, reason, details in (
+        (9, 0, "Pirjo Lehtonen", "keys", "Lisäavain tyttärelle."),
+        (9, 30, "Matti Koskinen", "identification", "Tunnistautuminen Asukasportaaliin."),
+    ):
+        Appointment.create(
+            starts_at=datetime.datetime.combine(wednesday, datetime.time(hour, minute)),
+            minutes=30,
+            desk=1,
+            name=name,
+            phone="040 555 0100",
+            reason=reason,
+            details=details,
+            token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
         )
 
 

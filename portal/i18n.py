@@ -1,5 +1,7 @@
 """Language choice and locale-aware formatting of dates, times, numbers and money."""
 
+from zoneinfo import ZoneInfo
+
 from babel.dates import get_day_names
 from flask import Flask, g, request
 from flask_babel import (
@@ -7,6 +9,7 @@ from flask_babel import (
     format_date,
     format_datetime,
     format_decimal,
+    format_time,
     get_locale,
 )
 from flask_login import current_user
@@ -14,6 +17,7 @@ from flask_login import current_user
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES
 from portal.extensions import babel
 
+HELSINKI_ZONE = ZoneInfo("Europe/Helsinki")
 LOCALE_COOKIE = "locale"
 # Formats follow Finnish conventions in every language (24-hour clock, 1 234,50 €).
 BABEL_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
@@ -60,4 +64,6 @@ def init_app(app: Flask) -> None:
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
         money=lambda value: format_currency(value, "EUR"),
         decimal=format_decimal,
+        # A Helsinki wall-clock time stored without a zone (a service point slot).
+        clock=lambda value: format_time(value.replace(tzinfo=HELSINKI_ZONE), "short"),
     )

@@ -89,8 +89,25 @@ def _attach_demo_photos(upload_dir):
     demo.store_rescue_plans(upload_dir / "buildings")
     import datetime
 
-    from portal.models import Payment
+    # A booked visit next week whose manage link is known to the tests.
+    import hashlib
 
+    from portal.models import Appointment, Payment
+
+    today = datetime.date.today()
+    wednesday = today + datetime.timedelta(days=(2 - today.weekday()) % 7 + 7)
+    Appointment.create(
+        starts_at=datetime.datetime.combine(wednesday, datetime.time(10, 0)),
+        minutes=30,
+        desk=1,
+        name="Veikko Heinonen",
+        phone="040 555 0101",
+        email="veikko@example.fi",
+        reason="identification",
+        details="Tunnistautuminen Asukasportaalia varten.",
+        language="fi",
+        token_hash=hashlib.sha256(b"demo-appointment-link").hexdigest(),
+    )
     # A bank payment whose reference matched no invoice, waiting for staff.
     Payment.create(
         bank_id="TEST-UNMATCHED-1",

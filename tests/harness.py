@@ -13,6 +13,7 @@ from flask import Flask, url_for
 
 from portal import access
 from portal.models import (
+    Appointment,
     Attachment,
     Building,
     DefectReport,
@@ -326,6 +327,10 @@ STAFF_BUILDING = {
 }
 
 
+def _appointment() -> int:
+    return Appointment.get(Appointment.name == "Veikko Heinonen").id
+
+
 def _notice(title: str) -> int:
     return Notice.get(Notice.title_fi == title).id
 
@@ -466,6 +471,9 @@ SAMPLES: dict[str, dict[str, dict]] = {
     },
     "staff_payments.resolve": {"payment_id": {"own": lambda kind: _unmatched_payment()}},
     "profile.confirm_bank_account": {"token": UNKNOWN_TOKEN},
+    "appointments.manage": {"token": {"own": lambda kind: "demo-appointment-link"}},
+    "appointments.move": {"token": {"own": lambda kind: "demo-appointment-link"}},
+    "staff_appointments.cancel": {"appointment_id": {"own": lambda kind: _appointment()}},
     "staff_buildings.edit": {"building_id": STAFF_BUILDING},
     "staff_buildings.rescue_plan": {"building_id": STAFF_BUILDING},
     "staff_parking.offer": {"space_id": PARKING_SPACE},

@@ -23,8 +23,7 @@ def test_visitor_sees_sign_in_and_urgent_numbers(client):
     assert "09 5767 3100" in html
     assert 'href="/register"' in html
     assert 'href="/defects/report"' in html
-    # No link to a page that does not exist yet.
-    assert 'href="/appointments/"' not in html
+    assert 'href="/appointments/"' in html
 
 
 def test_dashboard_shows_home_household_and_team(login_as):

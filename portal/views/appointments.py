@@ -1,0 +1,198 @@
+"""Customer service point visits: book a time without signing in, manage it from a link."""
+
+import datetime
+
+from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import limiter
+from portal.forms.accounts import ContinueForm
+from portal.forms.appointments import REASONS, AppointmentForm
+from portal.i18n import current_language
+from portal.models import Apartment, Appointment
+from portal.services import appointments as service
+from portal.services import mail
+from portal.services.hours import helsinki_now
+from portal.services.residents import resident_status
+from portal.services.saunas import monday_of, parse_week, week_label
+from portal.web import render, see_other
+
+bp = Blueprint("appointments", __name__, url_prefix="/appointments")
+
+ADDRESS = "Viipurinkatu 2, 00510 Helsinki"
+
+
+def _rules() -> service.Rules:
+    return service.Rules.from_config(current_app.config)
+
+
+def _now() -> datetime.datetime:
+    """Helsinki wall-clock time without a zone: how appointments are stored."""
+    return helsinki_now().replace(tzinfo=None)
+
+
+def _asoy_team():
+    """The As Oy team, when the signed-in person lives in an As Oy apartment."""
+    if not current_user.is_authenticated or current_user.is_staff:
+        return None
+    status = resident_status(current_user)
+    if status.residency is None:
+        return None
+    apartment = status.residency.lease.apartment
+    if apartment.ownership == Apartment.ASOY:
+        return apartment.building.team
+    return None
+
+
+def _week_context(target: str, token: str | None = None, around: datetime.date | None = None):
+    now = _now()
+    monday = parse_week(request.args.get("week"), around or now.date())
+    earliest = monday_of(now.date())
+    if monday < earliest:
+        monday = earliest
+    step = datetime.timedelta(days=7)
+    last = service.bookable_window(_rules(), now)[1].date()
+    days = service.week(_rules(), monday, now)
+    if not request.args.get("week") and not any(s.free for d in days for s in d.slots):
+        # Nothing left this week (say, on a Friday): show next week straight away.
+        monday += step
+        days = service.week(_rules(), monday, now)
+    return {
+        "days": days,
+        "monday": monday,
+        "sunday": monday + datetime.timedelta(days=6),
+        "previous": week_label(monday - step) if monday > earliest else None,
+        "next": week_label(monday + step) if monday + step <= last else None,
+        "target": target,
+        "token": token,
+    }
+
+
+@bp.get("/")
+def index():
+    """Instructions, practical information and the week's free times."""
+    return render(
+        "appointments/index.html",
+        partial="calendar",
+        asoy_team=_asoy_team(),
+        address=ADDRESS,
+        **_week_context("book"),
+    )
+
+
+def _confirmation(appointment: Appointment, raw: str, template: str) -> None:
+    if not appointment.email:
+        return
+    link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/appointments/manage/{raw}"
+    mail.queue(
+        appointment.email,
+        template,
+        appointment.language,
+        calendar=service.calendar_file(appointment, "Heka: asiakaspalvelu", ADDRESS),
+        appointment=appointment,
+        when=appointment.local_start,
+        reason=REASONS[appointment.reason],
+        address=ADDRESS,
+        link=link,
+    )
+
+
+@bp.route("/book", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def book():
+    """The contact form for one free time; books it on submit."""
+    start = service.parse_slot(request.values.get("slot"))
+    if start is None or not service.is_bookable(_rules(), start, _now()):
+        flash(_("That time cannot be booked. Please choose another."), "error")
+        return see_other(url_for("appointments.index"))
+    form = AppointmentForm()
+    if not form.is_submitted() and current_user.is_authenticated:
+        form.name.data = current_user.display_name
+        form.email.data = current_user.email
+        form.phone.data = current_user.phone
+    status = 200
+    if form.validate_on_submit():
+        try:
+            appointment, raw = service.book(
+                _rules(),
+                start,
+                _now(),
+                name=form.name.data.strip(),
+                email=(form.email.data or "").strip().lower(),
+                phone=form.phone.data.strip(),
+                reason=form.reason.data,
+                details=(form.details.data or "").strip(),
+                language=current_language(),
+                person=current_user if current_user.is_authenticated else None,
+            )
+        except service.SlotTaken:
+            flash(
+                _("Someone was quicker: that time was just taken. Please choose another."), "error"
+            )
+            return see_other(url_for("appointments.index"))
+        _confirmation(appointment, raw, "appointment_booked")
+        flash(_("Your visit is booked. Please write the time down."), "success")
+        return see_other(url_for("appointments.manage", token=raw))
+    elif form.is_submitted():
+        status = 422
+    return render("appointments/book.html", status=status, form=form, start=start)
+
+
+def _appointment(token: str) -> Appointment:
+    appointment = service.by_token(token)
+    if appointment is None:
+        abort(404)
+    return appointment
+
+
+@bp.route("/manage/<token>", methods=["GET", "POST"])
+def manage(token):
+    """The booked visit: its time, and moving or cancelling it until it begins."""
+    appointment = _appointment(token)
+    now = _now()
+    changeable = service.can_change(appointment, now)
+    form = ContinueForm()
+    if form.validate_on_submit():
+        if service.cancel(appointment, now):
+            flash(_("The visit was cancelled."), "success")
+        else:
+            flash(_("This visit can no longer be changed."), "error")
+        return see_other(url_for("appointments.manage", token=token))
+    moving = changeable and request.args.get("move")
+    # Moving starts from the visit's own week: the nearest other times are there.
+    context = _week_context("move", token, appointment.starts_at.date()) if moving else {}
+    return render(
+        "appointments/manage.html",
+        partial="calendar" if context else None,
+        appointment=appointment,
+        changeable=changeable,
+        reason=REASONS[appointment.reason],
+        address=ADDRESS,
+        form=form,
+        moving=bool(context),
+        **context,
+    )
+
+
+@bp.post("/manage/<token>/move")
+def move(token):
+    """Move the visit to another free time."""
+    appointment = _appointment(token)
+    if not ContinueForm().validate_on_submit():
+        abort(400)
+    start = service.parse_slot(request.form.get("slot"))
+    try:
+        if start is None:
+            raise service.SlotTaken
+        moved = service.move(_rules(), appointment, start, _now())
+    except service.SlotTaken:
+        flash(_("That time cannot be booked. Please choose another."), "error")
+        return see_other(url_for("appointments.manage", token=token, move=1))
+    _confirmation(moved, token, "appointment_moved")
+    flash(
+        _("The visit was moved to %(when)s.", when=format_datetime(moved.local_start, "short")),
+        "success",
+    )
+    return see_other(url_for("appointments.manage", token=token))
