@@ -81,3 +81,25 @@ def remove(directory: Path, stored: list[dict]) -> None:
     """Delete stored files (when the database write that needed them failed)."""
     for item in stored:
         photos.remove(directory, *(n for n in (item["stored_name"], item["thumb_name"]) if n))
+
+
+def send(directory: Path, attachment, thumbnail: bool):
+    """Answer with a stored attachment (its thumbnail if asked and there is one): photos
+    inline, PDFs as downloads, never kept in a cache. ``attachment`` is any row with the
+    columns ``store`` fills in."""
+    from flask import abort, send_file
+
+    name = attachment.thumb_name if thumbnail and attachment.thumb_name else None
+    path = directory / (name or attachment.stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype="image/jpeg" if name else attachment.content_type,
+        as_attachment=attachment.content_type == "application/pdf",
+        download_name=attachment.original_name or path.name,
+        etag=False,
+        conditional=False,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -124,21 +124,7 @@ def send_attachment(thread: MessageThread, attachment_id: int):
         )
         .first()
     ) or abort(404)
-    thumb = request.args.get("size") == "thumb" and attachment.thumb_name
-    path = upload_dir() / (attachment.thumb_name if thumb else attachment.stored_name)
-    if not path.is_file():
-        abort(404)
-    pdf = attachment.content_type == "application/pdf"
-    response = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=pdf,
-        download_name=attachment.original_name or path.name,
-        etag=False,
-        conditional=False,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return files.send(upload_dir(), attachment, request.args.get("size") == "thumb")
 
 
 @bp.get("/<int:thread_id>/files/<int:attachment_id>")
