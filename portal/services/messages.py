@@ -17,12 +17,11 @@ from portal.models import (
     MessageAttachment,
     MessageThread,
     Person,
-    ReadMark,
     Residency,
     db,
     utcnow,
 )
-from portal.services import audit, files, mail
+from portal.services import audit, files, mail, read_marks
 
 SUBJECT = "thread"
 MAX_ATTACHMENTS = 3
@@ -45,36 +44,20 @@ def _public_url() -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/")
 
 
-def _mark_read(person: Person, thread_id: int) -> None:
-    now = utcnow()
-    ReadMark.insert(person=person, subject=SUBJECT, object_id=thread_id, seen_at=now).on_conflict(
-        conflict_target=[ReadMark.person, ReadMark.subject, ReadMark.object_id],
-        update={ReadMark.seen_at: now},
-    ).execute()
-
-
 def mark_read(person: Person, thread: MessageThread) -> None:
-    _mark_read(person, thread.id)
+    read_marks.mark(person, SUBJECT, thread.id)
 
 
 def household_threads(lease_id: int, person: Person, limit: int | None = None) -> list[Listed]:
     """The household's threads, latest activity first, unread when the team wrote since the
     person last opened the thread."""
-    mark = ReadMark.alias()
-    query = (
-        MessageThread.select(MessageThread, mark.seen_at.alias("seen_at"))
-        .join(
-            mark,
-            JOIN.LEFT_OUTER,
-            on=(
-                (mark.object_id == MessageThread.id)
-                & (mark.subject == SUBJECT)
-                & (mark.person == person.id)
-            ),
-        )
+    query = read_marks.with_seen_at(
+        MessageThread.select()
         .where(MessageThread.lease == lease_id)
-        .order_by(MessageThread.updated_at.desc(), MessageThread.id.desc())
-        .objects()
+        .order_by(MessageThread.updated_at.desc(), MessageThread.id.desc()),
+        MessageThread,
+        SUBJECT,
+        person,
     )
     if limit:
         query = query.limit(limit)
@@ -142,7 +125,7 @@ def start(
             )
             message = Message.create(thread=thread, author=person, body=body, created_at=now)
             _attach(message, stored)
-            _mark_read(person, thread.id)
+            read_marks.mark(person, SUBJECT, thread.id)
             return thread
     except Exception:
         files.remove(upload_dir, stored)
@@ -174,7 +157,7 @@ def reply(
             MessageThread.update({field: now, MessageThread.updated_at: now}).where(
                 MessageThread.id == thread.id
             ).execute()
-            _mark_read(person, thread.id)
+            read_marks.mark(person, SUBJECT, thread.id)
             if from_staff:
                 audit.record("message_reply", actor=person, detail=f"thread {thread.id}")
                 for recipient in _household_recipients(thread):

@@ -5,18 +5,16 @@ import datetime
 from dataclasses import dataclass
 
 from flask import current_app
-from peewee import JOIN
 
 from portal.models import (
     Notice,
     NoticeBuilding,
     Person,
-    ReadMark,
     Residency,
     db,
     utcnow,
 )
-from portal.services import mail
+from portal.services import mail, read_marks
 
 SUBJECT = "notice"
 
@@ -45,20 +43,8 @@ def current_for_building(building_id: int, today: datetime.date):
 
 def for_resident(building_id: int, person: Person, today: datetime.date, limit=None):
     """The current notices with unread marks, in one query."""
-    mark = ReadMark.alias()
-    query = (
-        current_for_building(building_id, today)
-        .select_extend(mark.seen_at.alias("seen_at"))
-        .join(
-            mark,
-            JOIN.LEFT_OUTER,
-            on=(
-                (mark.object_id == Notice.id)
-                & (mark.subject == SUBJECT)
-                & (mark.person == person.id)
-            ),
-        )
-        .objects()
+    query = read_marks.with_seen_at(
+        current_for_building(building_id, today), Notice, SUBJECT, person
     )
     if limit:
         query = query.limit(limit)
@@ -66,11 +52,7 @@ def for_resident(building_id: int, person: Person, today: datetime.date, limit=N
 
 
 def mark_read(person: Person, notice: Notice) -> None:
-    now = utcnow()
-    ReadMark.insert(person=person, subject=SUBJECT, object_id=notice.id, seen_at=now).on_conflict(
-        conflict_target=[ReadMark.person, ReadMark.subject, ReadMark.object_id],
-        update={ReadMark.seen_at: now},
-    ).execute()
+    read_marks.mark(person, SUBJECT, notice.id)
 
 
 def recipients(notice: Notice, today: datetime.date):

@@ -14,7 +14,6 @@ from portal.catalog import RequestType, RuleContext
 from portal.models import (
     Lease,
     Person,
-    ReadMark,
     RequestAttachment,
     RequestConsent,
     RequestEvent,
@@ -23,7 +22,7 @@ from portal.models import (
     db,
     utcnow,
 )
-from portal.services import audit, files, mail
+from portal.services import audit, files, mail, read_marks
 
 SUBJECT = "request"
 
@@ -131,7 +130,7 @@ def submit(
                 for residency in residents:
                     if residency.is_lease_party and residency.person_id != person.id:
                         RequestConsent.create(request=request, residency=residency)
-            _mark_read(person, request.id)
+            read_marks.mark(person, SUBJECT, request.id)
             mail.queue(
                 person.email,
                 "request_received",
@@ -154,21 +153,13 @@ def _link(request: ServiceRequest) -> str:
 
 def household_requests(lease_id: int, person: Person, *, open_only: bool = False, limit=None):
     """The household's requests, newest first, each with whether this person has news in it."""
-    mark = ReadMark.alias()
-    rows = (
-        ServiceRequest.select(ServiceRequest, mark.seen_at.alias("seen_at"))
-        .join(
-            mark,
-            JOIN.LEFT_OUTER,
-            on=(
-                (mark.object_id == ServiceRequest.id)
-                & (mark.subject == SUBJECT)
-                & (mark.person == person.id)
-            ),
-        )
+    rows = read_marks.with_seen_at(
+        ServiceRequest.select()
         .where(ServiceRequest.lease == lease_id)
-        .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
-        .objects()
+        .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc()),
+        ServiceRequest,
+        SUBJECT,
+        person,
     )
     if open_only:
         rows = rows.where(ServiceRequest.status.not_in(catalog.CLOSED_STATES))
@@ -179,17 +170,9 @@ def household_requests(lease_id: int, person: Person, *, open_only: bool = False
     ]
 
 
-def _mark_read(person: Person, request_id: int) -> None:
-    now = utcnow()
-    ReadMark.insert(person=person, subject=SUBJECT, object_id=request_id, seen_at=now).on_conflict(
-        conflict_target=[ReadMark.person, ReadMark.subject, ReadMark.object_id],
-        update={ReadMark.seen_at: now},
-    ).execute()
-
-
 def mark_read(person: Person, request: ServiceRequest) -> None:
     """Remember that the person has seen the request as it is now (the one write of a GET)."""
-    _mark_read(person, request.id)
+    read_marks.mark(person, SUBJECT, request.id)
 
 
 def timeline(request: ServiceRequest, *, for_staff: bool):
@@ -228,7 +211,7 @@ def add_message(request: ServiceRequest, person: Person, text: str) -> RequestEv
     with db.atomic():
         event = RequestEvent.create(request=request, author=person, note=text)
         ServiceRequest.update(updated_at=utcnow()).where(ServiceRequest.id == request.id).execute()
-        _mark_read(person, request.id)
+        read_marks.mark(person, SUBJECT, request.id)
     return event
 
 
@@ -246,7 +229,7 @@ def withdraw(request: ServiceRequest, person: Person) -> None:
         if not updated:
             raise RequestRefused(RequestRefused.NOT_OPEN)
         RequestEvent.create(request=request, author=person, status=catalog.WITHDRAWN)
-        _mark_read(person, request.id)
+        read_marks.mark(person, SUBJECT, request.id)
         audit.record("request_withdrawn", actor=person, detail=str(request.id))
 
 
