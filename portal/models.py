@@ -235,6 +235,69 @@ class OutboxEmail(BaseModel):
         indexes = ((("status", "next_attempt_at"), False),)
 
 
+class Mandate(BaseModel):
+    """A power of attorney: a resident (or their estate) lets an agent act in their matters.
+
+    The agent is named by email: whoever signs in with that username may use it while it
+    is active and valid. ``scopes`` is a comma-separated list of the catalog's scope keys;
+    "general" covers every matter.
+    """
+
+    PORTAL = "portal"
+    PAPER = "paper"
+    PENDING = "pending"
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    ENDED = "ended"
+
+    grantor = ForeignKeyField(Residency, backref="mandates", on_delete="CASCADE")
+    # Who gave it in the portal; empty for a paper power of attorney staff registered.
+    given_by = ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    agent_email = CharField(max_length=254)
+    agent_first_name = CharField(max_length=100)
+    agent_last_name = CharField(max_length=100)
+    scopes = CharField(max_length=300)
+    # Anything else the grantor wrote in the open section: staff read it, the portal does not.
+    other_matters = TextField(default="")
+    valid_from = DateField()
+    valid_until = DateField(null=True)
+    method = CharField(max_length=10, constraints=[Check("method IN ('portal', 'paper')")])
+    status = CharField(
+        max_length=10,
+        constraints=[Check("status IN ('pending', 'active', 'revoked', 'ended')")],
+    )
+    # The scanned paper document, stored like other attachments.
+    document_name = CharField(max_length=64, null=True)
+    document_type = CharField(max_length=40, default="")
+    document_original = CharField(max_length=200, default="")
+    registered_by = ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    verified_by = ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    verified_at = DateTimeField(null=True)
+    ended_by = ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    ended_at = DateTimeField(null=True)
+    end_note = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("agent_email", "status"), False),
+            (("status", "created_at"), False),
+        )
+        constraints = [Check("valid_until IS NULL OR valid_until >= valid_from")]
+
+    @property
+    def scope_list(self) -> list[str]:
+        return [scope for scope in self.scopes.split(",") if scope]
+
+    @property
+    def agent_name(self) -> str:
+        return f"{self.agent_first_name} {self.agent_last_name}"
+
+    @property
+    def grantor_name(self) -> str:
+        return f"{self.grantor.first_name} {self.grantor.last_name}"
+
+
 class AuditEntry(BaseModel):
     """Who did what to which object, and when. Never a password, token, IBAN or identity code."""
 
@@ -243,6 +306,8 @@ class AuditEntry(BaseModel):
     subject = ForeignKeyField(Person, null=True, backref="audit_about", on_delete="SET NULL")
     detail = CharField(max_length=500, default="")
     created_at = DateTimeField(default=utcnow, index=True)
+    # The power of attorney an agent acted under: what the grantor's history lists.
+    mandate = ForeignKeyField(Mandate, null=True, backref="audit_entries", on_delete="SET NULL")
 
 
 class DefectReport(BaseModel):
@@ -500,6 +565,9 @@ class ServiceRequest(BaseModel):
     team = ForeignKeyField(ServiceTeam, null=True, on_delete="SET NULL")
     handler = CharField(max_length=20, default="customer_service")
     submitted_by = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    # When an agent submitted it: whose request it is, and under which power of attorney.
+    on_behalf_of = ForeignKeyField(Residency, null=True, on_delete="SET NULL")
+    mandate = ForeignKeyField(Mandate, null=True, on_delete="SET NULL")
     answers = TextField(default="{}")
     status = CharField(
         max_length=12,
@@ -873,6 +941,7 @@ MODELS = [
     Residency,
     Token,
     OutboxEmail,
+    Mandate,
     AuditEntry,
     DefectReport,
     DefectEvent,
