@@ -4,17 +4,25 @@ Access is denied by default: an endpoint missing from ``ACCESS`` answers 403 to 
 (and the test suite fails on it), so a new page cannot go live unguarded. The table says
 who may *call* an endpoint; which objects a person may see is checked again by the
 owner-checked getters each view loads its objects with.
+
+An agent acting for someone under a power of attorney stands in the grantor's place on
+resident pages: the grantor's home decides what they see, the endpoint's scopes decide
+whether the mandate covers the call, and every change they make is written to the audit
+log under the mandate, where the grantor reads it.
 """
 
 from dataclasses import dataclass
 
-from flask import Flask, abort, current_app, g, request
-from flask_login import current_user
+from flask import Flask, abort, current_app, flash, g, request, session
+from flask_babel import gettext as _
+from flask_login import current_user, user_logged_in
 
+from portal import catalog
 from portal.extensions import login_manager
 from portal.models import Person
-from portal.services.residents import resident_status
-from portal.web import render
+from portal.services import audit, mandates
+from portal.services.residents import helsinki_today, resident_status, status_of
+from portal.web import is_safe_path, render
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
@@ -25,14 +33,36 @@ STAFF = "staff"
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may call an endpoint: a kind of person, and for staff the roles (empty: any)."""
+    """Who may call an endpoint: a kind of person, and for staff the roles (empty: any).
+
+    ``scopes``: for resident endpoints, the power-of-attorney scopes of which an agent's
+    mandate must cover one (a general mandate covers everything; none listed: only general).
+    """
 
     kind: str
     roles: frozenset[str] = frozenset()
+    scopes: frozenset[str] = frozenset()
 
 
 def staff(*roles: str) -> Rule:
     return Rule(STAFF, frozenset(roles))
+
+
+def resident(*scopes: str) -> Rule:
+    return Rule(RESIDENT, scopes=frozenset(scopes))
+
+
+def lease_party(*scopes: str) -> Rule:
+    return Rule(LEASE_PARTY, scopes=frozenset(scopes))
+
+
+# What a specific power of attorney may reach. Requests: each type's own scope is checked
+# again by the form; the list shows an agent only the types their mandate covers.
+PARKING_SAUNA = catalog.SCOPE_PARKING_SAUNA
+INFORMATION = catalog.SCOPE_INFORMATION
+REQUEST_SCOPES = tuple(
+    sorted({entry.mandate_scope for entry in catalog.CATALOG.values() if entry.mandate_scope})
+)
 
 
 DEFECT_STAFF = (
@@ -74,29 +104,29 @@ ACCESS: dict[str, Rule] = {
     "defects.decision": Rule(RESIDENT),
     "defects.photo": Rule(RESIDENT),
     "defects.report": Rule(PUBLIC),
-    "bookings.index": Rule(RESIDENT),
-    "bookings.sauna": Rule(RESIDENT),
+    "bookings.index": resident(PARKING_SAUNA),
+    "bookings.sauna": resident(PARKING_SAUNA),
     "bookings.request_sauna": Rule(LEASE_PARTY),
-    "bookings.cancel_sauna": Rule(LEASE_PARTY),
+    "bookings.cancel_sauna": lease_party(PARKING_SAUNA),
     "bookings.sauna_calendar": Rule(RESIDENT),
-    "parking.index": Rule(RESIDENT),
+    "parking.index": resident(PARKING_SAUNA),
     "parking.apply": Rule(LEASE_PARTY),
     "parking.application": Rule(LEASE_PARTY),
-    "parking.terminate": Rule(LEASE_PARTY),
+    "parking.terminate": lease_party(PARKING_SAUNA),
     "staff_parking.index": staff(*BOOKING_STAFF),
     "staff_parking.add_area": staff(*BOOKING_STAFF),
     "staff_parking.add_space": staff(*BOOKING_STAFF),
     "staff_parking.offer": staff(*BOOKING_STAFF),
     "staff_parking.toggle_space": staff(*BOOKING_STAFF),
     "staff_parking.end_contract": staff(*BOOKING_STAFF),
-    "requests.index": Rule(RESIDENT),
-    "requests.new": Rule(RESIDENT),
-    "requests.fields": Rule(RESIDENT),
-    "requests.show": Rule(RESIDENT),
-    "requests.message": Rule(RESIDENT),
-    "requests.withdraw": Rule(RESIDENT),
+    "requests.index": resident(*REQUEST_SCOPES),
+    "requests.new": resident(*REQUEST_SCOPES),
+    "requests.fields": resident(*REQUEST_SCOPES),
+    "requests.show": resident(*REQUEST_SCOPES),
+    "requests.message": resident(*REQUEST_SCOPES),
+    "requests.withdraw": resident(*REQUEST_SCOPES),
     "requests.consent": Rule(LEASE_PARTY),
-    "requests.attachment": Rule(RESIDENT),
+    "requests.attachment": resident(*REQUEST_SCOPES),
     "staff_requests.queue": staff(*DEFECT_STAFF),
     "staff_requests.catalog_page": staff(*DEFECT_STAFF),
     "staff_requests.show": staff(*DEFECT_STAFF),
@@ -114,14 +144,14 @@ ACCESS: dict[str, Rule] = {
     "staff_notices.index": staff(*BOOKING_STAFF),
     "staff_notices.publish": staff(*BOOKING_STAFF),
     "staff_notices.end": staff(*BOOKING_STAFF),
-    "payments.index": Rule(RESIDENT),
-    "payments.show": Rule(RESIDENT),
+    "payments.index": resident(INFORMATION),
+    "payments.show": resident(INFORMATION),
     "staff_payments.index": staff(Person.CUSTOMER_SERVICE, Person.ADMIN),
     "staff_payments.import_file": staff(Person.CUSTOMER_SERVICE, Person.ADMIN),
     "staff_payments.resolve": staff(Person.CUSTOMER_SERVICE, Person.ADMIN),
     "building.show": Rule(RESIDENT),
     "building.rescue_plan": Rule(RESIDENT),
-    "lease.show": Rule(RESIDENT),
+    "lease.show": resident(INFORMATION),
     "profile.show": Rule(SIGNED_IN),
     "profile.bank_account": Rule(SIGNED_IN),
     "profile.confirm_bank_account": Rule(SIGNED_IN),
@@ -135,6 +165,19 @@ ACCESS: dict[str, Rule] = {
     "staff_appointments.index": staff(Person.CUSTOMER_SERVICE, Person.ADMIN),
     "staff_appointments.cancel": staff(Person.CUSTOMER_SERVICE, Person.ADMIN),
     "staff_appointments.close_day": staff(Person.CUSTOMER_SERVICE, Person.ADMIN),
+    "mandates.index": Rule(SIGNED_IN),
+    "mandates.new": Rule(SIGNED_IN),
+    "mandates.show": Rule(SIGNED_IN),
+    "mandates.revoke": Rule(SIGNED_IN),
+    "mandates.act": Rule(SIGNED_IN),
+    "mandates.stop": Rule(SIGNED_IN),
+    "mandates.paper_form": Rule(PUBLIC),
+    "staff_mandates.index": staff(*BOOKING_STAFF),
+    "staff_mandates.register": staff(*BOOKING_STAFF),
+    "staff_mandates.show": staff(*BOOKING_STAFF),
+    "staff_mandates.verify": staff(*BOOKING_STAFF),
+    "staff_mandates.end": staff(*BOOKING_STAFF),
+    "staff_mandates.document": staff(*BOOKING_STAFF),
     "staff_saunas.index": staff(*BOOKING_STAFF),
     "staff_saunas.add_sauna": staff(*BOOKING_STAFF),
     "staff_saunas.add_turn": staff(*BOOKING_STAFF),
@@ -147,10 +190,49 @@ ACCESS: dict[str, Rule] = {
 }
 
 
+# The session key of the mandate an agent acts under, and of how many they hold.
+ACTING_KEY = "acting_for"
+RECEIVED_KEY = "mandates_received"
+
+# Changes by an agent that are not actions of their own (a form redrawn for a question).
+NOT_ACTIONS = frozenset({"requests.fields"})
+
+
+def current_acting():
+    """Return (once per request) the mandate the signed-in agent acts under, or None.
+
+    A mandate revoked, ended or expired since the agent switched stops at once: the
+    session forgets it and the agent is told.
+    """
+    if "acting" not in g:
+        g.acting = None
+        mandate_id = session.get(ACTING_KEY)
+        if mandate_id is not None and current_user.is_authenticated:
+            mandate = None
+            if not current_user.is_staff and isinstance(mandate_id, int):
+                mandate = mandates.for_acting(mandate_id, current_user.email, helsinki_today())
+            if mandate is None:
+                session.pop(ACTING_KEY, None)
+                flash(
+                    _(
+                        "The power of attorney you were using is no longer in force. "
+                        "You are handling your own matters again."
+                    ),
+                    "info",
+                )
+            g.acting = mandate
+    return g.acting
+
+
 def current_resident_status():
-    """Return (and remember for this request) where the signed-in person stands."""
+    """Return (and remember for this request) where the signed-in person stands; for an
+    agent acting under a mandate, where the grantor stands."""
     if "resident_status" not in g:
-        g.resident_status = resident_status(current_user)
+        acting = current_acting()
+        if acting is not None:
+            g.resident_status = status_of(acting.grantor, helsinki_today())
+        else:
+            g.resident_status = resident_status(current_user)
     return g.resident_status
 
 
@@ -175,9 +257,17 @@ def refusal(rule: Rule | None) -> str | None:
     status = current_resident_status()
     if not status.is_active:
         return "closed"
+    acting = current_acting()
+    if acting is not None and not mandates.permits(acting, rule.scopes):
+        return "not_covered"
     if rule.kind == LEASE_PARTY and not status.residency.is_lease_party:
         return "forbidden"
     return None
+
+
+def not_covered_page():
+    """Explain to an agent that the mandate they act under does not reach this page."""
+    return render("mandates/not_covered.html", status=403, mandate=current_acting())
 
 
 def enforce(rule: Rule | None):
@@ -189,6 +279,8 @@ def enforce(rule: Rule | None):
         return login_manager.unauthorized()
     if reason == "closed":
         return access_closed_page(current_resident_status())
+    if reason == "not_covered":
+        return not_covered_page()
     if reason == "forbidden":
         abort(403)
     return None
@@ -201,13 +293,51 @@ def may_open(endpoint: str) -> bool:
     return refusal(current_app.extensions["access_table"].get(endpoint)) is None
 
 
+def record_agent_action(response):
+    """Write what an agent changed under a mandate to the audit log: one entry per change
+    that went through (not refused, not a form returned with errors)."""
+    acting = g.get("acting")
+    if acting is None or request.method in ("GET", "HEAD", "OPTIONS"):
+        return response
+    rule = current_app.extensions["access_table"].get(request.endpoint)
+    if rule is None or rule.kind not in (RESIDENT, LEASE_PARTY):
+        return response
+    if request.endpoint in NOT_ACTIONS or response.status_code >= 400:
+        return response
+    if any(category == "error" for category, _message in session.get("_flashes", [])):
+        return response
+    # Where the change led (the request just made, the list given notice on) is what the
+    # grantor opens from their history; otherwise the address that was called.
+    target = response.headers.get("HX-Location") or response.headers.get("Location") or ""
+    audit.record(
+        f"acted:{request.endpoint}",
+        actor=current_user,
+        subject=acting.grantor.person,
+        detail=target if is_safe_path(target) else request.path,
+        mandate=acting,
+    )
+    return response
+
+
+def remember_received(sender, user, **extra):
+    """At sign-in: how many mandates the person may act under, for the header's switch."""
+    if not user.is_staff:
+        session[RECEIVED_KEY] = mandates.effective_received_count(user.email, helsinki_today())
+
+
 def init_app(app: Flask) -> None:
     """Enforce the access table before every request of the app."""
     app.extensions["access_table"] = dict(ACCESS)
     app.jinja_env.globals["may_open"] = may_open
+    app.jinja_env.globals["acting"] = lambda: g.get("acting")
+    user_logged_in.connect(remember_received, app)
 
     @app.before_request
     def check_access():
         if request.endpoint is None:
             return None  # no route matched: the 404 or 405 handler answers
+        if ACTING_KEY in session:
+            current_acting()
         return enforce(app.extensions["access_table"].get(request.endpoint))
+
+    app.after_request(record_agent_action)

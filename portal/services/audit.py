@@ -1,10 +1,17 @@
 """The audit log: who did what, to whom, when. Callers never pass secrets or identity codes."""
 
-from portal.models import AuditEntry, Person
+from portal.models import AuditEntry, Mandate, Person
 
 
 def record(
-    action: str, actor: Person | None = None, subject: Person | None = None, detail: str = ""
+    action: str,
+    actor: Person | None = None,
+    subject: Person | None = None,
+    detail: str = "",
+    mandate: Mandate | None = None,
 ) -> AuditEntry:
-    """Write one audit entry (inside the caller's transaction)."""
-    return AuditEntry.create(actor=actor, action=action, subject=subject, detail=detail[:500])
+    """Write one audit entry (inside the caller's transaction); ``mandate`` is the power of
+    attorney the actor used or changed, which puts the entry in that mandate's history."""
+    return AuditEntry.create(
+        actor=actor, action=action[:60], subject=subject, detail=detail[:500], mandate=mandate
+    )

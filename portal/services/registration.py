@@ -3,7 +3,7 @@
 import datetime
 
 from portal.models import Person, Residency, Token, db, utcnow
-from portal.services import audit, mail, tokens
+from portal.services import audit, mail, mandates, tokens
 from portal.services.accounts import hash_password
 
 
@@ -35,16 +35,25 @@ def start_registration(
         )
 
 
-def identify(email: str, identity_hash: str, language: str) -> Person | None:
+def identify(
+    email: str, identity_hash: str, language: str, names: tuple[str, str] = ("", "")
+) -> Person | None:
     """Link the person with this email to their lines of the housing register after strong
-    identification; return None when the identity matches nobody in the register."""
+    identification; return None when the identity matches nobody in the register.
+
+    Someone named as the agent of a power of attorney may have no home of ours: they get
+    a username under the names their bank gave, and use it only for acting.
+    """
     with db.atomic():
         residencies = list(Residency.select().where(Residency.identity_hash == identity_hash))
-        if not residencies:
+        if residencies:
+            # The register's names are the ones on the lease.
+            first, last = residencies[0].first_name, residencies[0].last_name
+        elif all(names) and mandates.has_pending_mandate(email):
+            first, last = names
+        else:
             return None
         person = Person.get_or_none(Person.email == email)
-        # The register's names are the ones on the lease.
-        first, last = residencies[0].first_name, residencies[0].last_name
         now = utcnow()
         if person is None:
             person = Person.create(email=email, first_name=first, last_name=last, language=language)

@@ -13,6 +13,7 @@ from portal import catalog
 from portal.catalog import RequestType, RuleContext
 from portal.models import (
     Lease,
+    Mandate,
     Person,
     RequestAttachment,
     RequestConsent,
@@ -99,12 +100,17 @@ def submit(
     *,
     lease: Lease,
     person: Person,
+    residency: Residency,
     residents: list[Residency],
     uploads: list[files.Upload],
     upload_dir: Path,
+    mandate: Mandate | None = None,
 ) -> ServiceRequest:
     """Store a request with its answers and files; ask other lease parties for consent where
-    the entry needs it; confirm to the submitter by email."""
+    the entry needs it; confirm to the submitter by email.
+
+    ``residency`` is whose request it is: the submitter's own line of the register, or with
+    ``mandate`` the grantor's, for whom an agent submits it."""
     if len(uploads) > entry.attachments:
         raise files.AttachmentError(files.AttachmentError.TOO_MANY)
     stored = files.store(uploads, upload_dir)
@@ -121,15 +127,17 @@ def submit(
                 team=apartment.building.team_id,
                 handler=entry.handler,
                 submitted_by=person,
+                on_behalf_of=residency if mandate else None,
+                mandate=mandate,
                 answers=json.dumps(_serialise(entry, answers, by_id), ensure_ascii=False),
             )
             RequestEvent.create(request=request, author=person, status=catalog.RECEIVED)
             for item in stored:
                 RequestAttachment.create(request=request, **item)
             if entry.needs_consent and entry.needs_consent(answers):
-                for residency in residents:
-                    if residency.is_lease_party and residency.person_id != person.id:
-                        RequestConsent.create(request=request, residency=residency)
+                for other in residents:
+                    if other.is_lease_party and other.id != residency.id:
+                        RequestConsent.create(request=request, residency=other)
             read_marks.mark(person, SUBJECT, request.id)
             mail.queue(
                 person.email,
@@ -151,8 +159,11 @@ def _link(request: ServiceRequest) -> str:
     return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/requests/{request.id}"
 
 
-def household_requests(lease_id: int, person: Person, *, open_only: bool = False, limit=None):
-    """The household's requests, newest first, each with whether this person has news in it."""
+def household_requests(
+    lease_id: int, person: Person, *, open_only: bool = False, limit=None, types=None
+):
+    """The household's requests, newest first, each with whether this person has news in it
+    (``types``: only these types, for an agent whose mandate covers only them)."""
     rows = read_marks.with_seen_at(
         ServiceRequest.select()
         .where(ServiceRequest.lease == lease_id)
@@ -163,6 +174,8 @@ def household_requests(lease_id: int, person: Person, *, open_only: bool = False
     )
     if open_only:
         rows = rows.where(ServiceRequest.status.not_in(catalog.CLOSED_STATES))
+    if types is not None:
+        rows = rows.where(ServiceRequest.type_key.in_(types))
     if limit:
         rows = rows.limit(limit)
     return [
@@ -353,6 +366,10 @@ def _end_lease(request: ServiceRequest, answers: dict) -> None:
         Residency.update(moved_out=day).where(
             (Residency.lease == request.lease_id)
             & (Residency.moved_out.is_null() | (Residency.moved_out > day))
+        ).execute()
+    elif request.on_behalf_of_id:
+        Residency.update(moved_out=day).where(
+            (Residency.lease == request.lease_id) & (Residency.id == request.on_behalf_of_id)
         ).execute()
     elif request.submitted_by_id:
         Residency.update(moved_out=day).where(

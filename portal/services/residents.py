@@ -92,3 +92,12 @@ def household(lease_id: int, today: datetime.date | None = None) -> list[Residen
         .order_by(Residency.role, Residency.last_name, Residency.first_name)
     )
     return list(rows)
+
+
+def status_of(residency: Residency, today: datetime.date) -> ResidentStatus:
+    """Where one line of the register stands on a Helsinki day (an agent acts for it)."""
+    if _is_current(residency, today):
+        return ResidentStatus(ACTIVE, residency)
+    if not _has_ended(residency, today):
+        return ResidentStatus(NOT_BEGUN, residency)
+    return ResidentStatus(ENDED, residency)
