@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
         dev,
         home,
         lease,
+        mandates,
         messages,
         notices,
         parking,
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
         staff_appointments,
         staff_buildings,
         staff_defects,
+        staff_mandates,
         staff_messages,
         staff_notices,
         staff_parking,
@@ -78,6 +80,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(staff_buildings.bp)
     app.register_blueprint(lease.bp)
     app.register_blueprint(profile.bp)
+    app.register_blueprint(mandates.bp)
+    app.register_blueprint(staff_mandates.bp)
     app.register_blueprint(appointments.bp)
     app.register_blueprint(staff_appointments.bp)
     if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:

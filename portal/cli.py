@@ -33,7 +33,9 @@ def demo_data_command() -> None:
         )
     with db.connection_context():
         if demo.load_if_empty(current_app.config["IDENTITY_KEY"]):
-            demo.store_rescue_plans(Path(current_app.config["UPLOAD_DIR"]) / "buildings")
+            uploads = Path(current_app.config["UPLOAD_DIR"])
+            demo.store_rescue_plans(uploads / "buildings")
+            demo.store_mandate_documents(uploads / "mandates")
             click.echo("Loaded the demo housing company.")
         else:
             click.echo("The database already has data; demo data was not loaded.")

@@ -17,6 +17,7 @@ from portal.models import (
     DefectReport,
     Invoice,
     Lease,
+    Mandate,
     Message,
     MessageThread,
     Notice,
@@ -54,6 +55,10 @@ DEMO_SIGN_INS = [
     (
         "matti.koskinen@example.fi",
         "username from the apartment search: identifies at first sign-in",
+    ),
+    (
+        "kaisa.lehtonen@example.fi",
+        "agent: all matters of Pirjo Lehtonen; parking, sauna and payments of Aino Virtanen",
     ),
     ("leena.makinen@example.fi", "staff: customer service"),
     ("jari.laine@example.fi", "staff: maintenance"),
@@ -355,6 +360,7 @@ def load(identity_key: str, today: datetime.date | None = None) -> None:
         _load_invoices(today)
         _load_building_details()
         _load_appointments(today)
+        _load_mandates(today, now, password_hash)
 
 
 # Defect reports of the demo households: (reporter email, location, category, text, status,
@@ -851,9 +857,89 @@ def _load_appointments(today: datetime.date) -> None:
         )
 
 
-def rescue_plan_pdf(street: str) -> bytes:
-    """A one-page PDF standing in for a building's rescue plan in the demo and the tests."""
-    text = f"Pelastussuunnitelma - {street}".encode("latin-1", "replace")
+def _load_mandates(today: datetime.date, now: datetime.datetime, password_hash: str) -> None:
+    """Kaisa, who has no home of ours, acts for her mother Pirjo (paper, verified) and for
+    Aino (given in the portal, parking and sauna and information); a paper one from Sofia
+    waits for verification."""
+    staff = Person.get(Person.staff_role == Person.CUSTOMER_SERVICE)
+    Person.create(
+        email="kaisa.lehtonen@example.fi",
+        first_name="Kaisa",
+        last_name="Lehtonen",
+        language="fi",
+        phone="040 765 4321",
+        password_hash=password_hash,
+        identification_method=Person.OFFICE,
+        identified_at=now,
+    )
+
+    def line_of(first: str, last: str) -> Residency:
+        return Residency.get((Residency.first_name == first) & (Residency.last_name == last))
+
+    common = dict(created_at=now - datetime.timedelta(days=20))
+    Mandate.create(
+        grantor=line_of("Pirjo", "Lehtonen"),
+        agent_email="kaisa.lehtonen@example.fi",
+        agent_first_name="Kaisa",
+        agent_last_name="Lehtonen",
+        scopes="general",
+        other_matters="Asunnon vaihtoon liittyvät asiat.",
+        valid_from=today - datetime.timedelta(days=20),
+        method=Mandate.PAPER,
+        status=Mandate.ACTIVE,
+        registered_by=staff,
+        verified_by=staff,
+        verified_at=now - datetime.timedelta(days=19),
+        document_original="valtakirja-lehtonen.pdf",
+        document_type="application/pdf",
+        **common,
+    )
+    aino = line_of("Aino", "Virtanen")
+    Mandate.create(
+        grantor=aino,
+        given_by=aino.person,
+        agent_email="kaisa.lehtonen@example.fi",
+        agent_first_name="Kaisa",
+        agent_last_name="Lehtonen",
+        scopes="terminate_parking_sauna,information",
+        valid_from=today - datetime.timedelta(days=3),
+        valid_until=today + datetime.timedelta(days=90),
+        method=Mandate.PORTAL,
+        status=Mandate.ACTIVE,
+        created_at=now - datetime.timedelta(days=3),
+    )
+    Mandate.create(
+        grantor=line_of("Sofia", "Lindqvist"),
+        agent_email="erik.lindqvist@example.fi",
+        agent_first_name="Erik",
+        agent_last_name="Lindqvist",
+        scopes="keys,manager_statement",
+        valid_from=today,
+        method=Mandate.PAPER,
+        status=Mandate.PENDING,
+        registered_by=staff,
+        document_original="fullmakt.pdf",
+        document_type="application/pdf",
+        created_at=now,
+    )
+
+
+def store_mandate_documents(directory) -> None:
+    """Give the demo's paper powers of attorney a scanned document each."""
+    import secrets
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for mandate in Mandate.select().where(Mandate.method == Mandate.PAPER):
+        name = f"{secrets.token_hex(16)}.pdf"
+        (directory / name).write_bytes(rescue_plan_pdf(mandate.agent_name, title="Valtakirja"))
+        mandate.document_name = name
+        mandate.save(only=[Mandate.document_name])
+
+
+def rescue_plan_pdf(street: str, title: str = "Pelastussuunnitelma") -> bytes:
+    """A one-page PDF standing in for a building's rescue plan (or another document) in the
+    demo and the tests."""
+    text = f"{title} - {street}".encode("latin-1", "replace")
     stream = b"BT /F1 18 Tf 50 780 Td (" + text + b") Tj ET"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",

@@ -87,6 +87,7 @@ def _attach_demo_photos(upload_dir):
         )
 
     demo.store_rescue_plans(upload_dir / "buildings")
+    demo.store_mandate_documents(upload_dir / "mandates")
     import datetime
 
     # A booked visit next week whose manage link is known to the tests.

@@ -18,6 +18,7 @@ from portal.models import (
     Building,
     DefectReport,
     Invoice,
+    Mandate,
     Message,
     MessageAttachment,
     MessageThread,
@@ -76,6 +77,7 @@ NOT_PAGES = {
     "staff_messages.attachment",
     "building.rescue_plan",
     "staff_buildings.rescue_plan",
+    "staff_mandates.document",
 }
 
 
@@ -335,6 +337,32 @@ def _notice(title: str) -> int:
     return Notice.get(Notice.title_fi == title).id
 
 
+def _mandate_of(first_name: str) -> int:
+    """The (first) power of attorney given by the resident with this first name."""
+    return (
+        Mandate.select(Mandate.id)
+        .join(Residency, on=(Mandate.grantor == Residency.id))
+        .where(Residency.first_name == first_name)
+        .order_by(Mandate.id)
+        .first()
+        .id
+    )
+
+
+def _own_mandate(kind: "Kind") -> int | None:
+    """A mandate the person gave (Aino, Sofia); others have none of their own."""
+    owners = {conftest.RESIDENT: "Aino", conftest.SWEDISH_RESIDENT: "Sofia"}
+    return _mandate_of(owners[kind.email]) if kind.email in owners else None
+
+
+# Pirjo's power of attorney to Kaisa: nobody the harness signs in as may read it, except
+# staff who serve her building.
+OWN_MANDATE = {"own": _own_mandate, "foreign": lambda kind: _mandate_of("Pirjo")}
+STAFF_MANDATE = {
+    "own": lambda kind: _for_staff(kind, lambda: _mandate_of("Pirjo"), asoy=False),
+    "foreign": lambda kind: _for_staff(kind, lambda: _mandate_of("Pirjo"), asoy=True),
+}
+
 RESIDENT_REPORT = {"own": _own_report, "foreign": _foreign_report}
 STAFF_REPORT = {"own": _staff_report, "foreign": _foreign_staff_report}
 
@@ -474,6 +502,18 @@ SAMPLES: dict[str, dict[str, dict]] = {
     "appointments.manage": {"token": {"own": lambda kind: "demo-appointment-link"}},
     "appointments.move": {"token": {"own": lambda kind: "demo-appointment-link"}},
     "staff_appointments.cancel": {"appointment_id": {"own": lambda kind: _appointment()}},
+    "mandates.show": {"mandate_id": OWN_MANDATE},
+    "mandates.revoke": {"mandate_id": OWN_MANDATE},
+    "mandates.act": {"mandate_id": OWN_MANDATE},
+    "staff_mandates.show": {"mandate_id": STAFF_MANDATE},
+    "staff_mandates.verify": {
+        "mandate_id": {
+            "own": lambda kind: _for_staff(kind, lambda: _mandate_of("Sofia"), asoy=False),
+            "foreign": lambda kind: _for_staff(kind, lambda: _mandate_of("Sofia"), asoy=True),
+        }
+    },
+    "staff_mandates.end": {"mandate_id": STAFF_MANDATE},
+    "staff_mandates.document": {"mandate_id": STAFF_MANDATE},
     "staff_buildings.edit": {"building_id": STAFF_BUILDING},
     "staff_buildings.rescue_plan": {"building_id": STAFF_BUILDING},
     "staff_parking.offer": {"space_id": PARKING_SPACE},

@@ -154,7 +154,12 @@ def identified():
         identity = bank_id.finish()
     except bank_id.BankIdError:
         return render("accounts/identify_failed.html", status=400, reason="failed")
-    person = registration.identify(email, identity.identity_hash, current_language())
+    person = registration.identify(
+        email,
+        identity.identity_hash,
+        current_language(),
+        (identity.first_name, identity.last_name),
+    )
     if person is None:
         return render("accounts/identify_failed.html", status=403, reason="no_match")
     return _after_identification(person)

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from portal import access, catalog
 from portal.models import DefectReport
-from portal.services import defects, notices, parking, requests, saunas
+from portal.services import defects, mandates, notices, parking, requests, saunas
 from portal.services.hours import helsinki_now
 from portal.services.residents import helsinki_today, household
 from portal.web import render
@@ -24,6 +24,19 @@ def index():
             return redirect(url_for("staff.index"))
         return render("home/access.html", resident=status)
     residency = status.residency
+    acting = access.current_acting()
+    if acting is not None:
+        return render(
+            "home/acting.html",
+            mandate=acting,
+            residency=residency,
+            scope_labels=catalog.MANDATE_SCOPES,
+            types=[
+                entry
+                for entry in catalog.CATALOG.values()
+                if mandates.permits(acting, entry.mandate_scope)
+            ],
+        )
     return render(
         "home/dashboard.html",
         residency=residency,

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from portal.forms.accounts import ContinueForm
 from portal.forms.profile import BankAccountForm, ContactForm
-from portal.models import Person, db, utcnow
+from portal.models import Person, db
 from portal.services import accounts, audit, mail, tokens
 from portal.services import payments as payment_rules
 from portal.views.public import LOCALE_COOKIE, ONE_YEAR
@@ -20,11 +20,7 @@ PURPOSE = "bank_account"
 
 
 def _recently_signed_in(person: Person) -> bool:
-    minutes = current_app.config["RECENT_SIGN_IN_MINUTES"]
-    return bool(
-        person.last_login_at
-        and utcnow() - person.last_login_at < datetime.timedelta(minutes=minutes)
-    )
+    return accounts.recently_signed_in(person, current_app.config["RECENT_SIGN_IN_MINUTES"])
 
 
 def masked(iban: str) -> str:

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import catalog
-from portal.access import current_resident_status
+from portal.access import current_acting, current_resident_status, not_covered_page
 from portal.extensions import htmx
 from portal.forms.accounts import ContinueForm
 from portal.forms.requests import build_form, shown_fields, typed_answers
 from portal.models import RequestAttachment, ServiceRequest
-from portal.services import files
+from portal.services import files, mandates
 from portal.services import requests as service
 from portal.services.residents import helsinki_today, household
 from portal.web import render, see_other
@@ -34,13 +34,29 @@ def attachment_message(reason: str, limit: int) -> str:
     return _("A file was not a photo or a PDF document we can read.")
 
 
+def covered_types() -> list[str] | None:
+    """The request types an acting agent's specific mandate covers; None: every type."""
+    acting = current_acting()
+    if acting is None or mandates.permits(acting, None):
+        return None
+    return [
+        key
+        for key, entry in catalog.CATALOG.items()
+        if mandates.permits(acting, entry.mandate_scope)
+    ]
+
+
 def household_request(request_id: int) -> ServiceRequest:
-    """Return one of the household's requests, or answer 404."""
+    """Return one of the household's requests (for an agent, of the types their mandate
+    covers), or answer 404."""
     lease_id = current_resident_status().residency.lease_id
-    found = ServiceRequest.get_or_none(
+    query = ServiceRequest.select().where(
         (ServiceRequest.id == request_id) & (ServiceRequest.lease == lease_id)
     )
-    return found or abort(404)
+    types = covered_types()
+    if types is not None:
+        query = query.where(ServiceRequest.type_key.in_(types))
+    return query.first() or abort(404)
 
 
 def _entry(type_key: str) -> catalog.RequestType:
@@ -61,10 +77,11 @@ def _controllers(entry) -> set[str]:
 def index():
     """The household's requests and the kinds of request that can be made."""
     residency = current_resident_status().residency
+    types = covered_types()
     return render(
         "requests/index.html",
-        requests=service.household_requests(residency.lease_id, current_user),
-        types=list(catalog.CATALOG.values()),
+        requests=service.household_requests(residency.lease_id, current_user, types=types),
+        types=[e for e in catalog.CATALOG.values() if types is None or e.key in types],
         lease_party=residency.is_lease_party,
         labels=catalog.STATE_LABELS,
         catalog=catalog.CATALOG,
@@ -76,6 +93,9 @@ def new(type_key):
     """The form of one request type, built from its catalog entry."""
     entry = _entry(type_key)
     residency = current_resident_status().residency
+    acting = current_acting()
+    if acting is not None and not mandates.permits(acting, entry.mandate_scope):
+        return not_covered_page()
     if not catalog.may_submit(entry, is_lease_party=residency.is_lease_party):
         return render("requests/not_allowed.html", status=403, entry=entry)
     form, residents = _form_for(entry, residency)
@@ -99,6 +119,8 @@ def new(type_key):
                     answers,
                     lease=residency.lease,
                     person=current_user,
+                    residency=residency,
+                    mandate=acting,
                     residents=residents,
                     uploads=uploads,
                     upload_dir=upload_dir(),
@@ -149,9 +171,7 @@ def show(request_id):
     found = household_request(request_id)
     entry = service.entry_of(found)
     consents = service.consents(found)
-    waiting_for_me = any(
-        c.residency.person_id == current_user.id and not c.confirmed_at for c in consents
-    )
+    waiting_for_me = any(c.residency_id == residency.id and not c.confirmed_at for c in consents)
     service.mark_read(current_user, found)
     return render(
         "requests/show.html",

@@ -1,0 +1,229 @@
+"""Staff see, register, verify and end powers of attorney."""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from peewee import fn
+
+from portal import catalog
+from portal.forms.accounts import ContinueForm
+from portal.forms.mandates import EndMandateForm, RegisterMandateForm
+from portal.models import Apartment, Building, Lease, Mandate, Residency
+from portal.services import accounts, files, mandates
+from portal.services.residents import helsinki_today
+from portal.services.staff import visible_buildings
+from portal.views.mandates import STATE_LABELS, history_label, history_link
+from portal.web import render, see_other
+
+bp = Blueprint("staff_mandates", __name__, url_prefix="/staff/mandates")
+
+PAGE = 50
+FILTERS = ("pending", "active", "closed", "all")
+
+
+def upload_dir():
+    return Path(current_app.config["UPLOAD_DIR"]) / "mandates"
+
+
+def _visible():
+    """Mandates of the homes this staff member serves (the As Oy team: its own)."""
+    return mandates.with_home().where(Building.id.in_(visible_buildings(current_user)))
+
+
+def _mandate(mandate_id: int) -> Mandate:
+    return _visible().where(Mandate.id == mandate_id).first() or abort(404)
+
+
+@bp.get("/")
+def index():
+    """Mandates to verify first, then the rest; searchable by name, email or lease."""
+    shown = request.args.get("status", "pending")
+    shown = shown if shown in FILTERS else "pending"
+    q = (request.args.get("q") or "").strip()[:100]
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    query = _visible()
+    if shown == "pending":
+        query = query.where(Mandate.status == Mandate.PENDING)
+    elif shown == "active":
+        query = query.where(Mandate.status == Mandate.ACTIVE)
+    elif shown == "closed":
+        query = query.where(Mandate.status.in_([Mandate.REVOKED, Mandate.ENDED]))
+    if q:
+        like = "%" + q.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        query = query.where(
+            (Residency.first_name.concat(" ").concat(Residency.last_name) ** like)
+            | (Mandate.agent_first_name.concat(" ").concat(Mandate.agent_last_name) ** like)
+            | (Mandate.agent_email**like)
+            | (Lease.number**like)
+        )
+    rows = list(
+        query.order_by(Mandate.created_at.desc(), Mandate.id.desc())
+        .limit(PAGE + 1)
+        .offset((page - 1) * PAGE)
+    )
+    today = helsinki_today()
+    return render(
+        "staff/mandates.html",
+        rows=rows[:PAGE],
+        more=len(rows) > PAGE,
+        page=page,
+        shown=shown,
+        q=q,
+        state=lambda m: mandates.state(m, today),
+        labels=STATE_LABELS,
+        scope_labels=catalog.MANDATE_SCOPES,
+    )
+
+
+def _lease(number: str):
+    """The lease with this number, if it is in a building this staff member serves."""
+    if not number:
+        return None
+    return (
+        Lease.select(Lease, Apartment, Building)
+        .join(Apartment)
+        .join(Building)
+        .where(
+            (fn.UPPER(Lease.number) == number.upper())
+            & Building.id.in_(visible_buildings(current_user))
+        )
+        .first()
+    )
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Register a paper power of attorney: find the lease, choose the grantor, attach the
+    scanned document. It waits for verifying before an agent can use it."""
+    number = (request.values.get("lease") or "").strip()[:30]
+    lease = _lease(number)
+    if lease is None:
+        return render(
+            "staff/mandate_register.html",
+            status=404 if number else 200,
+            lease=None,
+            number=number,
+            form=None,
+        )
+    people = list(
+        Residency.select()
+        .where(Residency.lease == lease.id)
+        .order_by(Residency.role, Residency.last_name, Residency.first_name)
+    )
+    form = RegisterMandateForm()
+    form.grantor.choices = [(str(r.id), f"{r.first_name} {r.last_name}") for r in people]
+    if not form.is_submitted():
+        form.valid_from.data = helsinki_today()
+    status = 200
+    if form.validate_on_submit():
+        uploads = files.uploads_from(request, "document")
+        if not uploads:
+            form.document.errors = [_("Attach the scanned power of attorney.")]
+        else:
+            residency = next(r for r in people if str(r.id) == form.grantor.data)
+            residency.lease = lease
+            try:
+                mandate = mandates.register_paper(
+                    residency,
+                    current_user,
+                    mandates.Agent(
+                        accounts.normalise_email(form.agent_email.data),
+                        form.agent_first_name.data,
+                        form.agent_last_name.data,
+                    ),
+                    form.chosen_scopes(),
+                    form.other_matters.data or "",
+                    form.valid_from.data,
+                    form.valid_until.data,
+                    uploads[0],
+                    upload_dir(),
+                )
+            except files.AttachmentError:
+                form.document.errors = [
+                    _("The file could not be read. Attach a PDF or a photo of the document.")
+                ]
+            else:
+                flash(_("The power of attorney was registered. Verify it next."), "success")
+                return see_other(url_for("staff_mandates.show", mandate_id=mandate.id))
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    return render(
+        "staff/mandate_register.html",
+        status=status,
+        lease=lease,
+        number=lease.number,
+        form=form,
+    )
+
+
+@bp.get("/<int:mandate_id>")
+def show(mandate_id):
+    mandate = _mandate(mandate_id)
+    today = helsinki_today()
+    return render(
+        "staff/mandate.html",
+        mandate=mandate,
+        state=mandates.state(mandate, today),
+        labels=STATE_LABELS,
+        scope_labels=catalog.MANDATE_SCOPES,
+        history=list(mandates.history(mandate)),
+        history_label=history_label,
+        history_link=history_link,
+        form=ContinueForm(),
+        end_form=EndMandateForm(),
+    )
+
+
+@bp.post("/<int:mandate_id>/verify")
+def verify(mandate_id):
+    """The document was checked: the mandate comes into force and both are told."""
+    mandate = _mandate(mandate_id)
+    if not ContinueForm().validate_on_submit():
+        abort(400)
+    try:
+        mandates.verify(mandate, current_user, current_app.config["PUBLIC_URL"].rstrip("/"))
+    except mandates.MandateRefused:
+        flash(_("Only a power of attorney waiting for verification can be verified."), "error")
+    else:
+        flash(_("The power of attorney is verified and in force."), "success")
+    return see_other(url_for("staff_mandates.show", mandate_id=mandate.id))
+
+
+@bp.post("/<int:mandate_id>/end")
+def end(mandate_id):
+    """End a mandate at once, with a reason both people are told."""
+    mandate = _mandate(mandate_id)
+    form = EndMandateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        mandates.end(
+            mandate,
+            current_user,
+            form.note.data or "",
+            current_app.config["PUBLIC_URL"].rstrip("/"),
+        )
+    except mandates.MandateRefused:
+        flash(_("This power of attorney is no longer in force."), "error")
+    else:
+        flash(_("The power of attorney was ended."), "success")
+    return see_other(url_for("staff_mandates.show", mandate_id=mandate.id))
+
+
+@bp.get("/<int:mandate_id>/document")
+def document(mandate_id):
+    """The scanned paper document, for staff only."""
+    mandate = _mandate(mandate_id)
+    if not mandate.document_name:
+        abort(404)
+    stored = SimpleNamespace(
+        stored_name=mandate.document_name,
+        thumb_name=None,
+        content_type=mandate.document_type,
+        original_name=mandate.document_original,
+    )
+    return files.send(upload_dir(), stored, thumbnail=False)
