@@ -6,8 +6,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import pytest
 import requests
 
-from portal.models import AuditEntry, OutboxEmail, Person, Residency, Token, utcnow
+from portal.models import AuditEntry, Mandate, OutboxEmail, Person, Residency, Token, utcnow
 from portal.services import mail, tokens
+from portal.services.residents import helsinki_today
 from tests.conftest import (
     ASOY_STAFF,
     CSRF_RE,
@@ -434,3 +435,36 @@ def test_staff_see_email_that_has_not_been_delivered(app, client, smtp_server):
     maintenance = app.test_client()
     sign_in(maintenance, "jari.laine@example.fi")
     assert maintenance.get("/staff/email").status_code == 403
+
+
+def test_an_agent_without_a_home_registers_with_bank_identification(app, client, smtp_server):
+    """Someone named in a power of attorney may register though they live elsewhere."""
+    email = "outi.ulkopuolinen@example.fi"
+    aino = Residency.get(Residency.first_name == "Aino")
+    Mandate.create(
+        grantor=aino,
+        given_by=aino.person,
+        agent_email=email,
+        agent_first_name="Outi",
+        agent_last_name="Ulkopuolinen",
+        scopes="information",
+        valid_from=helsinki_today(),
+        method=Mandate.PORTAL,
+        status=Mandate.ACTIVE,
+    )
+    client.set_cookie("locale", "en")
+    register_and_confirm(app, client, smtp_server, email=email)
+    response = identify_at_bank(client, "stranger")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/register/password"
+    response = post_form(
+        client, "/register/password", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
+    assert response.status_code == 303
+    person = Person.get(Person.email == email)
+    # The names come from the bank, not from what the grantor typed.
+    assert (person.first_name, person.identification_method) == ("Outi", Person.BANK)
+    home = client.get("/").text
+    assert "Powers of attorney given to you" in home
+    assert "Handle the matters of Aino Virtanen" in client.get("/mandates/").text
+    assert not Residency.select().where(Residency.person == person.id).exists()
