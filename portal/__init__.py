@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
         staff_notices,
         staff_parking,
         staff_payments,
+        staff_register,
         staff_requests,
         staff_saunas,
     )
@@ -82,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(profile.bp)
     app.register_blueprint(mandates.bp)
     app.register_blueprint(staff_mandates.bp)
+    app.register_blueprint(staff_register.bp)
     app.register_blueprint(appointments.bp)
     app.register_blueprint(staff_appointments.bp)
     if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:

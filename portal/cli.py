@@ -6,10 +6,11 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from portal import database, demo
 from portal.models import db
-from portal.services import housekeeping, mail
+from portal.services import housekeeping, mail, register_import
 
 
 @click.command("upgrade")
@@ -86,7 +87,32 @@ def demo_bank_id_command(port: int) -> None:
     run_simple("127.0.0.1", port, provider_app(user_claims=users, require_nonce=True))
 
 
+@click.command("import-register")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--apply", is_flag=True, help="Write the rows (without it: a dry run).")
+@with_appcontext
+def import_register_command(paths: tuple[Path, ...], apply: bool) -> None:
+    """Check (and with --apply, load) the housing register from buildings.csv,
+    apartments.csv, leases.csv and residents.csv, given as files or a folder holding them."""
+    files = {}
+    for path in paths:
+        for item in sorted(path.glob("*.csv")) if path.is_dir() else [path]:
+            files[item.stem] = item.read_bytes()
+    with db.connection_context():
+        report = register_import.import_register(
+            files, current_app.config["IDENTITY_KEY"], apply=apply
+        )
+    # Operators read the report in English, like the other commands' output.
+    with force_locale("en"):
+        for line in report.lines():
+            click.echo(line)
+    if not report.ok:
+        raise click.ClickException(f"{len(report.problems)} problem(s): nothing was written.")
+    click.echo("Written." if report.applied else "Dry run: nothing was written. Use --apply.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(import_register_command)
     app.cli.add_command(upgrade_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(mail_worker_command)
