@@ -155,6 +155,8 @@ ACCESS: dict[str, Rule] = {
     "profile.show": Rule(SIGNED_IN),
     "profile.bank_account": Rule(SIGNED_IN),
     "profile.confirm_bank_account": Rule(SIGNED_IN),
+    "profile.data": Rule(SIGNED_IN),
+    "profile.data_json": Rule(SIGNED_IN),
     "staff_buildings.index": staff(*BOOKING_STAFF),
     "staff_buildings.edit": staff(*BOOKING_STAFF),
     "staff_buildings.rescue_plan": staff(*DEFECT_STAFF),

@@ -10,7 +10,8 @@ from flask_babel import force_locale
 
 from portal import database, demo
 from portal.models import db
-from portal.services import housekeeping, mail, register_import
+from portal.services import housekeeping, mail, personal_data, register_import
+from portal.services.residents import helsinki_today
 
 
 @click.command("upgrade")
@@ -111,7 +112,36 @@ def import_register_command(paths: tuple[Path, ...], apply: bool) -> None:
     click.echo("Written." if report.applied else "Dry run: nothing was written. Use --apply.")
 
 
+@click.command("erase-people")
+@click.option("--apply", is_flag=True, help="Erase (without it: only report).")
+@with_appcontext
+def erase_people_command(apply: bool) -> None:
+    """Erase the personal data of people whose tenancy ended longer ago than
+    PORTAL_PERSONAL_DATA_RETENTION_DAYS: first report whom, then with --apply erase."""
+    days = current_app.config["PERSONAL_DATA_RETENTION_DAYS"]
+    with db.connection_context():
+        found = personal_data.plan(helsinki_today(), days)
+        click.echo(f"Tenancies that ended before {found.cutoff.isoformat()} ({days} days ago):")
+        for person in found.people:
+            click.echo(f"  username {person.id}: name, email, phone, bank account and identity")
+        if found.residencies:
+            click.echo(
+                f"  {len(found.residencies)} line(s) of the register without a username: names"
+            )
+        if not found.people and not found.residencies:
+            click.echo("  nobody")
+            return
+        if not apply:
+            click.echo("Nothing was erased. Run again with --apply to erase.")
+            return
+        for person in found.people:
+            personal_data.erase(person)
+        personal_data.erase_lines(found.residencies)
+    click.echo(f"Erased {len(found.people)} username(s) and {len(found.residencies)} line(s).")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(erase_people_command)
     app.cli.add_command(import_register_command)
     app.cli.add_command(upgrade_command)
     app.cli.add_command(demo_data_command)

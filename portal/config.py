@@ -101,6 +101,10 @@ def from_environment(overrides: dict | None = None) -> dict:
         "APPOINTMENT_WEEKS_AHEAD": int(os.environ.get("PORTAL_APPOINTMENT_WEEKS_AHEAD", "6")),
         # Re-authentication: a bank account change needs a sign-in this recent (minutes).
         "RECENT_SIGN_IN_MINUTES": int(os.environ.get("PORTAL_RECENT_SIGN_IN_MINUTES", "10")),
+        # How long after a tenancy ends a person's data is kept before it may be erased.
+        "PERSONAL_DATA_RETENTION_DAYS": int(
+            os.environ.get("PORTAL_PERSONAL_DATA_RETENTION_DAYS", "730")
+        ),
         # Email: without an SMTP host, messages stay in the outbox (shown on a development page).
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),

@@ -78,6 +78,7 @@ NOT_PAGES = {
     "building.rescue_plan",
     "staff_buildings.rescue_plan",
     "staff_mandates.document",
+    "profile.data_json",
 }
 
 

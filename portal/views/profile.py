@@ -1,15 +1,17 @@
 """The resident's profile: contact information, language, notifications and bank account."""
 
 import datetime
+import json
 
 from flask import Blueprint, current_app, flash, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.forms.accounts import ContinueForm
 from portal.forms.profile import BankAccountForm, ContactForm
 from portal.models import Person, db
-from portal.services import accounts, audit, mail, tokens
+from portal.services import accounts, audit, mail, personal_data, tokens
 from portal.services import payments as payment_rules
 from portal.views.public import LOCALE_COOKIE, ONE_YEAR
 from portal.web import render, see_other
@@ -154,3 +156,54 @@ def confirm_bank_account(token):
         form=form,
         token=token,
     )
+
+
+TABLE_LABELS = {
+    "person": _l("Your account"),
+    "residency": _l("Your lines in the housing register"),
+    "lease": _l("Rental agreements"),
+    "invoice": _l("Invoices"),
+    "token": _l("Links sent to you"),
+    "outbox_email": _l("Email sent to you"),
+    "mandate": _l("Powers of attorney"),
+    "audit_entry": _l("Log of events"),
+    "defect_report": _l("Defect notifications"),
+    "defect_event": _l("Defect notification updates"),
+    "sauna_booking": _l("Sauna turns"),
+    "parking_application": _l("Parking space applications"),
+    "parking_contract": _l("Parking space contracts"),
+    "service_request": _l("Service requests"),
+    "request_event": _l("Service request updates"),
+    "request_consent": _l("Consents to requests"),
+    "read_mark": _l("What you have read"),
+    "message_thread": _l("Conversations"),
+    "message": _l("Messages"),
+    "appointment": _l("Customer service visits"),
+}
+
+
+@bp.get("/data")
+def data():
+    """Everything the portal holds about the signed-in person, as a page to read."""
+    tables = personal_data.export(current_user)
+    return render(
+        "profile/data.html",
+        tables=[
+            (TABLE_LABELS.get(name, name), name, rows) for name, rows in tables.items() if rows
+        ],
+        empty=[str(TABLE_LABELS.get(name, name)) for name, rows in tables.items() if not rows],
+    )
+
+
+@bp.get("/data.json")
+def data_json():
+    """The same as a JSON file to keep or to take elsewhere."""
+    body = json.dumps(
+        {"person": current_user.email, "tables": personal_data.export(current_user)},
+        ensure_ascii=False,
+        indent=1,
+    )
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

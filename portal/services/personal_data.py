@@ -1,0 +1,227 @@
+"""A person's data: everything the portal holds about them, and erasing it once their
+tenancy has been over for the retention period.
+
+Both walk the schema rather than a hand-kept list, so a new table that refers to a person
+is exported and erased without anyone remembering to add it.
+"""
+
+import datetime
+import functools
+import operator
+from dataclasses import dataclass, field
+
+from peewee import CharField, ForeignKeyField, TextField
+
+from portal.models import (
+    MODELS,
+    Appointment,
+    AuditEntry,
+    DefectReport,
+    Invoice,
+    Lease,
+    Mandate,
+    OutboxEmail,
+    Person,
+    ReadMark,
+    Residency,
+    Token,
+    db,
+    new_session_token,
+)
+
+# Never part of an export: they prove nothing to the person and help an attacker.
+SECRET_COLUMNS = {"password_hash", "session_token", "identity_hash", "token_hash"}
+
+# Columns that hold an email address rather than a reference to the person.
+EMAIL_COLUMNS = (
+    Token.email,
+    OutboxEmail.to_address,
+    Mandate.agent_email,
+    DefectReport.reporter_email,
+    Appointment.email,
+)
+
+ERASED = "[erased]"
+
+
+def _references(model, person_id: int, residency_ids: list[int], email: str):
+    """The conditions that pick a model's rows about the person (None: the model has none)."""
+    conditions = []
+    for column in model._meta.sorted_fields:
+        if isinstance(column, ForeignKeyField) and column.rel_model is Person:
+            conditions.append(column == person_id)
+        elif (
+            isinstance(column, ForeignKeyField) and column.rel_model is Residency and residency_ids
+        ):
+            conditions.append(column.in_(residency_ids))
+    conditions += [column == email for column in EMAIL_COLUMNS if column.model is model]
+    if model is Person:
+        conditions.append(Person.id == person_id)
+    if not conditions:
+        return None
+    return functools.reduce(operator.or_, conditions)
+
+
+def _plain(value):
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    if value is not None and not isinstance(value, bool | int | float | str):
+        return str(value)
+    return value
+
+
+def export(person: Person) -> dict[str, list[dict]]:
+    """Every row of every table that refers to the person (by reference, by their lines
+    of the register or by their email), and the leases and invoices of their homes."""
+    residency_ids = [
+        r.id for r in Residency.select(Residency.id).where(Residency.person == person.id)
+    ]
+    data: dict[str, list[dict]] = {}
+    for model in MODELS:
+        condition = _references(model, person.id, residency_ids, person.email)
+        if condition is None:
+            continue
+        rows = model.select().where(condition).order_by(model._meta.primary_key).dicts()
+        data[model._meta.table_name] = [
+            {name: _plain(value) for name, value in row.items() if name not in SECRET_COLUMNS}
+            for row in rows
+        ]
+    lease_ids = Residency.select(Residency.lease).where(Residency.person == person.id)
+    data["lease"] = [
+        {name: _plain(value) for name, value in row.items()}
+        for row in Lease.select().where(Lease.id.in_(lease_ids)).order_by(Lease.id).dicts()
+    ]
+    data["invoice"] = [
+        {name: _plain(value) for name, value in row.items()}
+        for row in Invoice.select().where(Invoice.lease.in_(lease_ids)).order_by(Invoice.id).dicts()
+    ]
+    return data
+
+
+@dataclass
+class ErasurePlan:
+    """Whom an erasure would reach: people with usernames, and register lines without one."""
+
+    cutoff: datetime.date
+    people: list[Person] = field(default_factory=list)
+    residencies: list[Residency] = field(default_factory=list)
+
+
+def _ended_before(cutoff: datetime.date):
+    """Register lines whose tenancy was over before the cutoff."""
+    return (
+        Residency.select(Residency, Lease)
+        .join(Lease)
+        .where(
+            (Residency.moved_out.is_null(False) & (Residency.moved_out < cutoff))
+            | (Lease.end_date.is_null(False) & (Lease.end_date < cutoff))
+        )
+    )
+
+
+def plan(today: datetime.date, retention_days: int) -> ErasurePlan:
+    """Who has had no tenancy with us since the retention period began."""
+    cutoff = today - datetime.timedelta(days=retention_days)
+    result = ErasurePlan(cutoff)
+    ended = list(_ended_before(cutoff))
+    ended_ids = {r.id for r in ended}
+    by_person: dict[int, list[Residency]] = {}
+    for residency in Residency.select(Residency.id, Residency.person).where(
+        Residency.person.is_null(False)
+    ):
+        by_person.setdefault(residency.person_id, []).append(residency)
+    for person in Person.select().where(
+        Person.staff_role.is_null() & ~Person.email.startswith("erased-")
+    ):
+        lines = by_person.get(person.id, [])
+        if lines and all(r.id in ended_ids for r in lines):
+            result.people.append(person)
+    result.residencies = [r for r in ended if r.person_id is None and r.first_name != ERASED]
+    return result
+
+
+def _scrub(strings: list[str]) -> int:
+    """Replace the strings in every text column of every table; return rows changed."""
+    changed = 0
+    for model in MODELS:
+        for column in model._meta.sorted_fields:
+            if not isinstance(column, CharField | TextField) or isinstance(column, ForeignKeyField):
+                continue
+            for text in strings:
+                changed += (
+                    model.update({column: _replace(column, text)})
+                    .where(column.contains(text))
+                    .execute()
+                )
+    return changed
+
+
+def _replace(column, text):
+    from peewee import fn
+
+    return fn.REPLACE(column, text, ERASED)
+
+
+def erase(person: Person) -> None:
+    """Remove the person's name, email, phone and bank account from everywhere, keeping the
+    rows a tenancy's history needs (leases, invoices, requests) without them."""
+    lines = list(Residency.select().where(Residency.person == person.id))
+    strings = [
+        text
+        for text in {
+            person.email,
+            person.display_name,
+            person.phone,
+            person.iban,
+            *(f"{r.first_name} {r.last_name}" for r in lines),
+        }
+        if text and len(text) >= 5
+    ]
+    with db.atomic():
+        Token.delete().where((Token.person == person.id) | (Token.email == person.email)).execute()
+        OutboxEmail.delete().where(OutboxEmail.to_address == person.email).execute()
+        ReadMark.delete().where(ReadMark.person == person.id).execute()
+        Appointment.update(name=ERASED, email="", phone="", details="").where(
+            (Appointment.person == person.id) | (Appointment.email == person.email)
+        ).execute()
+        DefectReport.update(reporter_name=ERASED, reporter_email="", reporter_phone="").where(
+            (DefectReport.reporter == person.id) | (DefectReport.reporter_email == person.email)
+        ).execute()
+        Mandate.update(
+            agent_email=f"erased-{person.id}@erased.invalid",
+            agent_first_name=ERASED,
+            agent_last_name=ERASED,
+        ).where(Mandate.agent_email == person.email).execute()
+        _anonymise_lines([r.id for r in lines])
+        _scrub(strings)
+        Person.update(
+            email=f"erased-{person.id}@erased.invalid",
+            first_name=ERASED,
+            last_name=ERASED,
+            phone="",
+            iban="",
+            password_hash=None,
+            identity_hash=None,
+            identification_method=None,
+            is_active=False,
+            notify_by_email=False,
+            session_token=new_session_token(),
+        ).where(Person.id == person.id).execute()
+        AuditEntry.create(action="person_erased", subject=person.id)
+
+
+def _anonymise_lines(residency_ids: list[int]) -> None:
+    if residency_ids:
+        Residency.update(first_name=ERASED, last_name=ERASED, identity_hash=None).where(
+            Residency.id.in_(residency_ids)
+        ).execute()
+
+
+def erase_lines(residencies: list[Residency]) -> None:
+    """Former residents without a username: their names and identity hashes go."""
+    with db.atomic():
+        strings = [f"{r.first_name} {r.last_name}" for r in residencies]
+        _anonymise_lines([r.id for r in residencies])
+        _scrub([text for text in strings if len(text) >= 5])
