@@ -156,6 +156,7 @@ ACCESS: dict[str, Rule] = {
     "profile.bank_account": Rule(SIGNED_IN),
     "profile.confirm_bank_account": Rule(SIGNED_IN),
     "profile.data": Rule(SIGNED_IN),
+    "profile.data_table": Rule(SIGNED_IN),
     "profile.data_json": Rule(SIGNED_IN),
     "staff_buildings.index": staff(*BOOKING_STAFF),
     "staff_buildings.edit": staff(*BOOKING_STAFF),

@@ -46,6 +46,15 @@ class Kind:
     active_resident: bool = False
     lease_party: bool = False
     staff_role: str | None = None
+    # An agent acting for someone: whose home the resident pages show, and what the
+    # power of attorney covers.
+    acting_for: str | None = None
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def home(self) -> str | None:
+        """The email of the person whose household the resident pages are about."""
+        return self.acting_for or self.email
 
 
 KINDS = [
@@ -55,6 +64,15 @@ KINDS = [
     Kind("neighbour", conftest.SWEDISH_RESIDENT, active_resident=True, lease_party=True),
     Kind("asoy_resident", conftest.ASOY_RESIDENT, active_resident=True, lease_party=True),
     Kind("future_resident", conftest.FUTURE_RESIDENT),
+    # Kaisa acts for Aino under a power of attorney for parking, sauna and information.
+    Kind(
+        "agent",
+        conftest.AGENT,
+        active_resident=True,
+        lease_party=True,
+        acting_for=conftest.RESIDENT,
+        scopes=frozenset({"terminate_parking_sauna", "information"}),
+    ),
     Kind("customer_service", conftest.CUSTOMER_SERVICE, staff_role=Person.CUSTOMER_SERVICE),
     Kind("maintenance", conftest.MAINTENANCE, staff_role=Person.MAINTENANCE),
     Kind("asoy_staff", conftest.ASOY_STAFF, staff_role=Person.ASOY_CUSTOMER_SERVICE),
@@ -127,15 +145,13 @@ def _photo_of(report_id: int | None) -> int | None:
 def _own_report(kind: "Kind") -> int:
     # Kinds without a household of their own are refused anyway: any report serves.
     if kind.active_resident:
-        return _household_report(kind.email)
+        return _household_report(kind.home)
     return _household_report(conftest.RESIDENT)
 
 
 def _foreign_report(kind: "Kind") -> int:
     other = (
-        conftest.SWEDISH_RESIDENT
-        if kind.email != conftest.SWEDISH_RESIDENT
-        else (conftest.RESIDENT)
+        conftest.SWEDISH_RESIDENT if kind.home != conftest.SWEDISH_RESIDENT else (conftest.RESIDENT)
     )
     return _household_report(other)
 
@@ -183,7 +199,7 @@ def _lease_by_name(first_name: str):
 
 def _household_lease(kind: "Kind"):
     """The lease of the kind's household (for kinds without one, the lease party's)."""
-    email = kind.email if kind.active_resident else conftest.RESIDENT
+    email = kind.home if kind.active_resident else conftest.RESIDENT
     return Residency.select().join(Person).where(Person.email == email).get().lease
 
 
@@ -255,10 +271,11 @@ def _pending_consent() -> tuple[int, int]:
 
 
 HOUSEHOLD_REQUEST = {
-    "own": lambda kind: _household_request(_household_lease(kind)),
+    # Aino's household has no request of a type Kaisa's mandate covers: none of her own.
+    "own": lambda kind: None if kind.acting_for else _household_request(_household_lease(kind)),
     "foreign": lambda kind: (
         _household_request(_lease_by_name("Sofia"))
-        if kind.email != conftest.SWEDISH_RESIDENT
+        if kind.home != conftest.SWEDISH_RESIDENT
         else _household_request(_lease_by_name("Aino"))
     ),
 }
@@ -286,7 +303,7 @@ HOUSEHOLD_THREAD = {
     "own": lambda kind: _thread_of(_household_lease(kind)),
     "foreign": lambda kind: (
         _thread_of(_lease_by_name("Sofia"))
-        if kind.email != conftest.SWEDISH_RESIDENT
+        if kind.home != conftest.SWEDISH_RESIDENT
         else _thread_of(_lease_by_name("Aino"))
     ),
 }
@@ -352,17 +369,26 @@ def _mandate_of(first_name: str) -> int:
 
 def _own_mandate(kind: "Kind") -> int | None:
     """A mandate the person gave (Aino, Sofia); others have none of their own."""
-    owners = {conftest.RESIDENT: "Aino", conftest.SWEDISH_RESIDENT: "Sofia"}
+    owners = {conftest.RESIDENT: "Aino", conftest.SWEDISH_RESIDENT: "Sofia", conftest.AGENT: "Aino"}
     return _mandate_of(owners[kind.email]) if kind.email in owners else None
 
 
 # Pirjo's power of attorney to Kaisa: nobody the harness signs in as may read it, except
 # staff who serve her building.
-OWN_MANDATE = {"own": _own_mandate, "foreign": lambda kind: _mandate_of("Pirjo")}
+OWN_MANDATE = {
+    "own": _own_mandate,
+    "foreign": lambda kind: _mandate_of("Sofia" if kind.email == conftest.AGENT else "Pirjo"),
+}
 STAFF_MANDATE = {
     "own": lambda kind: _for_staff(kind, lambda: _mandate_of("Pirjo"), asoy=False),
     "foreign": lambda kind: _for_staff(kind, lambda: _mandate_of("Pirjo"), asoy=True),
 }
+
+
+def _request_type(kind: "Kind") -> str:
+    """A request type the person may open: for an agent, one their mandate covers."""
+    return "parking_sauna_termination" if kind.acting_for else "disturbance"
+
 
 RESIDENT_REPORT = {"own": _own_report, "foreign": _foreign_report}
 STAFF_REPORT = {"own": _staff_report, "foreign": _foreign_staff_report}
@@ -390,7 +416,7 @@ SAMPLES: dict[str, dict[str, dict]] = {
     "bookings.cancel_sauna": {
         "booking_id": {
             "own": lambda kind: _sauna_booking_of(
-                kind.email if kind.active_resident else conftest.RESIDENT
+                kind.home if kind.active_resident else conftest.RESIDENT
             ),
             "foreign": lambda kind: _sauna_booking_of("veikko.heinonen", by_name=True),
         }
@@ -421,8 +447,8 @@ SAMPLES: dict[str, dict[str, dict]] = {
             "foreign": lambda kind: _parking_contract(_lease_by_name("Veikko")),
         }
     },
-    "requests.new": {"type_key": {"own": lambda kind: "disturbance"}},
-    "requests.fields": {"type_key": {"own": lambda kind: "disturbance"}},
+    "requests.new": {"type_key": {"own": lambda kind: _request_type(kind)}},
+    "requests.fields": {"type_key": {"own": lambda kind: _request_type(kind)}},
     "requests.show": {"request_id": HOUSEHOLD_REQUEST},
     "requests.message": {"request_id": HOUSEHOLD_REQUEST},
     "requests.withdraw": {"request_id": HOUSEHOLD_REQUEST},
@@ -472,7 +498,7 @@ SAMPLES: dict[str, dict[str, dict]] = {
         "notice_id": {
             "own": lambda kind: _notice("Asiakaspalvelu joulun aikaan"),
             "foreign": lambda kind: _notice(
-                "Porraskäytävien maalaus" if kind.email == conftest.ASOY_RESIDENT else "Pihatalkoot"
+                "Porraskäytävien maalaus" if kind.home == conftest.ASOY_RESIDENT else "Pihatalkoot"
             ),
         }
     },
@@ -494,7 +520,7 @@ SAMPLES: dict[str, dict[str, dict]] = {
         "invoice_id": {
             "own": lambda kind: _invoice_of(_household_lease(kind)),
             "foreign": lambda kind: _invoice_of(
-                _lease_by_name("Aino" if kind.email == conftest.SWEDISH_RESIDENT else "Sofia")
+                _lease_by_name("Aino" if kind.home == conftest.SWEDISH_RESIDENT else "Sofia")
             ),
         }
     },
@@ -503,8 +529,15 @@ SAMPLES: dict[str, dict[str, dict]] = {
     "appointments.manage": {"token": {"own": lambda kind: "demo-appointment-link"}},
     "appointments.move": {"token": {"own": lambda kind: "demo-appointment-link"}},
     "staff_appointments.cancel": {"appointment_id": {"own": lambda kind: _appointment()}},
+    "profile.data_table": {"table": {"own": lambda kind: "residency"}},
     "mandates.show": {"mandate_id": OWN_MANDATE},
-    "mandates.revoke": {"mandate_id": OWN_MANDATE},
+    # Only a grantor revokes; the agent's own would end the acting the other checks need.
+    "mandates.revoke": {
+        "mandate_id": {
+            "own": lambda kind: None if kind.acting_for else _own_mandate(kind),
+            "foreign": OWN_MANDATE["foreign"],
+        }
+    },
     "mandates.act": {"mandate_id": OWN_MANDATE},
     "staff_mandates.show": {"mandate_id": STAFF_MANDATE},
     "staff_mandates.verify": {
@@ -551,6 +584,8 @@ def expected(rule: access.Rule | None, kind: Kind) -> str:
         return ALLOW if allowed else DENY
     if not kind.active_resident:
         return DENY
+    if kind.acting_for and "general" not in kind.scopes and not rule.scopes & kind.scopes:
+        return DENY
     if rule.kind == access.LEASE_PARTY and not kind.lease_party:
         return DENY
     return ALLOW
@@ -584,12 +619,21 @@ def routes(app: Flask) -> list[Route]:
     return sorted(found, key=lambda r: (r.method, r.endpoint))
 
 
+def acting_url(kind: Kind) -> str:
+    """Where an agent starts acting under the mandate the kind stands for."""
+    return f"/mandates/{_own_mandate(kind)}/act"
+
+
 def sign_in(app: Flask, kind: Kind, language: str = "en"):
     """Return a test client signed in as the kind of person (or a visitor), in a language."""
     client = app.test_client()
     if kind.email:
         response = conftest.sign_in(client, kind.email)
         assert response.status_code == 303, f"{kind.name} could not sign in"
+        if kind.acting_for:
+            act = acting_url(kind)
+            token = conftest.csrf_token(client, "/mandates/")
+            assert client.post(act, data={"csrf_token": token}).status_code == 303
         conftest.use_language(client, language)
     else:
         client.set_cookie("locale", language)

@@ -50,7 +50,10 @@ def test_the_export_has_every_table_that_refers_to_the_person(app, login_as):
     page = client.get("/profile/data")
     assert page.status_code == 200
     assert "Your lines in the housing register" in page.text
-    assert "Aino" in page.text
+    assert 'href="/profile/data/defect_report"' in page.text
+    lines = client.get("/profile/data/residency")
+    assert "Aino" in lines.text and "identity_hash" not in lines.text
+    assert client.get("/profile/data/no_such_table").status_code == 404
 
 
 def _end_tenancy(first_name: str, days_ago: int) -> Residency:

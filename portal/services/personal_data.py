@@ -10,7 +10,7 @@ import functools
 import operator
 from dataclasses import dataclass, field
 
-from peewee import CharField, ForeignKeyField, TextField
+from peewee import CharField, ForeignKeyField, TextField, Value, fn
 
 from portal.models import (
     MODELS,
@@ -44,16 +44,15 @@ EMAIL_COLUMNS = (
 ERASED = "[erased]"
 
 
-def _references(model, person_id: int, residency_ids: list[int], email: str):
+def _references(model, person_id: int, email: str):
     """The conditions that pick a model's rows about the person (None: the model has none)."""
     conditions = []
+    lines = Residency.select(Residency.id).where(Residency.person == person_id)
     for column in model._meta.sorted_fields:
         if isinstance(column, ForeignKeyField) and column.rel_model is Person:
             conditions.append(column == person_id)
-        elif (
-            isinstance(column, ForeignKeyField) and column.rel_model is Residency and residency_ids
-        ):
-            conditions.append(column.in_(residency_ids))
+        elif isinstance(column, ForeignKeyField) and column.rel_model is Residency:
+            conditions.append(column.in_(lines))
     conditions += [column == email for column in EMAIL_COLUMNS if column.model is model]
     if model is Person:
         conditions.append(Person.id == person_id)
@@ -72,32 +71,50 @@ def _plain(value):
     return value
 
 
-def export(person: Person) -> dict[str, list[dict]]:
-    """Every row of every table that refers to the person (by reference, by their lines
-    of the register or by their email), and the leases and invoices of their homes."""
-    residency_ids = [
-        r.id for r in Residency.select(Residency.id).where(Residency.person == person.id)
-    ]
-    data: dict[str, list[dict]] = {}
+def _selections(person: Person) -> dict:
+    """For each table with rows about the person, the model and the condition that selects
+    them: every table that refers to the person (by reference, by their lines of the
+    register or by their email), and the leases and invoices of their homes."""
+    found = {}
     for model in MODELS:
-        condition = _references(model, person.id, residency_ids, person.email)
-        if condition is None:
-            continue
-        rows = model.select().where(condition).order_by(model._meta.primary_key).dicts()
-        data[model._meta.table_name] = [
-            {name: _plain(value) for name, value in row.items() if name not in SECRET_COLUMNS}
-            for row in rows
-        ]
-    lease_ids = Residency.select(Residency.lease).where(Residency.person == person.id)
-    data["lease"] = [
-        {name: _plain(value) for name, value in row.items()}
-        for row in Lease.select().where(Lease.id.in_(lease_ids)).order_by(Lease.id).dicts()
+        condition = _references(model, person.id, person.email)
+        if condition is not None:
+            found[model._meta.table_name] = (model, condition)
+    leases = Residency.select(Residency.lease).where(Residency.person == person.id)
+    found["lease"] = (Lease, Lease.id.in_(leases))
+    found["invoice"] = (Invoice, Invoice.lease.in_(leases))
+    return found
+
+
+TABLES = tuple(_selections(Person(id=0, email="")))
+
+
+def rows(person: Person, table: str) -> list[dict]:
+    """The person's rows of one table, oldest first, without secrets."""
+    model, condition = _selections(person)[table]
+    query = model.select().where(condition).order_by(model._meta.primary_key).dicts()
+    return [
+        {name: _plain(value) for name, value in row.items() if name not in SECRET_COLUMNS}
+        for row in query
     ]
-    data["invoice"] = [
-        {name: _plain(value) for name, value in row.items()}
-        for row in Invoice.select().where(Invoice.lease.in_(lease_ids)).order_by(Invoice.id).dicts()
+
+
+def counts(person: Person) -> dict[str, int]:
+    """How many rows about the person each table holds, in one query."""
+    parts = [
+        model.select(
+            Value(table).alias("name"), fn.COUNT(model._meta.primary_key).alias("n")
+        ).where(condition)
+        for table, (model, condition) in _selections(person).items()
     ]
-    return data
+    query = functools.reduce(operator.or_, parts[1:], parts[0])
+    found = {row["name"]: row["n"] for row in query.dicts()}
+    return {table: found.get(table, 0) for table in TABLES}
+
+
+def export(person: Person) -> dict[str, list[dict]]:
+    """Every table's rows about the person: the data export."""
+    return {table: rows(person, table) for table in TABLES}
 
 
 @dataclass
@@ -159,8 +176,6 @@ def _scrub(strings: list[str]) -> int:
 
 
 def _replace(column, text):
-    from peewee import fn
-
     return fn.REPLACE(column, text, ERASED)
 
 

@@ -3,7 +3,7 @@
 import datetime
 import json
 
-from flask import Blueprint, current_app, flash, url_for
+from flask import Blueprint, abort, current_app, flash, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -184,14 +184,28 @@ TABLE_LABELS = {
 
 @bp.get("/data")
 def data():
-    """Everything the portal holds about the signed-in person, as a page to read."""
-    tables = personal_data.export(current_user)
+    """What the portal holds about the signed-in person: a count per kind, each a link."""
+    counts = personal_data.counts(current_user)
     return render(
         "profile/data.html",
-        tables=[
-            (TABLE_LABELS.get(name, name), name, rows) for name, rows in tables.items() if rows
-        ],
-        empty=[str(TABLE_LABELS.get(name, name)) for name, rows in tables.items() if not rows],
+        tables=[(name, TABLE_LABELS.get(name, name), count) for name, count in counts.items()],
+    )
+
+
+ROWS_SHOWN = 100
+
+
+@bp.get("/data/<table>")
+def data_table(table):
+    """The person's rows of one kind, each field as it is stored."""
+    if table not in personal_data.TABLES:
+        abort(404)
+    found = personal_data.rows(current_user, table)
+    return render(
+        "profile/data_table.html",
+        label=TABLE_LABELS.get(table, table),
+        rows=found[:ROWS_SHOWN],
+        more=max(0, len(found) - ROWS_SHOWN),
     )
 
 

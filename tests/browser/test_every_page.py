@@ -42,6 +42,8 @@ def test_every_page_in_the_browser(app, browser, live_server, kind):
     context.set_default_timeout(5000)
     if kind.email:
         _post_form(context, live_server + "/login", {"email": kind.email, "password": PASSWORD})
+    if kind.acting_for:
+        _post_form(context, live_server + harness.acting_url(kind), {})
     page = context.new_page()
     errors = []
     page.on(
