@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from portal.forms.defects import StaffDefectForm
 from portal.models import Apartment, Attachment, Building, DefectEvent, DefectReport, Person
@@ -52,6 +52,7 @@ def queue():
     building = request.args.get("building", "")
     category = request.args.get("category", "")
     urgent = request.args.get("urgent", "")
+    q = (request.args.get("q") or "").strip()[:100]
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     query = (
         DefectReport.select(DefectReport, Building, Apartment)
@@ -70,6 +71,8 @@ def queue():
         query = query.where(DefectReport.category == category)
     if urgent == "1":
         query = query.where(DefectReport.urgent)
+    if q:
+        query = query.where(search_condition(q))
     reports = list(
         query.order_by(
             DefectReport.urgent.desc(), DefectReport.created_at, DefectReport.id
@@ -87,11 +90,28 @@ def queue():
         more=len(reports) > PAGE_SIZE,
         page=page,
         buildings=buildings,
-        filters={"status": status, "building": building, "category": category, "urgent": urgent},
+        filters={
+            "status": status,
+            "building": building,
+            "category": category,
+            "urgent": urgent,
+            "q": q,
+        },
         labels=defects.STATUS_LABELS,
         categories=defects.CATEGORIES,
         locations=defects.LOCATIONS,
     )
+
+
+def search_condition(q: str):
+    """A reference finds its report exactly (an index lookup); other words are looked for in
+    the address with apartment and the reporter's name."""
+    reference = q.upper().replace(" ", "")
+    if DefectReport.select().where(DefectReport.reference == reference).exists():
+        return DefectReport.reference == reference
+    like = "%" + q.replace("%", "").replace("_", "") + "%"
+    address = Building.street_address.concat(" ").concat(fn.COALESCE(Apartment.number, ""))
+    return (address**like) | (DefectReport.reporter_name**like)
 
 
 def _assignable():
