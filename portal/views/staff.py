@@ -1,13 +1,32 @@
 """The back office: the start page and identification at the office."""
 
+import datetime
+import functools
+import operator
+
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, Value, fn
 
+from portal.access import may_open
 from portal.forms.accounts import OfficeIdentificationForm
-from portal.models import Apartment, Building, Lease, OutboxEmail, Person, Residency
+from portal.models import (
+    Apartment,
+    Appointment,
+    Building,
+    DefectReport,
+    Lease,
+    Mandate,
+    MessageThread,
+    OutboxEmail,
+    ParkingApplication,
+    Person,
+    Residency,
+    ServiceRequest,
+)
 from portal.services import registration
+from portal.services.hours import helsinki_now
 from portal.services.staff import scope_summary, visible_buildings
 from portal.web import render, see_other
 
@@ -17,10 +36,87 @@ SEARCH_LIMIT = 20
 EMAIL_LIMIT = 50
 
 
+def _count(key: str, query):
+    return query.select(Value(key).alias("key"), fn.COUNT(SQL("*")).alias("n"))
+
+
+def waiting_counts() -> dict[str, int]:
+    """What waits for this staff member and their team, counted in one query: only the
+    queues their role may open."""
+    from portal.views.staff_messages import visible_threads
+    from portal.views.staff_requests import visible_requests
+
+    today = helsinki_now().date()
+    buildings = visible_buildings(current_user)
+    defects = DefectReport.select().where(
+        DefectReport.building.in_(buildings) & (DefectReport.status == DefectReport.RECEIVED)
+    )
+    parts = []
+    if may_open("staff_defects.queue"):
+        parts += [
+            _count("urgent_defects", defects.where(DefectReport.urgent)),
+            _count("new_defects", defects.where(~DefectReport.urgent)),
+        ]
+    if may_open("staff_requests.queue"):
+        parts.append(
+            _count("new_requests", visible_requests().where(ServiceRequest.status == "received"))
+        )
+    if may_open("staff_messages.queue"):
+        parts.append(
+            _count(
+                "messages",
+                visible_threads().where(
+                    MessageThread.last_staff_at.is_null()
+                    | (MessageThread.last_resident_at > MessageThread.last_staff_at)
+                ),
+            )
+        )
+    if may_open("staff_mandates.index"):
+        parts.append(
+            _count(
+                "mandates",
+                Mandate.select()
+                .join(Residency, on=(Mandate.grantor == Residency.id))
+                .join(Lease)
+                .join(Apartment)
+                .where((Mandate.status == Mandate.PENDING) & Apartment.building.in_(buildings)),
+            )
+        )
+    if may_open("staff_appointments.index"):
+        start = datetime.datetime.combine(today, datetime.time.min)
+        parts.append(
+            _count(
+                "appointments",
+                Appointment.select().where(
+                    (Appointment.status == Appointment.BOOKED)
+                    & Appointment.starts_at.between(start, start + datetime.timedelta(days=1))
+                ),
+            )
+        )
+    if may_open("staff_parking.index"):
+        parts.append(
+            _count(
+                "offers",
+                ParkingApplication.select().where(
+                    (ParkingApplication.status == ParkingApplication.OFFERED)
+                    & (ParkingApplication.offer_deadline <= today + datetime.timedelta(days=2))
+                ),
+            )
+        )
+    if may_open("staff.email_problems"):
+        parts.append(
+            _count("emails", OutboxEmail.select().where(OutboxEmail.status == OutboxEmail.FAILED))
+        )
+    if not parts:
+        return {}
+    query = functools.reduce(operator.or_, parts[1:], parts[0])
+    return {row["key"]: row["n"] for row in query.dicts()}
+
+
 @bp.get("/")
 def index():
-    """Show the staff member's start page with the size of the register they look after."""
-    return render("staff/index.html", summary=scope_summary(current_user))
+    """The staff member's start page: what waits for them, and the register they look after."""
+    return render("staff/index.html", summary=scope_summary(current_user), waiting=waiting_counts())
 
 
 def _register_rows(staff: Person):

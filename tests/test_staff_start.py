@@ -1,0 +1,53 @@
+"""The staff start page: what waits for the person and their team, each count a link."""
+
+import re
+
+from portal.models import DefectReport, Mandate, OutboxEmail, ServiceRequest
+from tests.conftest import ASOY_STAFF, CUSTOMER_SERVICE, MAINTENANCE, sign_in, use_language
+
+
+def _counts(app, email):
+    client = app.test_client()
+    sign_in(client, email)
+    use_language(client, "en")
+    page = client.get("/staff/").text
+    return {
+        label: int(count)
+        for label, count in re.findall(r'<li><a href="[^"]+">([^<]+)</a>: <strong[^>]*>(\d+)', page)
+    }
+
+
+def test_customer_service_sees_each_queue_counted(app):
+    counts = _counts(app, CUSTOMER_SERVICE)
+    # Customer service serves every building.
+    received = ServiceRequest.select().where(ServiceRequest.status == "received").count()
+    assert counts["New service requests"] == received >= 2
+    assert counts["Powers of attorney to verify"] == 1
+    assert counts["Email that has not been delivered"] == 0
+    report = DefectReport.get(DefectReport.status == "received")
+    DefectReport.update(urgent=True).where(DefectReport.id == report.id).execute()
+    OutboxEmail.create(
+        to_address="x@example.fi",
+        subject="s",
+        body_text="b",
+        body_html="b",
+        language="fi",
+        status=OutboxEmail.FAILED,
+    )
+    Mandate.update(status=Mandate.ACTIVE).where(Mandate.status == Mandate.PENDING).execute()
+    after = _counts(app, CUSTOMER_SERVICE)
+    assert after["Urgent new defect notifications"] == counts["Urgent new defect notifications"] + 1
+    assert after["Other new defect notifications"] == counts["Other new defect notifications"] - 1
+    assert after["Email that has not been delivered"] == 1
+    assert after["Powers of attorney to verify"] == 0
+
+
+def test_each_role_sees_only_the_queues_it_may_open(app):
+    maintenance = _counts(app, MAINTENANCE)
+    assert "Conversations waiting for an answer" not in maintenance
+    assert "Powers of attorney to verify" not in maintenance
+    assert "Urgent new defect notifications" in maintenance
+    asoy = _counts(app, ASOY_STAFF)
+    # The As Oy team's queue holds Hanna's request only; Sofia's pending mandate is not theirs.
+    assert asoy["New service requests"] == 1
+    assert asoy["Powers of attorney to verify"] == 0
