@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
         requests,
         staff,
         staff_appointments,
+        staff_audit,
         staff_buildings,
         staff_defects,
         staff_mandates,
@@ -84,6 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(mandates.bp)
     app.register_blueprint(staff_mandates.bp)
     app.register_blueprint(staff_register.bp)
+    app.register_blueprint(staff_audit.bp)
     app.register_blueprint(appointments.bp)
     app.register_blueprint(staff_appointments.bp)
     if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:

@@ -182,6 +182,7 @@ ACCESS: dict[str, Rule] = {
     "staff_mandates.end": staff(*BOOKING_STAFF),
     "staff_mandates.document": staff(*BOOKING_STAFF),
     "staff_register.import_files": staff(Person.ADMIN),
+    "staff_audit.index": staff(Person.ADMIN),
     "staff_saunas.index": staff(*BOOKING_STAFF),
     "staff_saunas.add_sauna": staff(*BOOKING_STAFF),
     "staff_saunas.add_turn": staff(*BOOKING_STAFF),
