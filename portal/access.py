@@ -97,6 +97,7 @@ ACCESS: dict[str, Rule] = {
         Person.CUSTOMER_SERVICE, Person.ASOY_CUSTOMER_SERVICE, Person.ADMIN
     ),
     "staff.email_problems": staff(Person.CUSTOMER_SERVICE, Person.ADMIN),
+    "staff.person": staff(*BOOKING_STAFF),
     "defects.index": Rule(RESIDENT),
     "defects.new": Rule(RESIDENT),
     "defects.show": Rule(RESIDENT),

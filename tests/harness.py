@@ -115,6 +115,10 @@ def _staff_residency(kind: "Kind") -> int:
     return _residency_of(conftest.RESIDENT)
 
 
+def _person_of(residency_id: int | None) -> int | None:
+    return Residency.get_by_id(residency_id).person_id if residency_id else None
+
+
 def _foreign_staff_residency(kind: "Kind") -> int | None:
     """A line of the register outside what this staff member serves, if there is one."""
     if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE:
@@ -400,6 +404,12 @@ SAMPLES: dict[str, dict[str, dict]] = {
     "static": {"filename": {"own": lambda kind: "css/portal.css"}},
     "accounts.confirm_email": {"token": UNKNOWN_TOKEN},
     "accounts.reset_password": {"token": UNKNOWN_TOKEN},
+    "staff.person": {
+        "person_id": {
+            "own": lambda kind: _person_of(_staff_residency(kind)),
+            "foreign": lambda kind: _person_of(_foreign_staff_residency(kind)),
+        }
+    },
     "staff.identify_resident": {
         "residency_id": {"own": _staff_residency, "foreign": _foreign_staff_residency}
     },

@@ -51,3 +51,27 @@ def test_each_role_sees_only_the_queues_it_may_open(app):
     # The As Oy team's queue holds Hanna's request only; Sofia's pending mandate is not theirs.
     assert asoy["New service requests"] == 1
     assert asoy["Powers of attorney to verify"] == 0
+
+
+def test_the_person_page_gathers_everything_about_a_resident(app, queries):
+    from portal.models import Person
+
+    aino = Person.get(Person.email == "aino.virtanen@example.fi")
+    client = app.test_client()
+    sign_in(client, CUSTOMER_SERVICE)
+    use_language(client, "en")
+    queries.clear()
+    page = client.get(f"/staff/people/{aino.id}")
+    assert page.status_code == 200
+    assert len(queries) <= 8
+    text = page.text
+    assert "Sturenkatu 21 A 4" in text and "lease party" in text
+    assert "Permission for a DIY renovation" in text
+    assert "Given to Kaisa Lehtonen" in text
+    assert "Online banking" in text
+    asoy = app.test_client()
+    sign_in(asoy, ASOY_STAFF)
+    assert asoy.get(f"/staff/people/{aino.id}").status_code == 404
+    assert client.get("/staff/people/999999").status_code == 404
+    found = client.get("/staff/identification?q=aino").text
+    assert f'href="/staff/people/{aino.id}"' in found

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, SQL, Value, fn
 
+from portal import catalog
 from portal.access import may_open
 from portal.forms.accounts import OfficeIdentificationForm
 from portal.models import (
@@ -28,6 +29,7 @@ from portal.models import (
 from portal.services import registration
 from portal.services.hours import helsinki_now
 from portal.services.staff import scope_summary, visible_buildings
+from portal.views.mandates import STATE_LABELS as MANDATE_LABELS
 from portal.web import render, see_other
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -202,3 +204,54 @@ def email_problems():
         .limit(EMAIL_LIMIT)
     )
     return render("staff/email.html", emails=emails, limit=EMAIL_LIMIT)
+
+
+@bp.get("/people/<int:person_id>")
+def person(person_id):
+    """Everything about one resident in one place: homes, requests, defects, conversations,
+    powers of attorney and identification. Only people of the buildings one serves."""
+    lines = list(
+        _register_rows(current_user)
+        .where(Residency.person == person_id)
+        .order_by(Lease.start_date.desc())
+    )
+    if not lines:
+        abort(404)
+    found = lines[0].person
+    lease_ids = [line.lease_id for line in lines]
+    return render(
+        "staff/person.html",
+        found=found,
+        lines=lines,
+        requests=list(
+            ServiceRequest.select()
+            .where(
+                (ServiceRequest.submitted_by == person_id)
+                | ServiceRequest.on_behalf_of.in_([line.id for line in lines])
+            )
+            .order_by(ServiceRequest.id.desc())
+            .limit(20)
+        ),
+        defects=list(
+            DefectReport.select()
+            .where((DefectReport.reporter == person_id) | DefectReport.lease.in_(lease_ids))
+            .order_by(DefectReport.id.desc())
+            .limit(20)
+        ),
+        threads=list(
+            MessageThread.select()
+            .where(MessageThread.lease.in_(lease_ids))
+            .order_by(MessageThread.updated_at.desc())
+            .limit(20)
+        ),
+        mandates=list(
+            Mandate.select()
+            .where(
+                Mandate.grantor.in_([line.id for line in lines])
+                | (Mandate.agent_email == found.email)
+            )
+            .order_by(Mandate.id.desc())
+        ),
+        request_titles={key: entry.title for key, entry in catalog.CATALOG.items()},
+        mandate_labels=MANDATE_LABELS,
+    )
