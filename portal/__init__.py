@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
         public,
         requests,
         staff,
+        staff_accounts,
         staff_appointments,
         staff_audit,
         staff_buildings,
@@ -86,6 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(staff_mandates.bp)
     app.register_blueprint(staff_register.bp)
     app.register_blueprint(staff_audit.bp)
+    app.register_blueprint(staff_accounts.bp)
     app.register_blueprint(appointments.bp)
     app.register_blueprint(staff_appointments.bp)
     if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:

@@ -1,5 +1,6 @@
 """Command-line tasks: `flask --app portal upgrade`, `flask --app portal demo-data`."""
 
+import datetime
 import time
 from pathlib import Path
 
@@ -10,7 +11,13 @@ from flask_babel import force_locale
 
 from portal import database, demo
 from portal.models import db
-from portal.services import housekeeping, mail, personal_data, register_import
+from portal.services import (
+    housekeeping,
+    mail,
+    personal_data,
+    register_import,
+    staff_accounts,
+)
 from portal.services.residents import helsinki_today
 
 
@@ -140,7 +147,39 @@ def erase_people_command(apply: bool) -> None:
     click.echo(f"Erased {len(found.people)} username(s) and {len(found.residencies)} line(s).")
 
 
+@click.command("create-staff")
+@click.argument("email")
+@click.argument("first_name")
+@click.argument("last_name")
+@click.option(
+    "--role",
+    type=click.Choice(["customer_service", "maintenance", "asoy_customer_service", "admin"]),
+    required=True,
+)
+@click.option("--team", default=None, help="The service team's key.")
+@with_appcontext
+def create_staff_command(email, first_name, last_name, role, team) -> None:
+    """Create a staff account; prints (and emails) the link to choose a password."""
+    config = current_app.config
+    with db.connection_context():
+        try:
+            _person, link = staff_accounts.create(
+                email.strip().lower(),
+                first_name,
+                last_name,
+                role,
+                team,
+                None,
+                config["PUBLIC_URL"].rstrip("/"),
+                datetime.timedelta(hours=config["LINK_LIFETIME_HOURS"]),
+            )
+        except staff_accounts.StaffAccountError as error:
+            raise click.ClickException(f"Not created: {error.reason}.") from None
+    click.echo(f"Created. The link to choose a password: {link}")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(create_staff_command)
     app.cli.add_command(erase_people_command)
     app.cli.add_command(import_register_command)
     app.cli.add_command(upgrade_command)

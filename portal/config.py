@@ -101,6 +101,9 @@ def from_environment(overrides: dict | None = None) -> dict:
         "APPOINTMENT_WEEKS_AHEAD": int(os.environ.get("PORTAL_APPOINTMENT_WEEKS_AHEAD", "6")),
         # Re-authentication: a bank account change needs a sign-in this recent (minutes).
         "RECENT_SIGN_IN_MINUTES": int(os.environ.get("PORTAL_RECENT_SIGN_IN_MINUTES", "10")),
+        # Staff sign in with a one-time code from an authenticator app (on in production).
+        "STAFF_TOTP_REQUIRED": os.environ.get("PORTAL_STAFF_TOTP", "1" if production else "0")
+        == "1",
         # How long after a tenancy ends a person's data is kept before it may be erased.
         "PERSONAL_DATA_RETENTION_DAYS": int(
             os.environ.get("PORTAL_PERSONAL_DATA_RETENTION_DAYS", "730")

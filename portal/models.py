@@ -128,6 +128,10 @@ class Person(UserMixin, BaseModel):
     iban = CharField(max_length=34, default="")
     created_at = DateTimeField(default=utcnow)
     last_login_at = DateTimeField(null=True)
+    # Staff sign in with a one-time code too: the shared secret (base32) and the last time
+    # step a code was accepted for, so a code cannot be used twice.
+    totp_secret = CharField(max_length=64, null=True)
+    totp_last_step = IntegerField(default=0)
 
     @property
     def display_name(self) -> str:

@@ -404,6 +404,10 @@ SAMPLES: dict[str, dict[str, dict]] = {
     "static": {"filename": {"own": lambda kind: "css/portal.css"}},
     "accounts.confirm_email": {"token": UNKNOWN_TOKEN},
     "accounts.reset_password": {"token": UNKNOWN_TOKEN},
+    # Jari of maintenance: an account the administrator may close.
+    "staff_accounts.end": {
+        "person_id": {"own": lambda kind: Person.get(Person.email == conftest.MAINTENANCE).id}
+    },
     "staff.person": {
         "person_id": {
             "own": lambda kind: _person_of(_staff_residency(kind)),

@@ -30,7 +30,13 @@ from portal.models import (
 )
 
 # Never part of an export: they prove nothing to the person and help an attacker.
-SECRET_COLUMNS = {"password_hash", "session_token", "identity_hash", "token_hash"}
+SECRET_COLUMNS = {
+    "password_hash",
+    "session_token",
+    "identity_hash",
+    "token_hash",
+    "totp_secret",
+}
 
 # Columns that hold an email address rather than a reference to the person.
 EMAIL_COLUMNS = (

@@ -277,8 +277,13 @@ def reset_password(token):
         notice = {"phone": team.phone if team else "", "when": format_datetime(utcnow(), "short")}
         registration.set_password(person, form.password.data, notice)
         session.clear()
-        login_user(person)
         flash(_("Your password has been changed. You were signed out everywhere else."), "success")
+        if person.is_staff and current_app.config["STAFF_TOTP_REQUIRED"]:
+            # A new password is not a second factor: staff go on to the code.
+            from portal.views.auth import ask_for_code
+
+            return ask_for_code(person, None)
+        login_user(person)
         return see_other(url_for("home.index"))
     return _password_page(form, person, url_for("accounts.reset_password", token=token), reset=True)
 

@@ -1,13 +1,18 @@
 """Signing in and out."""
 
-from flask import Blueprint, request, session, url_for
+import io
+import time
+
+import segno
+from flask import Blueprint, current_app, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.extensions import limiter
-from portal.forms.auth import SignInForm
+from portal.forms.auth import CodeForm, SignInForm
+from portal.models import Person
 from portal.services import accounts as account_service
-from portal.services import audit
+from portal.services import audit, totp
 from portal.views import accounts
 from portal.web import is_safe_path, render, see_other
 
@@ -30,6 +35,8 @@ def login():
         if person is not None:
             # A fresh session at sign-in: nothing an attacker planted before survives it.
             session.clear()
+            if person.is_staff and current_app.config["STAFF_TOTP_REQUIRED"]:
+                return ask_for_code(person, next_path)
             login_user(person)
             audit.record("signed_in", actor=person, subject=person)
             return see_other(next_path if is_safe_path(next_path) else url_for("home.index"))
@@ -38,6 +45,80 @@ def login():
         form.form_errors.append(_("The email address or password is incorrect."))
     status = 422 if form.is_submitted() else 200
     return render("auth/login.html", partial="form", status=status, form=form, next=next_path)
+
+
+SECOND_FACTOR = "second_factor"
+CODE_MINUTES = 5
+
+
+def ask_for_code(person, next_path):
+    """The password was right: staff continue with a one-time code (set one up first)."""
+    pending = {
+        "person_id": person.id,
+        "at": time.time(),
+        "next": next_path if is_safe_path(next_path) else None,
+    }
+    if not person.totp_secret:
+        pending["secret"] = totp.new_secret()
+    session[SECOND_FACTOR] = pending
+    return see_other(url_for("auth.second_factor"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def second_factor():
+    """The one-time code from the authenticator app, after the password; the first time,
+    the app is set up from a QR code."""
+    pending = session.get(SECOND_FACTOR)
+    if not pending or time.time() - pending.get("at", 0) > CODE_MINUTES * 60:
+        session.pop(SECOND_FACTOR, None)
+        return see_other(url_for("auth.login"))
+    person = Person.get_or_none((Person.id == pending["person_id"]) & Person.is_active)
+    if person is None:
+        session.clear()
+        return see_other(url_for("auth.login"))
+    enrolling = "secret" in pending
+    secret = pending.get("secret") or person.totp_secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        step = totp.matching_step(secret, form.code.data, person.totp_last_step)
+        # The step is stored only if no other request stored it first: a code works once.
+        if step is not None and (
+            Person.update(totp_secret=secret, totp_last_step=step)
+            .where((Person.id == person.id) & (Person.totp_last_step < step))
+            .execute()
+        ):
+            next_path = pending.get("next")
+            session.clear()
+            login_user(person)
+            audit.record(
+                "signed_in",
+                actor=person,
+                subject=person,
+                detail="second factor set up" if enrolling else "with a one-time code",
+            )
+            return see_other(next_path if is_safe_path(next_path) else url_for("home.index"))
+        audit.record("second_factor_failed", subject=person)
+        form.code.errors = [_("The code was not right. Enter the code the app shows now.")]
+    qr = None
+    if enrolling:
+        qr = totp_qr_svg(totp.provisioning_uri(secret, person.email), _("QR code for the app"))
+    status = 422 if form.is_submitted() else 200
+    return render(
+        "auth/second_factor.html",
+        status=status,
+        form=form,
+        enrolling=enrolling,
+        secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        qr=qr,
+    )
+
+
+def totp_qr_svg(uri: str, title: str) -> str:
+    code = segno.make(uri, error="m", micro=False)
+    out = io.BytesIO()
+    code.save(out, kind="svg", scale=4, border=4, xmldecl=False, title=title, svgclass="qr")
+    return out.getvalue().decode()
 
 
 @bp.post("/logout")

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import fn
+from wtforms.fields.choices import SelectChoice
 
 from portal import catalog
 from portal.forms.accounts import ContinueForm
@@ -114,7 +115,9 @@ def register():
         .order_by(Residency.role, Residency.last_name, Residency.first_name)
     )
     form = RegisterMandateForm()
-    form.grantor.choices = [(str(r.id), f"{r.first_name} {r.last_name}") for r in people]
+    form.grantor.choices = [
+        SelectChoice(str(r.id), f"{r.first_name} {r.last_name}") for r in people
+    ]
     if not form.is_submitted():
         form.valid_from.data = helsinki_today()
     status = 200
