@@ -58,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
         staff_register,
         staff_requests,
         staff_saunas,
+        staff_teams,
     )
 
     app.register_blueprint(public.bp)
@@ -88,6 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(staff_register.bp)
     app.register_blueprint(staff_audit.bp)
     app.register_blueprint(staff_accounts.bp)
+    app.register_blueprint(staff_teams.bp)
     app.register_blueprint(appointments.bp)
     app.register_blueprint(staff_appointments.bp)
     if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:

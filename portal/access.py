@@ -187,6 +187,8 @@ ACCESS: dict[str, Rule] = {
     "staff_audit.index": staff(Person.ADMIN),
     "staff_accounts.index": staff(Person.ADMIN),
     "staff_accounts.end": staff(Person.ADMIN),
+    "staff_teams.index": staff(Person.ADMIN),
+    "staff_teams.edit": staff(Person.ADMIN),
     "staff_saunas.index": staff(*BOOKING_STAFF),
     "staff_saunas.add_sauna": staff(*BOOKING_STAFF),
     "staff_saunas.add_turn": staff(*BOOKING_STAFF),

@@ -95,6 +95,9 @@ def from_environment(overrides: dict | None = None) -> dict:
             "PORTAL_APPOINTMENT_HOURS", "wed 09:00-12:00; thu 12:00-15:00"
         ),
         "WALK_IN_HOURS": os.environ.get("PORTAL_WALK_IN_HOURS", "tue 09:00-15:00"),
+        "SERVICE_POINT_ADDRESS": os.environ.get(
+            "PORTAL_SERVICE_POINT_ADDRESS", "Viipurinkatu 2, 00510 Helsinki"
+        ),
         "APPOINTMENT_SLOT_MINUTES": int(os.environ.get("PORTAL_APPOINTMENT_SLOT_MINUTES", "30")),
         "APPOINTMENT_DESKS": int(os.environ.get("PORTAL_APPOINTMENT_DESKS", "2")),
         "APPOINTMENT_LEAD_MINUTES": int(os.environ.get("PORTAL_APPOINTMENT_LEAD_MINUTES", "60")),

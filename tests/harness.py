@@ -408,6 +408,7 @@ SAMPLES: dict[str, dict[str, dict]] = {
     "staff_accounts.end": {
         "person_id": {"own": lambda kind: Person.get(Person.email == conftest.MAINTENANCE).id}
     },
+    "staff_teams.edit": {"team_id": {"own": lambda kind: 1}},
     "staff.person": {
         "person_id": {
             "own": lambda kind: _person_of(_staff_residency(kind)),

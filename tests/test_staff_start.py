@@ -75,3 +75,35 @@ def test_the_person_page_gathers_everything_about_a_resident(app, queries):
     assert client.get("/staff/people/999999").status_code == 404
     found = client.get("/staff/identification?q=aino").text
     assert f'href="/staff/people/{aino.id}"' in found
+
+
+def test_an_administrator_edits_a_teams_contacts_and_residents_see_them(app):
+    from portal.models import ServiceTeam
+    from tests.conftest import ADMIN, RESIDENT, csrf_token
+
+    team = ServiceTeam.get(ServiceTeam.key == "customer_service")
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    use_language(admin, "en")
+    token = csrf_token(admin, f"/staff/teams/{team.id}")
+    data = {
+        "name_fi": team.name_fi,
+        "name_sv": team.name_sv,
+        "name_en": team.name_en,
+        "phone": "09 1234 5678",
+        "phone_hours": "mon-fri 08:00-16:00",
+        "email": "palvelu@example.fi",
+        "on_call_phone": "0800 100 200",
+        "csrf_token": token,
+    }
+    bad = admin.post(f"/staff/teams/{team.id}", data={**data, "phone_hours": "always"})
+    assert bad.status_code == 422 and "Write the hours like" in bad.text
+    assert ServiceTeam.get_by_id(team.id).phone != "09 1234 5678"
+    assert admin.post(f"/staff/teams/{team.id}", data=data).status_code == 303
+    resident = app.test_client()
+    sign_in(resident, RESIDENT)
+    footer = resident.get("/").text.split('<footer class="foot">')[1]
+    assert "09 1234 5678" in footer and "palvelu@example.fi" in footer
+    staff = app.test_client()
+    sign_in(staff, CUSTOMER_SERVICE)
+    assert staff.get(f"/staff/teams/{team.id}").status_code == 403

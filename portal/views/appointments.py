@@ -21,7 +21,10 @@ from portal.web import render, see_other
 
 bp = Blueprint("appointments", __name__, url_prefix="/appointments")
 
-ADDRESS = "Viipurinkatu 2, 00510 Helsinki"
+
+def service_point_address() -> str:
+    """Where the customer service point is: configuration, not a literal of the pages."""
+    return current_app.config["SERVICE_POINT_ADDRESS"]
 
 
 def _rules() -> service.Rules:
@@ -77,7 +80,7 @@ def index():
         "appointments/index.html",
         partial="calendar",
         asoy_team=_asoy_team(),
-        address=ADDRESS,
+        address=service_point_address(),
         **_week_context("book"),
     )
 
@@ -90,11 +93,13 @@ def _confirmation(appointment: Appointment, raw: str, template: str) -> None:
         appointment.email,
         template,
         appointment.language,
-        calendar=service.calendar_file(appointment, "Heka: asiakaspalvelu", ADDRESS),
+        calendar=service.calendar_file(
+            appointment, "Heka: asiakaspalvelu", service_point_address()
+        ),
         appointment=appointment,
         when=appointment.local_start,
         reason=REASONS[appointment.reason],
-        address=ADDRESS,
+        address=service_point_address(),
         link=link,
     )
 
@@ -169,7 +174,7 @@ def manage(token):
         appointment=appointment,
         changeable=changeable,
         reason=REASONS[appointment.reason],
-        address=ADDRESS,
+        address=service_point_address(),
         form=form,
         moving=bool(context),
         **context,

@@ -11,7 +11,7 @@ from portal.forms.mandates import GiveMandateForm
 from portal.models import Mandate, ServiceTeam
 from portal.services import accounts, audit, mandates
 from portal.services.residents import ACTIVE, NOT_BEGUN, helsinki_today, resident_status
-from portal.views.appointments import ADDRESS as SERVICE_POINT_ADDRESS
+from portal.views.appointments import service_point_address
 from portal.web import is_safe_path, render, see_other
 
 bp = Blueprint("mandates", __name__, url_prefix="/mandates")
@@ -238,7 +238,7 @@ def paper_form():
     return render(
         "mandates/paper.html",
         residency=residency,
-        address=SERVICE_POINT_ADDRESS,
+        address=service_point_address(),
         email=team.email if team else "",
         scopes=catalog.MANDATE_SCOPES,
         today=helsinki_today(),
