@@ -107,3 +107,17 @@ def test_an_administrator_edits_a_teams_contacts_and_residents_see_them(app):
     staff = app.test_client()
     sign_in(staff, CUSTOMER_SERVICE)
     assert staff.get(f"/staff/teams/{team.id}").status_code == 403
+
+
+def test_staff_find_requests_by_reference_address_or_name(app):
+    client = app.test_client()
+    sign_in(client, CUSTOMER_SERVICE)
+    use_language(client, "en")
+    aino = ServiceRequest.select().where(ServiceRequest.type_key == "diy_renovation").get()
+    for q in (aino.reference, aino.reference.lower(), "Sturenkatu 21 A 4", "aino virtanen"):
+        page = client.get("/staff/requests/", query_string={"q": q, "status": "all"}).text
+        found = re.findall(r'href="/staff/requests/(\d+)"', page)
+        assert str(aino.id) in found, q
+        assert all(ServiceRequest.get_by_id(int(i)).lease_id == aino.lease_id for i in found), q
+    nothing = client.get("/staff/requests/", query_string={"q": "Olematon", "status": "all"})
+    assert "No requests match." in nothing.text

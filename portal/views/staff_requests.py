@@ -51,10 +51,26 @@ def _filters() -> dict:
         "status": status if status in catalog.STATE_LABELS or status == "all" else "open",
         "building": args.get("building", "") if args.get("building", "").isdigit() else "",
         "team": args.get("team", "") if args.get("team", "").isdigit() else "",
+        "q": (args.get("q") or "").strip()[:100],
     }
     page = args.get("page", "1")
     chosen["page"] = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
     return chosen
+
+
+def _search(q: str):
+    """A reference (P-000123) finds its request by number; other words are looked for in
+    the address with the apartment and the submitter's name."""
+    digits = q.upper().removeprefix("P-").lstrip("0")
+    if digits.isdigit() and len(digits) < 10:
+        return ServiceRequest.id == int(digits)
+    like = "%" + q.replace("%", "").replace("_", "") + "%"
+    submitters = Person.select(Person.id).where(
+        Person.first_name.concat(" ").concat(Person.last_name) ** like
+    )
+    return (Building.street_address.concat(" ").concat(Apartment.number) ** like) | (
+        ServiceRequest.submitted_by.in_(submitters)
+    )
 
 
 @bp.get("/")
@@ -72,12 +88,17 @@ def queue():
         query = query.where(ServiceRequest.building == int(filters["building"]))
     if filters["team"] and len(filters["team"]) < 10:
         query = query.where(ServiceRequest.team == int(filters["team"]))
-    rows = list(
+    query = (
         query.select(ServiceRequest, Apartment, Building)
         .join(Apartment, on=(ServiceRequest.apartment == Apartment.id))
         .join(Building, on=(Apartment.building == Building.id))
-        .order_by(ServiceRequest.created_at, ServiceRequest.id)
-        .paginate(filters["page"], PAGE_SIZE + 1)
+    )
+    if filters["q"]:
+        query = query.where(_search(filters["q"]))
+    rows = list(
+        query.order_by(ServiceRequest.created_at, ServiceRequest.id).paginate(
+            filters["page"], PAGE_SIZE + 1
+        )
     )
     more = len(rows) > PAGE_SIZE
     buildings = list(
