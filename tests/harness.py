@@ -394,6 +394,13 @@ def _request_type(kind: "Kind") -> str:
     return "parking_sauna_termination" if kind.acting_for else "disturbance"
 
 
+STAFF_LEASE = {
+    "own": lambda kind: Residency.get_by_id(_staff_residency(kind)).lease_id,
+    "foreign": lambda kind: (
+        Residency.get_by_id(r).lease_id if (r := _foreign_staff_residency(kind)) else None
+    ),
+}
+
 RESIDENT_REPORT = {"own": _own_report, "foreign": _foreign_report}
 STAFF_REPORT = {"own": _staff_report, "foreign": _foreign_staff_report}
 
@@ -409,6 +416,11 @@ SAMPLES: dict[str, dict[str, dict]] = {
         "person_id": {"own": lambda kind: Person.get(Person.email == conftest.MAINTENANCE).id}
     },
     "staff_teams.edit": {"team_id": {"own": lambda kind: 1}},
+    "staff_register.lease": {"lease_id": STAFF_LEASE},
+    "staff_register.add_resident": {"lease_id": STAFF_LEASE},
+    "staff_register.resident": {
+        "residency_id": {"own": _staff_residency, "foreign": _foreign_staff_residency}
+    },
     "staff.person": {
         "person_id": {
             "own": lambda kind: _person_of(_staff_residency(kind)),

@@ -214,3 +214,54 @@ def test_an_administrator_checks_then_loads_files_on_the_page(app):
     assert written.status_code == 200
     assert Lease.select().where(Lease.number == "V-9001-001").exists()
     assert upload({}).status_code == 422
+
+
+def test_staff_correct_a_lease_and_its_residents_on_the_page(app):
+    from tests.conftest import ASOY_STAFF, CUSTOMER_SERVICE, csrf_token, sign_in, use_language
+
+    staff = app.test_client()
+    sign_in(staff, CUSTOMER_SERVICE)
+    use_language(staff, "en")
+    sofia = Residency.get(Residency.first_name == "Sofia")
+    listed = staff.get("/staff/register/?q=sofia lindqvist").text
+    assert f'href="/staff/register/leases/{sofia.lease_id}"' in listed
+    url = f"/staff/register/leases/{sofia.lease_id}"
+    token = csrf_token(staff, url)
+    bad = staff.post(url, data={"lease-rent": "-1", "csrf_token": token})
+    assert bad.status_code == 422
+    before_start = staff.post(
+        url, data={"lease-rent": "930,50", "lease-end_date": "1.1.2000", "csrf_token": token}
+    )
+    assert before_start.status_code == 422
+    assert "cannot be before the lease began" in before_start.text
+    assert staff.post(url, data={"lease-rent": "930.50", "csrf_token": token}).status_code == 303
+    assert Lease.get_by_id(sofia.lease_id).rent == Decimal("930.50")
+    added = staff.post(
+        f"{url}/residents",
+        data={
+            "new-first_name": "Erik",
+            "new-last_name": "Lindqvist",
+            "new-role": "other_resident",
+            "new-moved_in": "1.12.2026",
+            "csrf_token": token,
+        },
+    )
+    assert added.status_code == 303
+    erik = Residency.get((Residency.first_name == "Erik") & (Residency.lease == sofia.lease_id))
+    line_url = f"/staff/register/residents/{erik.id}"
+    wrong = staff.post(
+        line_url,
+        data={
+            "line-first_name": "Erik",
+            "line-last_name": "Lindqvist",
+            "line-role": "other_resident",
+            "line-moved_in": "1.12.2026",
+            "line-moved_out": "1.11.2026",
+            "csrf_token": token,
+        },
+    )
+    assert wrong.status_code == 422 and "cannot be before the moving-in day" in wrong.text
+    asoy = app.test_client()
+    sign_in(asoy, ASOY_STAFF)
+    assert asoy.get(url).status_code == 404
+    assert asoy.get(line_url).status_code == 404
