@@ -84,7 +84,6 @@ def index():
         labels=STATE_LABELS,
         scope_labels=catalog.MANDATE_SCOPES,
         may_give=own.kind in (ACTIVE, NOT_BEGUN) and not current_user.is_staff,
-        form=ContinueForm(),
     )
 
 

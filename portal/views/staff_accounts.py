@@ -94,7 +94,6 @@ def index():
         form=form,
         people=people,
         roles=ROLE_LABELS,
-        end_form=ContinueForm(),
     )
 
 
