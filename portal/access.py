@@ -163,6 +163,7 @@ ACCESS: dict[str, Rule] = {
     "staff_buildings.index": staff(*BOOKING_STAFF),
     "staff_buildings.edit": staff(*BOOKING_STAFF),
     "staff_buildings.rescue_plan": staff(*DEFECT_STAFF),
+    "staff_buildings.team": staff(Person.ADMIN),
     "appointments.index": Rule(PUBLIC),
     "appointments.book": Rule(PUBLIC),
     "appointments.manage": Rule(PUBLIC),

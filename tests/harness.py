@@ -577,6 +577,7 @@ SAMPLES: dict[str, dict[str, dict]] = {
     "staff_mandates.document": {"mandate_id": STAFF_MANDATE},
     "staff_buildings.edit": {"building_id": STAFF_BUILDING},
     "staff_buildings.rescue_plan": {"building_id": STAFF_BUILDING},
+    "staff_buildings.team": {"building_id": STAFF_BUILDING},
     "staff_parking.offer": {"space_id": PARKING_SPACE},
     "staff_parking.toggle_space": {"space_id": PARKING_SPACE},
     "staff_parking.end_contract": {

@@ -121,3 +121,38 @@ def test_staff_find_requests_by_reference_address_or_name(app):
         assert all(ServiceRequest.get_by_id(int(i)).lease_id == aino.lease_id for i in found), q
     nothing = client.get("/staff/requests/", query_string={"q": "Olematon", "status": "all"})
     assert "No requests match." in nothing.text
+
+
+def test_an_administrator_moves_a_building_to_another_team(app):
+    from portal.models import Building, Residency, ServiceTeam
+    from tests.conftest import ADMIN, RESIDENT, csrf_token
+
+    aino = Residency.get(Residency.first_name == "Aino")
+    building = aino.lease.apartment.building
+    asoy_team = ServiceTeam.get(ServiceTeam.key == "asoy_customer_service")
+    asoy = app.test_client()
+    sign_in(asoy, ASOY_STAFF)
+    assert asoy.get(f"/staff/register/leases/{aino.lease_id}").status_code == 404
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    url = f"/staff/buildings/{building.id}"
+    token = csrf_token(admin, url)
+    assert (
+        admin.post(f"{url}/team", data={"team": "nonsense", "csrf_token": token}).status_code == 400
+    )
+    response = admin.post(f"{url}/team", data={"team": asoy_team.id, "csrf_token": token})
+    assert response.status_code == 303
+    assert Building.get_by_id(building.id).team_id == asoy_team.id
+    assert asoy.get(f"/staff/register/leases/{aino.lease_id}").status_code == 200
+    resident = app.test_client()
+    sign_in(resident, RESIDENT)
+    footer = resident.get("/").text.split('<footer class="foot">')[1]
+    assert asoy_team.phone in footer
+    staff = app.test_client()
+    sign_in(staff, CUSTOMER_SERVICE)
+    assert (
+        staff.post(
+            f"{url}/team", data={"team": 1, "csrf_token": csrf_token(staff, "/staff/")}
+        ).status_code
+        == 403
+    )

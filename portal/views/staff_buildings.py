@@ -10,7 +10,8 @@ from peewee import JOIN
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
-from portal.models import Building, BuildingDetails, db, utcnow
+from portal.forms.accounts import ContinueForm
+from portal.models import Building, BuildingDetails, ServiceTeam, db, utcnow
 from portal.services import audit
 from portal.services.files import MAX_DOCUMENT_BYTES
 from portal.services.staff import visible_buildings
@@ -91,7 +92,21 @@ def edit(building_id):
         details=details,
         form=form,
         rescue_plan_errors=getattr(form, "rescue_plan_errors", []),
+        teams=list(ServiceTeam.select().order_by(ServiceTeam.id)),
     )
+
+
+@bp.post("/<int:building_id>/team")
+def team(building_id):
+    """Administrators choose which service team answers a building's residents."""
+    building = visible_building(building_id)
+    chosen = ServiceTeam.get_or_none(ServiceTeam.id == request.form.get("team", type=int))
+    if not ContinueForm().validate_on_submit() or chosen is None:
+        abort(400)
+    Building.update(team=chosen).where(Building.id == building.id).execute()
+    audit.record("building_team_changed", actor=current_user, detail=f"{building.id} {chosen.key}")
+    flash(_("The building's service team was changed."), "success")
+    return see_other(url_for("staff_buildings.edit", building_id=building.id))
 
 
 @bp.get("/<int:building_id>/rescue-plan")
