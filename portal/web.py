@@ -50,6 +50,9 @@ CSRF_TEXTS = (
 
 def render(template: str, partial: str | None = None, status: int = 200, **context) -> Response:
     """Render the whole page, or only the named block when htmx asks for a partial."""
+    if not isinstance(status, int):
+        # A template variable called "status" would otherwise become the HTTP status.
+        raise TypeError(f"status must be an HTTP status code, not {status!r}")
     if partial and htmx and not htmx.boosted:
         html = render_block(template, partial, **context)
     else:

@@ -253,7 +253,11 @@ def test_the_payments_page_shows_what_to_pay(login_as):
     assert "Outstanding in total" in page
     assert "Sauna turn" in page and "Parking space" in page
     invoice = open_invoice("Aino")
-    page = client.get(f"/payments/{invoice.id}").text
+    response = client.get(f"/payments/{invoice.id}")
+    # The invoice's state is shown, and is not taken for the HTTP status.
+    assert response.status_code == 200
+    page = response.text
+    assert '<span class="badge open">Open</span>' in page or "badge rejected" in page
     assert "FI79 4405 2020 0360 82" in page
     assert payments.group_reference(invoice.reference) in page
     assert payments.group_rf(payments.rf_reference(invoice.reference)) in page

@@ -73,7 +73,7 @@ def show(invoice_id):
     return render(
         "payments/show.html",
         invoice=invoice,
-        status=service.status_of(invoice, today),
+        invoice_status=service.status_of(invoice, today),
         statuses=status_labels(),
         kinds=kind_labels(),
         payee=payee,
