@@ -1,9 +1,14 @@
-"""The portal's benchmark: bytes per page, and server speed against a bare Flask hello-world.
+"""The portal's benchmark: queries and query plans at small and large data, bytes per page,
+and server speed against a bare Flask hello-world.
 
-Both apps run under gunicorn with the same settings; wrk loads them from a second process
-over loopback, one after the other, in the same run, so the ratio compares like with like.
+The demo company is measured first, then a large one is grown on top of it (thousands of
+apartments, tens of thousands of defects, requests, invoices and conversations) and every
+page is measured again: the number of queries must not grow, and no list query may scan a
+large table or sort it without an index. Then both apps run under gunicorn with the same
+settings on the large database; wrk loads them from a second process over loopback, one
+after the other, in the same run, so the ratio compares like with like.
 
-    python bench/run.py [--seconds 5] [--connections 4] [--json results.json]
+    python bench/run.py [--seconds 5] [--connections 4] [--json results.json] [--small]
 """
 
 import argparse
@@ -34,16 +39,26 @@ CRITICAL_BUDGET = 45 * 1024
 P95_BUDGET_MS = 25.0
 P99_BUDGET_MS = 50.0
 RATIO_BUDGET = 0.5
+QUERY_BUDGET = 8
 
 # (label, path, who): who is a demo email or None for a visitor.
+RESIDENT = "aino.virtanen@example.fi"
+STAFF = "leena.makinen@example.fi"
 PAGES = [
     ("start page (visitor)", "/", None),
     ("sign-in page", "/login", None),
-    ("dashboard (resident)", "/", "aino.virtanen@example.fi"),
-    ("defect list (resident)", "/defects/", "aino.virtanen@example.fi"),
-    ("defect form (resident)", "/defects/new", "aino.virtanen@example.fi"),
-    ("staff start page", "/staff/", "leena.makinen@example.fi"),
+    ("dashboard (resident)", "/", RESIDENT),
+    ("defect list (resident)", "/defects/", RESIDENT),
+    ("defect page (resident)", "/defects/1", RESIDENT),
+    ("defect form (resident)", "/defects/new", RESIDENT),
+    ("sauna week (resident)", "/bookings/sauna", RESIDENT),
+    ("payments (resident)", "/payments/", RESIDENT),
+    ("staff start page", "/staff/", STAFF),
     ("defect queue (staff)", "/staff/defects/", "jari.laine@example.fi"),
+    ("defect queue p. 20 (staff)", "/staff/defects/?status=all&page=20", STAFF),
+    ("defect search (staff)", "/staff/defects/?status=all&q=Sturenkatu", STAFF),
+    ("request queue (staff)", "/staff/requests/", STAFF),
+    ("message queue (staff)", "/staff/messages/", STAFF),
 ]
 
 
@@ -91,6 +106,40 @@ def prepare_data(data_dir: Path, env: dict) -> None:
             check=True,
             capture_output=True,
         )
+
+
+def query_table(data_dir: Path, grow_data: bool) -> tuple[list[dict], dict]:
+    """Measure every page in-process at the demo size, grow the data, measure again."""
+    import dataset
+    import queries
+
+    from portal import create_app
+    from portal.demo import DEMO_PASSWORD
+    from portal.models import db
+    from portal.services import housekeeping
+
+    app = create_app(
+        {
+            "SECRET_KEY": "bench-" + "k" * 58,
+            "DATA_DIR": str(data_dir),
+            "DATABASE_URL": f"sqlite:///{data_dir / 'portal.db'}",
+            "UPLOAD_DIR": str(data_dir / "uploads"),
+            "RATELIMIT_ENABLED": False,
+            "MAIL_WORKER": "off",
+        }
+    )
+    small = queries.measure(app, DEMO_PASSWORD)
+    sizes = {}
+    if grow_data:
+        started = time.monotonic()
+        with app.app_context(), db.connection_context():
+            sizes = dataset.grow()
+            housekeeping.refresh_statistics()
+        sizes["seconds to build"] = round(time.monotonic() - started, 1)
+    large = queries.measure(app, DEMO_PASSWORD)
+    with app.app_context(), db.connection_context():
+        rows = queries.compare(small, large)
+    return rows, sizes
 
 
 def session_cookie(base: str, email: str, password: str) -> str:
@@ -164,6 +213,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--small", action="store_true", help="Only the demo data.")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("The benchmark needs wrk: apt-get install wrk", file=sys.stderr)
@@ -184,6 +234,8 @@ def main() -> int:
     }
     env.pop("PORTAL_DATABASE_URL", None)
     prepare_data(data_dir, env)
+    sys.path.insert(0, str(BENCH))
+    query_rows, data_sizes = query_table(data_dir, grow_data=not args.small)
     portal_port, hello_port = free_port(), free_port()
     servers = [
         gunicorn("portal:create_app()", portal_port, env, args.workers),
@@ -208,12 +260,46 @@ def main() -> int:
             server.wait(timeout=10)
         shutil.rmtree(data_dir, ignore_errors=True)
 
-    failures = report(sizes, baseline, speed, args)
+    failures = report_queries(query_rows, data_sizes) + report(sizes, baseline, speed, args)
     if args.json:
         args.json.write_text(
-            json.dumps({"bytes": sizes, "hello": baseline, "pages": speed}, indent=2) + "\n"
+            json.dumps(
+                {
+                    "data": data_sizes,
+                    "queries": query_rows,
+                    "bytes": sizes,
+                    "hello": baseline,
+                    "pages": speed,
+                },
+                indent=2,
+            )
+            + "\n"
         )
     return 1 if failures else 0
+
+
+def report_queries(rows: list[dict], data_sizes: dict) -> list[str]:
+    """Print the queries per page at both sizes and return the pages that break a rule."""
+    failures = []
+    if data_sizes:
+        print("Large data: " + ", ".join(f"{k} {v}" for k, v in data_sizes.items()))
+    print(f"\nQueries (budget {QUERY_BUDGET}; equal at both sizes; plans at the large size)")
+    print(f"{'page':28} {'status':>6} {'small':>6} {'large':>6} {'SQL ms':>7}  plan")
+    for row in rows:
+        problems = ", ".join(row["plan_problems"]) or "-"
+        print(
+            f"{row['page']:28} {row['status']:6} {row['queries_small']:6}"
+            f" {row['queries_large']:6} {row['sql_ms_large']:7.1f}  {problems}"
+        )
+        if row["status"] != 200:
+            failures.append(f"{row['page']}: status {row['status']}")
+        if row["queries_large"] > QUERY_BUDGET:
+            failures.append(f"{row['page']}: {row['queries_large']} queries")
+        if row["queries_large"] != row["queries_small"]:
+            failures.append(f"{row['page']}: queries grow with the data")
+        if row["plan_problems"]:
+            failures.append(f"{row['page']}: {problems}")
+    return failures
 
 
 def report(sizes: list[dict], baseline: dict, speed: list[dict], args) -> list[str]:

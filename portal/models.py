@@ -595,6 +595,8 @@ class ServiceRequest(BaseModel):
             (("type_key", "status", "created_at"), False),
             (("team", "status", "created_at"), False),
             (("handler", "status", "created_at"), False),
+            # The staff queue's order, so a page is read from the index.
+            (("created_at", "id"), False),
         )
 
     @property
@@ -924,6 +926,29 @@ Appointment.add_index(
         name="appointment_one_per_desk_and_slot",
     )
 )
+# The staff queue of conversations waiting for an answer, oldest first: only those rows.
+MessageThread.add_index(
+    MessageThread.index(
+        MessageThread.last_resident_at,
+        MessageThread.id,
+        where=(
+            MessageThread.last_staff_at.is_null()
+            | (MessageThread.last_resident_at > MessageThread.last_staff_at)
+        ),
+        name="message_thread_waiting",
+    )
+)
+
+# The staff defect queue's order: urgent first, then the oldest.
+DefectReport.add_index(
+    DefectReport.index(
+        DefectReport.urgent.desc(),
+        DefectReport.created_at,
+        DefectReport.id,
+        name="defect_report_queue",
+    )
+)
+
 ParkingApplication.add_index(
     ParkingApplication.index(
         ParkingApplication.lease,
