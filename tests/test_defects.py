@@ -365,3 +365,39 @@ def test_urgency_is_answered_as_soon_as_the_kind_is_chosen(login_as):
     visitor.set_cookie("locale", "en")
     answer = visitor.get("/defects/report?category=water_leak", headers={"HX-Request": "true"})
     assert "This needs immediate attention." in answer.text
+
+
+def test_a_long_history_comes_a_page_at_a_time(login_as):
+    import datetime
+
+    from portal.models import DefectReport, Residency
+
+    aino = Residency.get(Residency.first_name == "Aino")
+    # Newer than any demo report, so they fill the first pages.
+    start = datetime.datetime.now() + datetime.timedelta(days=1)
+    DefectReport.insert_many(
+        [
+            {
+                "reference": f"H{index:05d}",
+                "building": aino.lease.apartment.building_id,
+                "apartment": aino.lease.apartment_id,
+                "lease": aino.lease_id,
+                "location": "apartment",
+                "category": "heating",
+                "description": "Vanha ilmoitus.",
+                "status": "done",
+                "created_at": start + datetime.timedelta(days=index),
+                "updated_at": start + datetime.timedelta(days=index),
+            }
+            for index in range(45)
+        ]
+    ).execute()
+    client = login_as(RESIDENT)
+    first = client.get("/defects/").text
+    assert "H00044" in first and "H00025" in first and "H00024" not in first
+    assert 'href="/defects/?page=2"' in first
+    third = client.get("/defects/?page=3").text
+    second = client.get("/defects/?page=2").text
+    assert "H00005" in second and "H00004" not in second
+    assert "H00004" in third and "H00000" in third
+    assert client.get("/defects/?page=nonsense").status_code == 200

@@ -55,6 +55,18 @@ def test_the_defect_queue_with_20000_reports_stays_within_budgets(app, queries):
         assert len(response.data) <= HTML_BUDGET, (url, len(response.data))
         html = gzip.decompress(response.data).decode()
         assert 'id="results"' in html
+    # Consecutive pages neither skip nor repeat a report.
+    expected = [
+        r.id
+        for r in DefectReport.select(DefectReport.id)
+        .order_by(DefectReport.urgent.desc(), DefectReport.created_at, DefectReport.id)
+        .limit(150)
+    ]
+    shown = []
+    for page in (1, 2, 3):
+        html = client.get(f"/staff/defects/?status=all&page={page}").text
+        shown += [int(i) for i in re.findall(r'href="/staff/defects/(\d+)"', html)]
+    assert shown == expected
     found = client.get("/staff/defects/?status=all&q=s012345").text
     assert len(re.findall(r'href="/staff/defects/\d+"', found)) == 1
     # With the planner's statistics brought up to date (housekeeping does it), a page of the

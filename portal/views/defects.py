@@ -82,6 +82,10 @@ def _submit(form, uploads, **who) -> DefectReport:
     )
 
 
+OPEN_SHOWN = 100
+EARLIER_PAGE = 20
+
+
 def household_report(report_id: int) -> DefectReport:
     """Return a report of the signed-in person's household, or answer 404."""
     lease_id = current_resident_status().residency.lease_id
@@ -118,19 +122,31 @@ def _form_page(template, form, status, **context):
 
 @bp.get("/")
 def index():
-    """List the household's defect reports, newest first."""
+    """The household's open reports, then the earlier ones a page at a time, newest first:
+    a household of many years keeps a short page on a phone."""
     lease_id = current_resident_status().residency.lease_id
-    reports = list(
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    newest = (DefectReport.created_at.desc(), DefectReport.id.desc())
+    household = DefectReport.lease == lease_id
+    open_reports = list(
         DefectReport.select()
-        .where(DefectReport.lease == lease_id)
-        .order_by(DefectReport.created_at.desc(), DefectReport.id.desc())
+        .where(household & DefectReport.status.in_(DefectReport.OPEN_STATUSES))
+        .order_by(*newest)
+        .limit(OPEN_SHOWN)
     )
-    open_reports = [r for r in reports if r.is_open]
-    closed = [r for r in reports if not r.is_open]
+    closed = list(
+        DefectReport.select()
+        .where(household & DefectReport.status.not_in(DefectReport.OPEN_STATUSES))
+        .order_by(*newest)
+        .limit(EARLIER_PAGE + 1)
+        .offset((page - 1) * EARLIER_PAGE)
+    )
     return render(
         "defects/index.html",
         open_reports=open_reports,
-        closed=closed,
+        closed=closed[:EARLIER_PAGE],
+        page=page,
+        more=len(closed) > EARLIER_PAGE,
         labels=defects.STATUS_LABELS,
         categories=defects.CATEGORIES,
         locations=defects.LOCATIONS,

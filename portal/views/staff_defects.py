@@ -74,9 +74,9 @@ def queue():
     if q:
         query = query.where(search_condition(q))
     reports = list(
-        query.order_by(
-            DefectReport.urgent.desc(), DefectReport.created_at, DefectReport.id
-        ).paginate(page, PAGE_SIZE + 1)
+        query.order_by(DefectReport.urgent.desc(), DefectReport.created_at, DefectReport.id)
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
     )
     buildings = list(
         Building.select(Building.id, Building.street_address)

@@ -56,7 +56,8 @@ def queue():
         .join(Apartment)
         .join(Building)
         .order_by(*order)
-        .paginate(page, PAGE_SIZE + 1)
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
     )
     return render(
         "staff/messages.html",

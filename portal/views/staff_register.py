@@ -91,9 +91,9 @@ def index():
             | Lease.id.in_(named)
         )
     rows = list(
-        query.order_by(Building.street_address, Apartment.number, Lease.start_date.desc()).paginate(
-            page, PAGE + 1
-        )
+        query.order_by(Building.street_address, Apartment.number, Lease.start_date.desc())
+        .limit(PAGE + 1)
+        .offset((page - 1) * PAGE)
     )
     return render("staff/register.html", rows=rows[:PAGE], more=len(rows) > PAGE, page=page, q=q)
 

@@ -96,9 +96,9 @@ def queue():
     if filters["q"]:
         query = query.where(_search(filters["q"]))
     rows = list(
-        query.order_by(ServiceRequest.created_at, ServiceRequest.id).paginate(
-            filters["page"], PAGE_SIZE + 1
-        )
+        query.order_by(ServiceRequest.created_at, ServiceRequest.id)
+        .limit(PAGE_SIZE + 1)
+        .offset((filters["page"] - 1) * PAGE_SIZE)
     )
     more = len(rows) > PAGE_SIZE
     buildings = list(
