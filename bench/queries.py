@@ -160,12 +160,17 @@ def plan_problems(query: Query, large: set[str]) -> list[str]:
         return []
     rows = db.obj.execute_sql("EXPLAIN QUERY PLAN " + sql, query.params).fetchall()
     found = []
+    # Peewee names tables t1, t2, …: read the plan's names back as tables.
+    aliases = dict((alias, table) for table, alias in re.findall(r'"?(\w+)"? AS "?(t\d+)"?', sql))
+    limited = re.search(r"\bLIMIT\b", sql) is not None
     for row in rows:
-        # "SCAN t" reads the whole table; "SCAN t USING INDEX i" walks an index in order
-        # (with LIMIT it stops early); "SEARCH" looks rows up.
-        match = re.match(r"SCAN (\w+)(?: AS \w+)?$", row[-1])
-        if match and match.group(1) in large:
-            found.append(f"scans {match.group(1)}")
+        # "SCAN t" reads the table from the start: the whole of it unless the rows come in
+        # the wanted order (the primary key) and a LIMIT stops early. "SCAN t USING INDEX i"
+        # walks an index in order; "SEARCH" looks rows up.
+        match = re.match(r"SCAN (\w+)$", row[-1])
+        table = aliases.get(match.group(1), match.group(1)) if match else None
+        if table in large and not limited:
+            found.append(f"scans {table}")
     if query.ms > SORT_MS and any("USE TEMP B-TREE FOR ORDER BY" in row[-1] for row in rows):
         found.append(f"sorts without an index ({query.ms:.0f} ms)")
     return found

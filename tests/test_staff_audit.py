@@ -46,3 +46,4 @@ def test_the_log_pages_by_entry_number(app):
     assert "n69" in second and "n119" not in second
     assert admin.get("/staff/audit/?from=2999-01-01").text.count("signed_in") == 0
     assert admin.get("/staff/audit/?from=nonsense&before=x").status_code == 200
+    assert admin.get("/staff/audit/?before=" + "9" * 40).status_code == 200

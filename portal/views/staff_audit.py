@@ -60,6 +60,8 @@ def index():
     group = request.args.get("group", "")
     start, end = _day("from"), _day("to")
     before = request.args.get("before", type=int)
+    if before is not None and not 0 < before < 2**62:
+        before = None
     if q:
         like = "%" + q.replace("%", "").replace("_", "") + "%"
         query = query.where(

@@ -100,7 +100,10 @@ def edit(building_id):
 def team(building_id):
     """Administrators choose which service team answers a building's residents."""
     building = visible_building(building_id)
-    chosen = ServiceTeam.get_or_none(ServiceTeam.id == request.form.get("team", type=int))
+    value = request.form.get("team", "")
+    chosen = None
+    if value.isdigit() and len(value) < 10:
+        chosen = ServiceTeam.get_or_none(ServiceTeam.id == int(value))
     if not ContinueForm().validate_on_submit() or chosen is None:
         abort(400)
     Building.update(team=chosen).where(Building.id == building.id).execute()
