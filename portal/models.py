@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from peewee import (
+    OP,
+    SQL,
     BooleanField,
     CharField,
     Check,
@@ -17,6 +19,7 @@ from peewee import (
     DateField,
     DateTimeField,
     DecimalField,
+    Expression,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -324,6 +327,13 @@ class DefectReport(BaseModel):
     REJECTED = "rejected"
     STATUSES = (RECEIVED, IN_PROGRESS, WAITING, DONE, REJECTED)
     OPEN_STATUSES = (RECEIVED, IN_PROGRESS, WAITING)
+
+    @classmethod
+    def open_queue(cls):
+        """The open reports, written as the expression the open queue's index is built on
+        (constants, not bound values, so the planner can match it)."""
+        statuses = SQL("(" + ", ".join(f"'{status}'" for status in cls.OPEN_STATUSES) + ")")
+        return Expression(Expression(cls.status, OP.IN, statuses), OP.EQ, SQL("TRUE"))
 
     reference = CharField(max_length=20, unique=True)
     building = ForeignKeyField(Building, backref="defects", on_delete="RESTRICT")
@@ -936,6 +946,18 @@ MessageThread.add_index(
             | (MessageThread.last_resident_at > MessageThread.last_staff_at)
         ),
         name="message_thread_waiting",
+    )
+)
+
+# The open defect queue: open or not, then the queue's order. Queries compare
+# DefectReport.is_open_expression() with TRUE to use it.
+DefectReport.add_index(
+    DefectReport.index(
+        SQL("(status IN ('received', 'in_progress', 'waiting'))"),
+        DefectReport.urgent.desc(),
+        DefectReport.created_at,
+        DefectReport.id,
+        name="defect_report_open_queue",
     )
 )
 

@@ -79,5 +79,5 @@ def test_the_defect_queue_with_20000_reports_stays_within_budgets(app, queries):
     plan = " ".join(
         row[-1] for row in db.obj.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
     )
-    assert "defect_report_queue" in plan, plan
+    assert "defect_report_open_queue" in plan, plan
     assert "TEMP B-TREE" not in plan, plan

@@ -62,7 +62,7 @@ def queue():
         .where(DefectReport.building.in_(visible_buildings(current_user)))
     )
     if status == "open":
-        query = query.where(DefectReport.status.in_(DefectReport.OPEN_STATUSES))
+        query = query.where(DefectReport.open_queue())
     elif status in DefectReport.STATUSES:
         query = query.where(DefectReport.status == status)
     if building.isdigit():
