@@ -366,6 +366,7 @@ class DefectReport(BaseModel):
             (("lease", "created_at"), False),
             (("building", "status", "created_at"), False),
             (("status", "urgent", "created_at"), False),
+            (("reporter_email",), False),
         )
 
     @property

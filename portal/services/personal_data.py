@@ -64,7 +64,12 @@ def _references(model, person_id: int, email: str):
         conditions.append(Person.id == person_id)
     if not conditions:
         return None
-    return functools.reduce(operator.or_, conditions)
+    if len(conditions) == 1:
+        return conditions[0]
+    # One indexed lookup per condition, united, rather than one OR that reads every row.
+    key = model._meta.primary_key
+    branches = [model.select(key).where(condition) for condition in conditions]
+    return key.in_(functools.reduce(operator.or_, branches))
 
 
 def _plain(value):
