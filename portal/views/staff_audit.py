@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
 from portal.models import AuditEntry, Person
-from portal.web import render
+from portal.web import contains_pattern, render
 
 bp = Blueprint("staff_audit", __name__, url_prefix="/staff/audit")
 
@@ -63,7 +63,7 @@ def index():
     if before is not None and not 0 < before < 2**62:
         before = None
     if q:
-        like = "%" + q.replace("%", "").replace("_", "") + "%"
+        like = contains_pattern(q)
         query = query.where(
             (actor.email**like)
             | (subject.email**like)

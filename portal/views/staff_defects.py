@@ -13,7 +13,7 @@ from portal.models import Apartment, Attachment, Building, DefectEvent, DefectRe
 from portal.services import defects
 from portal.services.staff import visible_buildings
 from portal.views.defects import send_photo
-from portal.web import render, see_other
+from portal.web import contains_pattern, render, see_other
 
 bp = Blueprint("staff_defects", __name__, url_prefix="/staff/defects")
 
@@ -109,7 +109,7 @@ def search_condition(q: str):
     reference = q.upper().replace(" ", "")
     if DefectReport.select().where(DefectReport.reference == reference).exists():
         return DefectReport.reference == reference
-    like = "%" + q.replace("%", "").replace("_", "") + "%"
+    like = contains_pattern(q)
     address = Building.street_address.concat(" ").concat(fn.COALESCE(Apartment.number, ""))
     return (address**like) | (DefectReport.reporter_name**like)
 

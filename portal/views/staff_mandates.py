@@ -17,7 +17,7 @@ from portal.services import accounts, files, mandates
 from portal.services.residents import helsinki_today
 from portal.services.staff import visible_buildings
 from portal.views.mandates import STATE_LABELS, history_label, history_link
-from portal.web import render, see_other
+from portal.web import contains_pattern, render, see_other
 
 bp = Blueprint("staff_mandates", __name__, url_prefix="/staff/mandates")
 
@@ -53,7 +53,7 @@ def index():
     elif shown == "closed":
         query = query.where(Mandate.status.in_([Mandate.REVOKED, Mandate.ENDED]))
     if q:
-        like = "%" + q.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        like = contains_pattern(q)
         query = query.where(
             (Residency.first_name.concat(" ").concat(Residency.last_name) ** like)
             | (Mandate.agent_first_name.concat(" ").concat(Mandate.agent_last_name) ** like)

@@ -15,7 +15,7 @@ from portal.forms.requests import LocalDateField
 from portal.models import Apartment, Building, Lease, Residency
 from portal.services import audit, register_import
 from portal.services.staff import visible_buildings
-from portal.web import render, see_other
+from portal.web import contains_pattern, render, see_other
 
 bp = Blueprint("staff_register", __name__, url_prefix="/staff/register")
 
@@ -81,7 +81,7 @@ def index():
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     query = _leases()
     if q:
-        like = "%" + q.replace("%", "").replace("_", "") + "%"
+        like = contains_pattern(q)
         named = Residency.select(Residency.lease).where(
             Residency.first_name.concat(" ").concat(Residency.last_name) ** like
         )

@@ -18,7 +18,7 @@ from portal.models import (
 from portal.services import requests as service
 from portal.services.staff import visible_buildings
 from portal.views.requests import send_attachment
-from portal.web import render, see_other
+from portal.web import contains_pattern, render, see_other
 
 bp = Blueprint("staff_requests", __name__, url_prefix="/staff/requests")
 
@@ -64,7 +64,7 @@ def _search(q: str):
     digits = q.upper().removeprefix("P-").lstrip("0")
     if digits.isdigit() and len(digits) < 10:
         return ServiceRequest.id == int(digits)
-    like = "%" + q.replace("%", "").replace("_", "") + "%"
+    like = contains_pattern(q)
     submitters = Person.select(Person.id).where(
         Person.first_name.concat(" ").concat(Person.last_name) ** like
     )
