@@ -10,7 +10,7 @@ from email import policy
 import pytest
 
 from portal import create_app, demo
-from portal.database import open_database, upgrade
+from portal.database import close_all, open_database, upgrade
 from portal.models import db
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -134,7 +134,7 @@ def template_database(tmp_path_factory):
         demo.load(IDENTITY_KEY)
         _attach_demo_photos(folder / "uploads")
         database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.close()
+    close_all(database)
     return path
 
 
@@ -168,8 +168,7 @@ def app(tmp_path, template_database, app_settings):
     yield app
     if worker := app.extensions.get("mail_worker"):
         worker.stop()
-    if not db.is_closed():
-        db.close()
+    close_all(db.obj)
 
 
 @pytest.fixture

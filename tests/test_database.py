@@ -4,7 +4,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from peewee import IntegrityError
+from peewee import IntegrityError, PostgresqlDatabase
+from playhouse.pool import PooledDatabase
 from playhouse.schema_diff import diff_models
 
 from portal import create_app, demo
@@ -16,6 +17,7 @@ from portal.database import (
     upgrade,
 )
 from portal.models import MODELS, Apartment, Lease, Person, Residency, ServiceTeam, db
+from portal.prepared import prepared
 
 MIGRATIONS = sorted(path.stem for path in MIGRATIONS_DIR.glob("[0-9]*.py"))
 
@@ -130,8 +132,55 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
 
 def test_postgresql_url_selects_postgresql_without_code_changes():
     database = open_database("postgresql://portal:secret@127.0.0.1:5432/portal")
-    assert type(database).__name__ == "PostgresqlDatabase"
+    assert isinstance(database, PostgresqlDatabase)
+    assert isinstance(database, PooledDatabase)
     assert database.database == "portal"
+
+
+def test_requests_reuse_a_pooled_connection_with_its_pragmas(app, client):
+    client.get("/")
+    client.get("/login")
+    # Both requests gave their connection back; the second took the first one's.
+    assert db.is_closed()
+    assert len(db.obj._connections) == 1
+    assert db.obj._in_use == {}
+    assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    db.close()
+    assert len(db.obj._connections) == 1
+
+
+def test_a_prepared_query_gives_the_rows_of_the_built_query(app):
+    built = []
+
+    @prepared
+    def homes(person, moved_in):
+        built.append(1)
+        return (
+            Residency.select(Residency, Lease, Apartment)
+            .join(Lease)
+            .join(Apartment)
+            .where((Residency.person == person) & (Residency.moved_in <= moved_in))
+            .order_by(Residency.id)
+        )
+
+    with app.app_context():
+        aino = Person.get(Person.email == "aino.virtanen@example.fi")
+        expected = list(
+            Residency.select(Residency, Lease, Apartment)
+            .join(Lease)
+            .join(Apartment)
+            .where(Residency.person == aino.id)
+            .order_by(Residency.id)
+        )
+        assert expected
+        # A model instance goes through the foreign key's conversion, as in a built query.
+        rows = homes(person=aino, moved_in=datetime.date(2100, 1, 1))
+        assert [r.id for r in rows] == [r.id for r in expected]
+        assert rows[0].lease.apartment.number == expected[0].lease.apartment.number
+        assert homes(person=aino.id, moved_in=datetime.date(1900, 1, 1)) == []
+        assert homes(person=aino.id + 10_000, moved_in=datetime.date(2100, 1, 1)) == []
+    assert built == [1]
 
 
 def test_healthz_reports_the_database(client):

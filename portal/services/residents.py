@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from peewee import JOIN
 
 from portal.models import Apartment, Building, Lease, Person, Residency, ServiceTeam
+from portal.prepared import prepared
 from portal.services.hours import helsinki_now
 
 ACTIVE = "active"
@@ -49,23 +50,29 @@ def _is_current(residency: Residency, today: datetime.date) -> bool:
     return begun and not _has_ended(residency, today)
 
 
-def residencies_with_home(person_id: int):
-    """Select a person's residencies with lease, apartment, building and team in one query."""
+@prepared
+def _residencies_with_home(person):
     return (
         Residency.select(Residency, Lease, Apartment, Building, ServiceTeam)
         .join(Lease)
         .join(Apartment)
         .join(Building)
         .join(ServiceTeam, JOIN.INNER)
-        .where(Residency.person == person_id)
+        .where(Residency.person == person)
         .order_by(Lease.start_date.desc(), Residency.id.desc())
     )
+
+
+def residencies_with_home(person_id: int) -> list[Residency]:
+    """A person's residencies with lease, apartment, building and team, in one query that
+    every resident page runs (so it is prepared)."""
+    return _residencies_with_home(person=person_id)
 
 
 def resident_status(person: Person, today: datetime.date | None = None) -> ResidentStatus:
     """Return where a person stands in the housing register on a given Helsinki day."""
     today = today or helsinki_today()
-    residencies = list(residencies_with_home(person.id))
+    residencies = residencies_with_home(person.id)
     current = [r for r in residencies if _is_current(r, today)]
     if current:
         # A lease party's home comes before a home where the person is another resident.
