@@ -14,11 +14,11 @@ log under the mandate, where the grantor reads it.
 from dataclasses import dataclass
 
 from flask import Flask, abort, current_app, flash, g, request, session
-from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 
 from portal import catalog
 from portal.extensions import login_manager
+from portal.i18n import gettext as _
 from portal.models import Person
 from portal.services import audit, mandates
 from portal.services.residents import helsinki_today, resident_status, status_of

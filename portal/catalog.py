@@ -13,8 +13,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n import lazy_gettext as _l
 from portal.services.dates import notice_end
 
 # Field kinds the form factory knows.

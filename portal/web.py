@@ -5,13 +5,13 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, make_response, redirect, render_template
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import htmx
+from portal.i18n import lazy_gettext as _l
 from portal.models import ServiceTeam, db
 from portal.services import hours, parking
 

@@ -1,11 +1,11 @@
 """Forms of registration, identification and passwords."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from portal.i18n import lazy_gettext as _l
 from portal.services.passwords import password_errors
 
 

@@ -2,11 +2,12 @@
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from portal.i18n import lazy_gettext as _l
 
 REASONS = {
     "identification": _l("Identification (for the Resident Portal)"),

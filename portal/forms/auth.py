@@ -1,11 +1,11 @@
 """Sign-in form."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.forms.accounts import email_field
+from portal.i18n import lazy_gettext as _l
 
 
 class SignInForm(FlaskForm):

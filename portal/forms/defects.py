@@ -2,7 +2,6 @@
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.forms.accounts import email_field
+from portal.i18n import lazy_gettext as _l
 from portal.services.defects import CATEGORIES, LOCATIONS, STATUS_LABELS
 
 _PHONE = re.compile(r"^\+?[0-9 ()-]{5,20}$")

@@ -2,7 +2,6 @@
 
 import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -19,6 +18,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from portal import catalog
 from portal.forms.accounts import email_field
 from portal.forms.requests import LocalDateField
+from portal.i18n import lazy_gettext as _l
 from portal.services import mandates
 
 GENERAL_CHOICE = "general"

@@ -1,11 +1,11 @@
 """Forms of customer service messages."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from portal.i18n import lazy_gettext as _l
 from portal.services.messages import MAX_BODY, TOPICS
 
 

@@ -1,12 +1,12 @@
 """The staff form for publishing a resident notice."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.forms.requests import LocalDateField
+from portal.i18n import lazy_gettext as _l
 
 
 class NoticeForm(FlaskForm):

@@ -1,12 +1,12 @@
 """Language choice."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from portal.config import LANGUAGES
+from portal.i18n import lazy_gettext as _l
 
 
 class LanguageForm(FlaskForm):

@@ -8,7 +8,6 @@ neither required nor stored, whatever the browser sends.
 import datetime
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -28,6 +27,7 @@ from wtforms.validators import Email, Length, NumberRange, Optional, StopValidat
 
 from portal import catalog
 from portal.catalog import Field, RequestType
+from portal.i18n import lazy_gettext as _l
 
 PEOPLE_ROWS = 4
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,24}$")

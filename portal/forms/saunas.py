@@ -3,11 +3,12 @@
 import re
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+
+from portal.i18n import lazy_gettext as _l
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 

@@ -4,9 +4,9 @@ import secrets
 from collections.abc import Sequence
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
 
+from portal.i18n import lazy_gettext as _l
 from portal.models import (
     Apartment,
     Attachment,

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
+from portal.i18n import lazy_gettext as _l
 from portal.models import (
     Lease,
     Message,

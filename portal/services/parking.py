@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from peewee import JOIN, Case, IntegrityError, Value, fn
 
 from portal.database import is_sqlite, write_transaction
+from portal.i18n import lazy_gettext as _l
 from portal.models import (
     Lease,
     ParkingApplication,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-from flask_babel import lazy_gettext as _l
+from portal.i18n import lazy_gettext as _l
 
 # Local words that people build passwords from but the English-heavy shipped list lacks.
 # "kotiportaali" is left out on purpose: the published demo password is "Kotiportaali-2026".

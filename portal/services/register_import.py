@@ -18,8 +18,7 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n import lazy_gettext as _l
 from portal.models import Apartment, Building, Lease, Residency, ServiceTeam, db
 from portal.services.identity import IdentityCodeError, identity_hash
 from portal.services.references import finnish_reference

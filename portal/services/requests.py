@@ -383,7 +383,8 @@ APPROVALS = {"update_register": _update_register, "end_lease": _end_lease}
 def display_answers(entry: RequestType | None, answers: dict) -> list[tuple[str, str]]:
     """The answers as (question, answer) lines in the reader's language."""
     from flask_babel import format_date
-    from flask_babel import gettext as _
+
+    from portal.i18n import gettext as _
 
     lines = []
     for name, value in answers.items():

@@ -10,13 +10,13 @@ import datetime
 
 from flask import Blueprint, current_app, flash, request, session, url_for
 from flask_babel import format_datetime
-from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from portal import bank_id
 from portal.extensions import limiter
 from portal.forms.accounts import ContinueForm, EmailForm, IdentifyForm, NewPasswordForm
 from portal.i18n import current_language
+from portal.i18n import gettext as _
 from portal.models import Person, ServiceTeam, Token, utcnow
 from portal.services import audit, registration, tokens
 from portal.services.passwords import check_password

@@ -4,13 +4,13 @@ import datetime
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import format_datetime
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import limiter
 from portal.forms.accounts import ContinueForm
 from portal.forms.appointments import REASONS, AppointmentForm
 from portal.i18n import current_language
+from portal.i18n import gettext as _
 from portal.models import Apartment, Appointment
 from portal.services import appointments as service
 from portal.services import mail

@@ -5,11 +5,11 @@ import time
 
 import segno
 from flask import Blueprint, current_app, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.extensions import limiter
 from portal.forms.auth import CodeForm, SignInForm
+from portal.i18n import gettext as _
 from portal.models import Person
 from portal.services import accounts as account_service
 from portal.services import audit, totp

@@ -4,12 +4,12 @@ import datetime
 
 from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_login import current_user
 from icalendar import Calendar, Event
 
 from portal.access import current_resident_status
 from portal.forms.accounts import ContinueForm
+from portal.i18n import gettext as _
 from portal.models import SaunaBooking, SaunaTurn
 from portal.services import parking, saunas
 from portal.services.dates import notice_end

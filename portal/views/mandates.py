@@ -1,13 +1,13 @@
 """Powers of attorney: given and received, giving one, revoking it, acting for someone."""
 
 from flask import Blueprint, abort, current_app, flash, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import access, catalog
 from portal.forms.accounts import ContinueForm
 from portal.forms.mandates import GiveMandateForm
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.models import Mandate, ServiceTeam
 from portal.services import accounts, audit, mandates
 from portal.services.residents import ACTIVE, NOT_BEGUN, helsinki_today, resident_status

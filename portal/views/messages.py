@@ -3,11 +3,11 @@
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import current_resident_status
 from portal.forms.messages import NewThreadForm, ReplyForm
+from portal.i18n import gettext as _
 from portal.models import MessageAttachment, MessageThread
 from portal.services import files
 from portal.services import messages as service

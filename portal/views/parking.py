@@ -2,11 +2,11 @@
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import current_resident_status
 from portal.forms.accounts import ContinueForm
+from portal.i18n import gettext as _
 from portal.models import ParkingApplication, ParkingArea, ParkingContract, ParkingSpace
 from portal.services import parking
 from portal.services.dates import notice_end

@@ -1,10 +1,10 @@
 """The household's invoices, and everything needed to pay one from a Finnish bank."""
 
 from flask import Blueprint, abort
-from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from portal.access import current_resident_status
+from portal.i18n import gettext as _
 from portal.models import Invoice
 from portal.services import payments as service
 from portal.services.residents import helsinki_today

@@ -4,12 +4,12 @@ import datetime
 import json
 
 from flask import Blueprint, abort, current_app, flash, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.forms.accounts import ContinueForm
 from portal.forms.profile import BankAccountForm, ContactForm
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.models import Person, db
 from portal.services import accounts, audit, mail, personal_data, tokens
 from portal.services import payments as payment_rules

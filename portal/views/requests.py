@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import catalog
@@ -11,6 +10,7 @@ from portal.access import current_acting, current_resident_status, not_covered_p
 from portal.extensions import htmx
 from portal.forms.accounts import ContinueForm
 from portal.forms.requests import build_form, shown_fields, typed_answers
+from portal.i18n import gettext as _
 from portal.models import RequestAttachment, ServiceRequest
 from portal.services import files, mandates
 from portal.services import requests as service

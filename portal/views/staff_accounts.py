@@ -3,8 +3,6 @@
 import datetime
 
 from flask import Blueprint, abort, current_app, flash, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from peewee import JOIN
@@ -14,6 +12,8 @@ from wtforms.validators import InputRequired, Length
 
 from portal.forms.accounts import ContinueForm, email_field
 from portal.i18n import current_language
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.models import Person, ServiceTeam
 from portal.services import accounts, staff_accounts
 from portal.web import render, see_other

@@ -3,12 +3,12 @@
 import datetime
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import IntegrityError
 
 from portal.forms.accounts import ContinueForm
 from portal.forms.appointments import REASONS
+from portal.i18n import gettext as _
 from portal.models import Appointment, ServicePointClosure, db
 from portal.services import appointments as service
 from portal.services import audit, mail

@@ -3,9 +3,9 @@
 import datetime
 
 from flask import Blueprint, request
-from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
+from portal.i18n import lazy_gettext as _l
 from portal.models import AuditEntry, Person
 from portal.web import contains_pattern, render
 

@@ -3,7 +3,6 @@
 import secrets
 
 from flask import Blueprint, abort, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from peewee import JOIN
@@ -11,6 +10,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from portal.forms.accounts import ContinueForm
+from portal.i18n import gettext as _
 from portal.models import Building, BuildingDetails, ServiceTeam, db, utcnow
 from portal.services import audit
 from portal.services.files import MAX_DOCUMENT_BYTES

@@ -4,7 +4,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import fn
 from wtforms.fields.choices import SelectChoice
@@ -12,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import catalog
 from portal.forms.accounts import ContinueForm
 from portal.forms.mandates import EndMandateForm, RegisterMandateForm
+from portal.i18n import gettext as _
 from portal.models import Apartment, Building, Lease, Mandate, Residency
 from portal.services import accounts, files, mandates
 from portal.services.residents import helsinki_today

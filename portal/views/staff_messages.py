@@ -1,10 +1,10 @@
 """Staff answer the households' messages; each team sees the households it serves."""
 
 from flask import Blueprint, abort, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.forms.messages import ReplyForm
+from portal.i18n import gettext as _
 from portal.models import Apartment, Building, Lease, MessageThread, Person
 from portal.services import files
 from portal.services import messages as service

@@ -3,11 +3,11 @@
 import datetime
 
 from flask import Blueprint, abort, flash, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.forms.accounts import ContinueForm
 from portal.forms.notices import NoticeForm
+from portal.i18n import gettext as _
 from portal.models import Building, Notice, NoticeBuilding, Person, db
 from portal.services import audit
 from portal.services import notices as service

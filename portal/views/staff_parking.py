@@ -2,11 +2,11 @@
 
 from flask import Blueprint, abort, current_app, flash, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import IntegrityError
 
 from portal.forms.parking import AreaForm, EndContractForm, SpaceForm
+from portal.i18n import gettext as _
 from portal.models import (
     Apartment,
     Building,

@@ -1,11 +1,11 @@
 """Staff import the bank's reference payments and settle the ones that found no invoice."""
 
 from flask import Blueprint, abort, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
 
 from portal.forms.accounts import ContinueForm
+from portal.i18n import gettext as _
 from portal.models import Apartment, Building, Invoice, Lease, Payment, PaymentImport
 from portal.services import payments as service
 from portal.web import render, see_other

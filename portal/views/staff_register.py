@@ -2,8 +2,6 @@
 loaded by administrators from CSV files."""
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectField, StringField
@@ -12,6 +10,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.forms.accounts import ContinueForm
 from portal.forms.requests import LocalDateField
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.models import Apartment, Building, Lease, Residency
 from portal.services import audit, register_import
 from portal.services.staff import visible_buildings

@@ -1,11 +1,11 @@
 """One staff queue for every request type; handling with notes and status changes."""
 
 from flask import Blueprint, abort, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import catalog
 from portal.forms.accounts import ContinueForm
+from portal.i18n import gettext as _
 from portal.models import (
     Apartment,
     Building,

@@ -1,12 +1,12 @@
 """Staff define the saunas of the buildings and their weekly turns."""
 
 from flask import Blueprint, abort, flash, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import IntegrityError
 
 from portal.forms.saunas import SaunaForm, TurnForm
 from portal.i18n import WeekdayNames
+from portal.i18n import gettext as _
 from portal.models import Building, Sauna, SaunaBooking, SaunaTurn, db
 from portal.services.staff import visible_buildings
 from portal.web import render, see_other

@@ -2,14 +2,14 @@
 emails and pages comes from these rows, not from the templates."""
 
 from flask import Blueprint, abort, flash, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal.forms.accounts import email_field
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.models import ServiceTeam
 from portal.services import audit
 from portal.services.hours import HoursError, parse_hours
