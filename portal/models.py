@@ -949,6 +949,27 @@ MessageThread.add_index(
         name="message_thread_waiting",
     )
 )
+# The staff start page's count of conversations waiting, per team and building.
+MessageThread.add_index(
+    MessageThread.index(
+        MessageThread.team,
+        MessageThread.building,
+        where=(
+            MessageThread.last_staff_at.is_null()
+            | (MessageThread.last_resident_at > MessageThread.last_staff_at)
+        ),
+        name="message_thread_waiting_count",
+    )
+)
+# The start page's counts of new reports, urgent or not, read from the index alone.
+DefectReport.add_index(
+    DefectReport.index(
+        DefectReport.status,
+        DefectReport.building,
+        DefectReport.urgent,
+        name="defect_report_waiting_count",
+    )
+)
 
 # The open defect queue: open or not, then the queue's order. Queries compare
 # DefectReport.is_open_expression() with TRUE to use it.

@@ -12,7 +12,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
 
@@ -20,6 +19,7 @@ from portal.access import current_resident_status
 from portal.extensions import htmx, limiter
 from portal.forms.defects import CommentForm, DecisionForm, DefectForm, VisitorDefectForm
 from portal.i18n import current_language
+from portal.i18n import gettext as _
 from portal.models import Apartment, Attachment, Building, DefectEvent, DefectReport, Person
 from portal.services import defects, photos
 from portal.services.hours import helsinki_now, is_open, urgent_contact
@@ -83,6 +83,16 @@ def _submit(form, uploads, **who) -> DefectReport:
 
 
 OPEN_SHOWN = 100
+# What a line of the list shows: a long list reads no descriptions or contact details.
+LIST_COLUMNS = (
+    DefectReport.id,
+    DefectReport.reference,
+    DefectReport.category,
+    DefectReport.location,
+    DefectReport.status,
+    DefectReport.urgent,
+    DefectReport.created_at,
+)
 EARLIER_PAGE = 20
 
 
@@ -129,13 +139,13 @@ def index():
     newest = (DefectReport.created_at.desc(), DefectReport.id.desc())
     household = DefectReport.lease == lease_id
     open_reports = list(
-        DefectReport.select()
+        DefectReport.select(*LIST_COLUMNS)
         .where(household & DefectReport.status.in_(DefectReport.OPEN_STATUSES))
         .order_by(*newest)
         .limit(OPEN_SHOWN)
     )
     closed = list(
-        DefectReport.select()
+        DefectReport.select(*LIST_COLUMNS)
         .where(household & DefectReport.status.not_in(DefectReport.OPEN_STATUSES))
         .order_by(*newest)
         .limit(EARLIER_PAGE + 1)

@@ -5,13 +5,13 @@ import functools
 import operator
 
 from flask import Blueprint, abort, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, SQL, Value, fn
 
 from portal import catalog
 from portal.access import may_open
 from portal.forms.accounts import OfficeIdentificationForm
+from portal.i18n import gettext as _
 from portal.models import (
     Apartment,
     Appointment,

@@ -4,11 +4,11 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, fn
 
 from portal.forms.defects import StaffDefectForm
+from portal.i18n import gettext as _
 from portal.models import Apartment, Attachment, Building, DefectEvent, DefectReport, Person
 from portal.services import defects
 from portal.services.staff import visible_buildings
@@ -55,7 +55,21 @@ def queue():
     q = (request.args.get("q") or "").strip()[:100]
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     query = (
-        DefectReport.select(DefectReport, Building, Apartment)
+        # Only what a line shows: a page of fifty reads no descriptions or building details.
+        DefectReport.select(
+            DefectReport.id,
+            DefectReport.reference,
+            DefectReport.category,
+            DefectReport.location,
+            DefectReport.status,
+            DefectReport.urgent,
+            DefectReport.created_at,
+            DefectReport.apartment,
+            Building.id,
+            Building.street_address,
+            Apartment.id,
+            Apartment.number,
+        )
         .join(Building)
         .switch(DefectReport)
         .join(Apartment, join_type=JOIN.LEFT_OUTER, on=(DefectReport.apartment == Apartment.id))
