@@ -5,13 +5,17 @@ the content does, browsers may keep it for a year without asking again; a reques
 old or unknown fingerprint gets the current file with a short cache lifetime instead.
 """
 
+import functools
 import gzip
 import hashlib
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, Response, abort, request
+import brotli
+from flask import Flask, Response, abort
+
+from portal.security import preferred_encoding
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -26,6 +30,7 @@ class Asset:
     url_name: str
     body: bytes
     gzip_body: bytes | None
+    brotli_body: bytes | None
     mimetype: str
     digest: str
 
@@ -37,15 +42,19 @@ def _fingerprinted(name: str, digest: str) -> str:
 
 def _asset(name: str, body: bytes) -> Asset:
     digest = hashlib.sha256(body).hexdigest()[:12]
-    packed = None
+    packed = squeezed = None
     if name.endswith(COMPRESSIBLE):
+        # Compressed once at start-up, at the strongest levels.
         packed = gzip.compress(body, compresslevel=9, mtime=0)
+        squeezed = brotli.compress(body, quality=11)
     mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return Asset(name, _fingerprinted(name, digest), body, packed, mimetype, digest)
+    return Asset(name, _fingerprinted(name, digest), body, packed, squeezed, mimetype, digest)
 
 
+@functools.cache
 def load_assets(root: Path = STATIC_DIR) -> dict[str, Asset]:
-    """Read every static file once and compute its fingerprint and compressed copy."""
+    """Read every static file once per process and compute its fingerprint and compressed
+    copies (a quarter of a second: the strongest brotli level is slow to write)."""
     assets = {}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         name = path.relative_to(root).as_posix()
@@ -70,12 +79,11 @@ def init_app(app: Flask) -> None:
         if asset is None:
             asset = assets.get(filename) or abort(404)
             cache = "public, max-age=300"
-        use_gzip = asset.gzip_body is not None and "gzip" in request.headers.get(
-            "Accept-Encoding", ""
-        )
-        response = Response(asset.gzip_body if use_gzip else asset.body, mimetype=asset.mimetype)
-        if use_gzip:
-            response.headers["Content-Encoding"] = "gzip"
+        encoding = preferred_encoding() if asset.gzip_body is not None else None
+        body = {"br": asset.brotli_body, "gzip": asset.gzip_body}.get(encoding, asset.body)
+        response = Response(body, mimetype=asset.mimetype)
+        if encoding:
+            response.headers["Content-Encoding"] = encoding
         response.headers["Cache-Control"] = cache
         response.headers["ETag"] = f'"{asset.digest}"'
         response.vary.add("Accept-Encoding")

@@ -3,11 +3,13 @@
 import gzip
 from urllib.parse import urlsplit
 
+import brotli
 from flask import Flask, Response, current_app, request
-from flask_babel import lazy_gettext as _l
 
 from portal.extensions import login_manager
+from portal.i18n import lazy_gettext as _l
 from portal.models import Person
+from portal.prepared import prepared
 
 
 def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
@@ -40,16 +42,33 @@ GZIP_MIN_BYTES = 500
 GZIP_TYPES = ("text/html", "text/plain", "application/json", "text/calendar")
 
 
+@prepared
+def _active_person(person_id):
+    # Every signed-in request runs this, so its SQL is built once.
+    return Person.select().where((Person.id == person_id) & Person.is_active)
+
+
 @login_manager.user_loader
 def load_person(session_id: str) -> Person | None:
     """Return the signed-in person, or None when the session belongs to an older login."""
     person_id, _, token = session_id.partition(":")
     if not person_id.isdigit() or not token:
         return None
-    person = Person.get_or_none((Person.id == int(person_id)) & Person.is_active)
+    rows = _active_person(person_id=int(person_id))
+    person = rows[0] if rows else None
     if person is None or person.session_token != token:
         return None
     return person
+
+
+def preferred_encoding() -> str | None:
+    """Brotli when the browser takes it (about a fifth smaller than gzip), else gzip."""
+    accepted = request.accept_encodings
+    if accepted["br"]:
+        return "br"
+    if accepted["gzip"]:
+        return "gzip"
+    return None
 
 
 def _compress(response: Response) -> None:
@@ -59,15 +78,21 @@ def _compress(response: Response) -> None:
         or response.status_code in (204, 304)
         or "Content-Encoding" in response.headers
         or response.mimetype not in GZIP_TYPES
-        or "gzip" not in request.headers.get("Accept-Encoding", "")
     ):
+        return
+    encoding = preferred_encoding()
+    if encoding is None:
         return
     body = response.get_data()
     response.vary.add("Accept-Encoding")
     if len(body) < GZIP_MIN_BYTES:
         return
-    response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
-    response.headers["Content-Encoding"] = "gzip"
+    # Moderate levels: brotli 5 and gzip 6 take a few tenths of a millisecond for a page.
+    if encoding == "br":
+        response.set_data(brotli.compress(body, quality=5))
+    else:
+        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+    response.headers["Content-Encoding"] = encoding
 
 
 def add_headers(response: Response) -> Response:

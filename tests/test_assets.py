@@ -4,6 +4,8 @@ import gzip
 import hashlib
 import re
 
+import brotli
+
 from portal.assets import STATIC_DIR
 
 HTMX_SHA256 = "d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717"
@@ -33,13 +35,21 @@ def test_fingerprinted_files_are_cached_for_a_year(client):
 
 def test_one_script_carries_htmx_and_the_portal_script_compressed(client):
     url = _linked(client, r'<script src="(/static/js/bundle\.[0-9a-f]{12}\.js)" defer>')
-    response = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+    response = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
     assert response.headers["Content-Encoding"] == "gzip"
     body = gzip.decompress(response.data)
     htmx = (STATIC_DIR / "vendor" / "htmx-2.0.11.min.js").read_bytes()
     assert body.startswith(htmx)
     assert body.endswith((STATIC_DIR / "js" / "portal.js").read_bytes())
+    # A browser that takes brotli gets the smaller copy of the same file.
+    squeezed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert squeezed.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(squeezed.data) == body
+    assert len(squeezed.data) < len(response.data)
+    assert "Accept-Encoding" in squeezed.headers["Vary"]
     assert "Content-Encoding" not in client.get(url).headers
+    refused = client.get(url, headers={"Accept-Encoding": "br;q=0, gzip"})
+    assert refused.headers["Content-Encoding"] == "gzip"
     assert len(gzip.compress((STATIC_DIR / "js" / "portal.js").read_bytes())) <= 3 * 1024
 
 
@@ -58,3 +68,15 @@ def test_static_paths_cannot_escape_the_folder(client):
         "/static/../../pyproject.toml",
     ):
         assert client.get(path).status_code == 404
+
+
+def test_pages_are_compressed_as_the_browser_asks(client):
+    plain = client.get("/").get_data()
+    squeezed = client.get("/", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert squeezed.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(squeezed.data) == plain
+    packed = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain
+    assert len(squeezed.data) < len(packed.data) < len(plain)
+    assert "Tervetuloa Asukasportaaliin" in plain.decode()
