@@ -37,12 +37,16 @@ class StoredPhoto:
     size: int
 
 
-def _encode(image: Image.Image, side: int, quality: int) -> bytes:
+def _resized(image: Image.Image, side: int) -> Image.Image:
     copy = image.copy()
     copy.thumbnail((side, side), Image.Resampling.LANCZOS)
+    return copy
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
     # No exif= argument: the new file carries no metadata at all.
-    copy.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
     return out.getvalue()
 
 
@@ -60,6 +64,14 @@ def process(data: bytes, directory: Path) -> StoredPhoto:
                     raise PhotoError(PhotoError.TOO_LARGE)
                 probe.verify()
             with Image.open(io.BytesIO(data)) as original:
+                # A phone's JPEG is decoded straight at a half, quarter or eighth of its size
+                # when that still covers the stored size: a 12-megapixel photo then takes a
+                # quarter of the time to read, and the other requests wait less for it.
+                scale = MAX_SIDE / max(original.size)
+                if scale < 1:
+                    original.draft(
+                        "RGB", (round(original.width * scale), round(original.height * scale))
+                    )
                 original.load()
                 image = ImageOps.exif_transpose(original).convert("RGB")
     except PhotoError:
@@ -73,8 +85,10 @@ def process(data: bytes, directory: Path) -> StoredPhoto:
         Image.DecompressionBombWarning,
     ) as error:
         raise PhotoError(PhotoError.NOT_A_PHOTO) from error
-    body = _encode(image, MAX_SIDE, 82)
-    thumb = _encode(image, THUMB_SIDE, 70)
+    large = _resized(image, MAX_SIDE)
+    body = _jpeg(large, 82)
+    # The thumbnail is made from the stored size, not from the original again.
+    thumb = _jpeg(_resized(large, THUMB_SIDE), 70)
     directory.mkdir(parents=True, exist_ok=True)
     stem = secrets.token_hex(16)
     stored, thumb_name = f"{stem}.jpg", f"{stem}-t.jpg"
