@@ -60,6 +60,16 @@ EVENT_LABELS = {
 }
 
 
+def list_labels() -> dict:
+    """The labels every line of a list shows, translated once for the request rather than
+    once per line (a list of a hundred reports would translate them three hundred times)."""
+    return {
+        "labels": {key: str(label) for key, label in STATUS_LABELS.items()},
+        "categories": {key: (str(label), urgent) for key, (label, urgent) in CATEGORIES.items()},
+        "locations": {key: str(label) for key, label in LOCATIONS.items()},
+    }
+
+
 def is_urgent(category: str, answer_urgent: bool) -> bool:
     """An urgent category, or the reporter saying it cannot wait, makes a report urgent."""
     return answer_urgent or CATEGORIES.get(category, ("", False))[1]

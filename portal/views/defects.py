@@ -157,9 +157,7 @@ def index():
         closed=closed[:EARLIER_PAGE],
         page=page,
         more=len(closed) > EARLIER_PAGE,
-        labels=defects.STATUS_LABELS,
-        categories=defects.CATEGORIES,
-        locations=defects.LOCATIONS,
+        **defects.list_labels(),
     )
 
 

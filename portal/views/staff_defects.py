@@ -111,9 +111,7 @@ def queue():
             "urgent": urgent,
             "q": q,
         },
-        labels=defects.STATUS_LABELS,
-        categories=defects.CATEGORIES,
-        locations=defects.LOCATIONS,
+        **defects.list_labels(),
     )
 
 
