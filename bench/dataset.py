@@ -11,6 +11,7 @@ import json
 import random
 from decimal import Decimal
 
+from portal.demo import DEMO_PASSWORD
 from portal.models import (
     Apartment,
     AuditEntry,
@@ -23,12 +24,14 @@ from portal.models import (
     MessageThread,
     Person,
     Residency,
+    Sauna,
     SaunaBooking,
     SaunaTurn,
     ServiceRequest,
     ServiceTeam,
     db,
 )
+from portal.services.accounts import hash_password
 from portal.services.references import finnish_reference
 
 STREETS = ("Mäkitorpantie", "Kivikonkaari", "Sturenkatu", "Vuorikatu", "Kontulantie", "Iiluodontie")
@@ -46,6 +49,44 @@ def _insert(model, rows: list[dict]) -> None:
         model.insert_many(chunk).execute()
 
 
+WRITER_EMAIL = "writer{}@example.fi"
+
+
+def _add_writers(building: int, count: int, now: datetime.datetime) -> None:
+    """Give the lease parties of the first flats of a building usernames (the demo
+    password) and the building a sauna of four household turns: the residents who report
+    defects, write to customer service and contend for the turns in the writes under load."""
+    password_hash = hash_password(DEMO_PASSWORD)
+    parties = list(
+        Residency.select(Residency.id, Residency.first_name, Residency.last_name)
+        .join(Lease)
+        .join(Apartment)
+        .where((Apartment.building == building) & (Residency.role == "lease_party"))
+        .order_by(Residency.id)
+        .limit(count)
+    )
+    for index, party in enumerate(parties, start=1):
+        person = Person.create(
+            email=WRITER_EMAIL.format(index),
+            first_name=party.first_name,
+            last_name=party.last_name,
+            phone="040 123 4567",
+            password_hash=password_hash,
+            identification_method=Person.BANK,
+            identified_at=now,
+        )
+        Residency.update(person=person).where(Residency.id == party.id).execute()
+    sauna = Sauna.create(building=building, name="Kasvun sauna")
+    for weekday in range(4):
+        SaunaTurn.create(
+            sauna=sauna,
+            weekday=weekday,
+            start_time="18:00",
+            kind=SaunaTurn.HOUSEHOLD,
+            monthly_fee=Decimal(15),
+        )
+
+
 def grow(
     buildings: int = 60,
     flats_per_building: int = 50,
@@ -53,6 +94,7 @@ def grow(
     requests: int = 10_000,
     threads: int = 5_000,
     months: int = 12,
+    writers: int = 12,
     seed: int = 7,
 ) -> dict[str, int]:
     """Add the rows; return how many of each kind the database then holds."""
@@ -134,6 +176,7 @@ def grow(
                 for index in range(1 + lease.id % 2)
             ],
         )
+        _add_writers(building_ids[0], writers, now)
         # Aino's household: years of history of its own, as a long-time resident has.
         aino = Residency.get(Residency.first_name == "Aino")
         home = Apartment.get_by_id(aino.lease.apartment_id)

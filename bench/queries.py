@@ -6,8 +6,11 @@ query count grows with the data runs a query per row; a query whose plan scans a
 or sorts it without an index is reported by name.
 """
 
+import gzip
 import re
 from dataclasses import dataclass, field
+
+import brotli
 
 from portal.models import (
     DefectReport,
@@ -33,6 +36,8 @@ class Query:
 class Measured:
     status: int
     queries: list[Query] = field(default_factory=list)
+    partial: bool = False
+    html: bytes = b""
 
 
 def _ids() -> dict[str, int]:
@@ -135,7 +140,7 @@ def measure(app, password: str) -> dict[str, Measured]:
             response = clients[who].get(path, headers=headers)
         finally:
             db.obj.query_hooks.remove(hook)
-        results[label] = Measured(response.status_code, list(recorded))
+        results[label] = Measured(response.status_code, list(recorded), partial, response.data)
     return results
 
 
@@ -191,6 +196,10 @@ def compare(small: dict[str, Measured], large: dict[str, Measured]) -> list[dict
                 "sql_ms_large": round(sum(q.ms for q in measured.queries), 1),
                 "slowest_ms_large": round(max((q.ms for q in measured.queries), default=0), 1),
                 "plan_problems": problems,
+                "partial": measured.partial,
+                "html_raw": len(measured.html),
+                "html_gzip": len(gzip.compress(measured.html, 6)),
+                "html_brotli": len(brotli.compress(measured.html, quality=5)),
             }
         )
     return rows

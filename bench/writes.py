@@ -1,0 +1,291 @@
+"""Writes under load: residents report defects, write to customer service and contend for
+the same sauna turns, while a resident and a staff member keep reading, all at once against
+the production server on the large database.
+
+Every write must be answered (a redirect on success, a refusal for a turn someone else got
+first), no request may fail, the server may not log "database is locked", and afterwards
+the database must hold exactly what was answered as saved and never two active bookings of
+one turn.
+"""
+
+import http.client
+import sqlite3
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+
+MARK = "Kuormitustesti"
+
+
+@dataclass
+class Tally:
+    """What one kind of request got back."""
+
+    sent: int = 0
+    saved: int = 0
+    refused: int = 0
+    failed: int = 0
+    latencies: list[float] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _request(port: int, method: str, path: str, cookie: str, form: dict | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": cookie}
+    body = None
+    if form is not None:
+        body = urllib.parse.urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def _forms(index: int, turns: list[int]):
+    """The writes one resident makes in turn: a message, a defect report, a sauna turn."""
+    n = 0
+    while True:
+        n += 1
+        yield (
+            "message",
+            "/messages/new",
+            {
+                "topic": "other",
+                "subject": f"{MARK} {index}-{n}",
+                "body": "Hei! Kysyisin vuokranmaksusta. Kiitos!",
+            },
+        )
+        yield (
+            "defect",
+            "/defects/new",
+            {
+                "location": "apartment",
+                "category": "heating",
+                "cannot_wait": "no",
+                "description": f"{MARK} {index}-{n}: patteri ei lämpene makuuhuoneessa.",
+                "phone": "040 123 4567",
+            },
+        )
+        yield ("sauna", "/bookings/sauna/request", {"turn": str(turns[n % len(turns)])})
+
+
+def _writer(port, index, cookie, token, turns, deadline, tallies, lock):
+    for kind, path, form in _forms(index, turns):
+        if time.monotonic() >= deadline:
+            return
+        started = time.perf_counter()
+        try:
+            status, body = _request(port, "POST", path, cookie, {**form, "csrf_token": token})
+        except OSError as error:
+            status, body = 0, str(error)
+        elapsed = (time.perf_counter() - started) * 1000
+        with lock:
+            tally = tallies[kind]
+            tally.sent += 1
+            tally.latencies.append(elapsed)
+            if status == 303:
+                tally.saved += 1
+            elif 400 <= status < 500:
+                tally.refused += 1
+                tally.problems.append(f"{path}: HTTP {status}")
+            else:
+                tally.failed += 1
+                tally.problems.append(f"{path}: HTTP {status} {body[:200]}")
+
+
+def _reader(port, path, cookie, deadline, tally, lock):
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        try:
+            status, _body = _request(port, "GET", path, cookie)
+        except OSError:
+            status = 0
+        with lock:
+            tally.sent += 1
+            tally.latencies.append((time.perf_counter() - started) * 1000)
+            if status == 200:
+                tally.saved += 1
+            else:
+                tally.failed += 1
+                tally.problems.append(f"{path}: HTTP {status}")
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def run(
+    port: int,
+    writers: dict[str, tuple[str, str]],
+    readers: list[tuple[str, str]],
+    turns: list[int],
+    seconds: int,
+) -> dict:
+    """Load the server for ``seconds``; return the tallies per kind of request."""
+    lock = threading.Lock()
+    tallies = {kind: Tally() for kind in ("message", "defect", "sauna", "read")}
+    deadline = time.monotonic() + seconds
+    threads = [
+        threading.Thread(
+            target=_writer, args=(port, index, cookie, token, turns, deadline, tallies, lock)
+        )
+        for index, (cookie, token) in enumerate(writers.values(), start=1)
+    ] + [
+        threading.Thread(target=_reader, args=(port, path, cookie, deadline, tallies["read"], lock))
+        for path, cookie in readers
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    return {
+        kind: {
+            "sent": tally.sent,
+            "saved": tally.saved,
+            "refused": tally.refused,
+            "failed": tally.failed,
+            "per_second": round(tally.saved / elapsed, 1),
+            "p50": round(percentile(tally.latencies, 0.50), 2),
+            "p95": round(percentile(tally.latencies, 0.95), 2),
+            "p99": round(percentile(tally.latencies, 0.99), 2),
+            "problems": tally.problems[:5],
+        }
+        for kind, tally in tallies.items()
+    }
+
+
+def check_stored(database: str, results: dict, turns: list[int]) -> list[str]:
+    """Compare what the database holds with what the server answered as saved."""
+    failures = []
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        threads = connection.execute(
+            "SELECT COUNT(*) FROM message_thread WHERE subject LIKE ?", (f"{MARK} %",)
+        ).fetchone()[0]
+        reports = connection.execute(
+            "SELECT COUNT(*) FROM defect_report WHERE description LIKE ?", (f"{MARK} %",)
+        ).fetchone()[0]
+        marks = ",".join("?" * len(turns))
+        doubled = connection.execute(
+            f"SELECT turn_id FROM sauna_booking WHERE status = 'active' AND turn_id IN ({marks}) "  # noqa: S608
+            "GROUP BY turn_id HAVING COUNT(*) > 1",
+            turns,
+        ).fetchall()
+        booked = connection.execute(
+            f"SELECT COUNT(*) FROM sauna_booking WHERE status = 'active' AND turn_id IN ({marks})",  # noqa: S608
+            turns,
+        ).fetchone()[0]
+        integrity = connection.execute("PRAGMA quick_check").fetchone()[0]
+    for kind, stored in (("message", threads), ("defect", reports)):
+        if stored != results[kind]["saved"]:
+            failures.append(f"{results[kind]['saved']} {kind}s answered as sent, {stored} stored")
+    if doubled:
+        failures.append(f"sauna turns booked twice: {[row[0] for row in doubled]}")
+    if integrity != "ok":
+        failures.append(f"integrity check: {integrity}")
+    results["sauna"]["booked"] = booked
+    return failures
+
+
+def phone_photo(width: int = 4032, height: int = 3024) -> bytes:
+    """A 12-megapixel JPEG as a phone takes it (noise over a gradient: hard to compress)."""
+    import io
+
+    from PIL import Image
+
+    noise = Image.effect_noise((width, height), 48).convert("RGB")
+    gradient = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    out = io.BytesIO()
+    Image.blend(noise, gradient, 0.6).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def _multipart(fields: dict, photo: bytes) -> tuple[bytes, str]:
+    boundary = "benchboundary7d1f"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; '
+        'filename="IMG_0001.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
+        + photo
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def _uploader(port, cookie, token, photo, deadline, tally, lock):
+    n = 0
+    while time.monotonic() < deadline:
+        n += 1
+        body, content_type = _multipart(
+            {
+                "csrf_token": token,
+                "location": "apartment",
+                "category": "heating",
+                "cannot_wait": "no",
+                "description": f"{MARK} photo {n}: patteri ei lämpene makuuhuoneessa.",
+                "phone": "040 123 4567",
+            },
+            photo,
+        )
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        started = time.perf_counter()
+        try:
+            connection.request(
+                "POST",
+                "/defects/new",
+                body=body,
+                headers={"Cookie": cookie, "Content-Type": content_type},
+            )
+            response = connection.getresponse()
+            response.read()
+            status = response.status
+        except OSError:
+            status = 0
+        finally:
+            connection.close()
+        with lock:
+            tally.sent += 1
+            tally.latencies.append((time.perf_counter() - started) * 1000)
+            if status == 303:
+                tally.saved += 1
+            else:
+                tally.failed += 1
+                tally.problems.append(f"photo upload: HTTP {status}")
+
+
+def photos_under_load(
+    port: int, writer: tuple[str, str], photo: bytes, seconds: int, measure
+) -> dict:
+    """One resident uploads 12-megapixel photos one after another while ``measure`` loads a
+    page: how long an upload takes, and what the other requests see meanwhile."""
+    lock = threading.Lock()
+    tally = Tally()
+    thread = threading.Thread(
+        target=_uploader,
+        args=(port, *writer, photo, time.monotonic() + seconds + 1, tally, lock),
+    )
+    thread.start()
+    time.sleep(0.5)
+    page = measure()
+    thread.join()
+    return {
+        "uploads": tally.saved,
+        "failed": tally.failed,
+        "photo_bytes": len(photo),
+        "upload_p50": round(percentile(tally.latencies, 0.50), 1),
+        "upload_p95": round(percentile(tally.latencies, 0.95), 1),
+        "page": page,
+        "problems": tally.problems[:5],
+    }
