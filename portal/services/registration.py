@@ -125,16 +125,22 @@ def set_password(person: Person, password: str, notice: dict | None = None) -> N
 
 
 def start_password_reset(email: str, public_url: str, lifetime: datetime.timedelta) -> None:
-    """Email a reset link when the address belongs to an active username; otherwise nothing."""
-    with db.atomic():
+    """Email a reset link when the address belongs to an active username; otherwise nothing.
+
+    An unknown address goes through the same work (a token, the email written to the
+    outbox) and then undoes it, so the answer takes as long either way: its timing does not
+    tell whether someone has a username here.
+    """
+    with db.atomic() as transaction:
         person = Person.get_or_none((Person.email == email) & Person.is_active)
-        if person is None or not person.password_hash:
-            return
-        raw = tokens.issue(Token.RESET, email, lifetime, person=person)
+        known = person is not None and bool(person.password_hash)
+        raw = tokens.issue(Token.RESET, email, lifetime, person=person if known else None)
         mail.queue(
             email,
             "reset_password",
-            person.language,
+            person.language if known else "fi",
             link=f"{public_url}/password/reset/{raw}",
             hours=int(lifetime.total_seconds() // 3600),
         )
+        if not known:
+            transaction.rollback()
