@@ -49,6 +49,7 @@ serve: upgrade
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --recursive portal
 
 format: install
 	$(BIN)/ruff format .

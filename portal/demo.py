@@ -43,7 +43,8 @@ from portal.services.identity import identity_hash
 from portal.services.references import finnish_reference
 from portal.services.residents import helsinki_today
 
-DEMO_PASSWORD = "Kotiportaali-2026"  # noqa: S105 (published demo sign-in)
+# The published demo sign-in, printed by `make run`.
+DEMO_PASSWORD = "Kotiportaali-2026"  # noqa: S105  # nosec B105
 
 # (email, who they are) in the order the sign-in table lists them.
 DEMO_SIGN_INS = [
