@@ -10,7 +10,18 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config.from_mapping(portal_config.from_environment(config))
 
-    from portal import access, assets, bank_id, cli, database, i18n, security, web
+    from portal import (
+        access,
+        assets,
+        bank_id,
+        cli,
+        database,
+        i18n,
+        ratelimit,  # noqa: F401 (registers the limiter's database storage)
+        security,
+        sessions,
+        web,
+    )
     from portal.extensions import csrf, htmx, limiter, login_manager
 
     database.bind(app.config["DATABASE_URL"])
@@ -22,6 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     assets.init_app(app)
     security.init_app(app)
+    # Before the access check: an expired session is over before any page looks at it.
+    sessions.init_app(app)
     access.init_app(app)
     web.init_app(app)
     cli.init_app(app)

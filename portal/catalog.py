@@ -131,6 +131,8 @@ class RequestType:
     needs_consent: Callable[[dict], bool] | None = None
     # Staff approval changes the housing register (see portal.services.requests).
     on_approve: str | None = None
+    # Weighty enough to ask for the password when the sign-in is not recent.
+    reauthenticate: bool = False
     version: int = 1
 
     def field(self, name: str) -> Field | None:
@@ -531,6 +533,7 @@ register(
 register(
     RequestType(
         key="lease_termination",
+        reauthenticate=True,
         title=_l("Termination of the rental agreement"),
         description=_l("Give notice on the lease of your apartment."),
         instructions=_l(

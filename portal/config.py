@@ -59,7 +59,9 @@ def from_environment(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # A form left open for a working day still goes through (its CSRF token lives in
+        # the session): the cookie outlives the token's 12 hours of validity.
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         # A form left open for a working day must still submit.
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         # Five phone photos sent without JavaScript (not resized in the browser) must fit.
@@ -102,7 +104,14 @@ def from_environment(overrides: dict | None = None) -> dict:
         "APPOINTMENT_DESKS": int(os.environ.get("PORTAL_APPOINTMENT_DESKS", "2")),
         "APPOINTMENT_LEAD_MINUTES": int(os.environ.get("PORTAL_APPOINTMENT_LEAD_MINUTES", "60")),
         "APPOINTMENT_WEEKS_AHEAD": int(os.environ.get("PORTAL_APPOINTMENT_WEEKS_AHEAD", "6")),
-        # Re-authentication: a bank account change needs a sign-in this recent (minutes).
+        # Sign-ins end after this long without activity, and after this long in any case;
+        # staff, who see many people's data, sooner.
+        "IDLE_MINUTES": int(os.environ.get("PORTAL_IDLE_MINUTES", "60")),
+        "SESSION_HOURS": int(os.environ.get("PORTAL_SESSION_HOURS", "12")),
+        "STAFF_IDLE_MINUTES": int(os.environ.get("PORTAL_STAFF_IDLE_MINUTES", "30")),
+        "STAFF_SESSION_HOURS": int(os.environ.get("PORTAL_STAFF_SESSION_HOURS", "10")),
+        # Re-authentication: a bank account change, giving a power of attorney and giving
+        # notice on the lease need a sign-in (or the password) this recent (minutes).
         "RECENT_SIGN_IN_MINUTES": int(os.environ.get("PORTAL_RECENT_SIGN_IN_MINUTES", "10")),
         # Staff sign in with a one-time code from an authenticator app (on in production).
         "STAFF_TOTP_REQUIRED": os.environ.get("PORTAL_STAFF_TOTP", "1" if production else "0")
@@ -128,7 +137,10 @@ def from_environment(overrides: dict | None = None) -> dict:
         "OIDC_CLIENT_SECRET": os.environ.get("PORTAL_OIDC_CLIENT_SECRET", ""),
         "OIDC_IDENTITY_CLAIM": os.environ.get("PORTAL_OIDC_IDENTITY_CLAIM", "hetu"),
         # Rate limits: memory for one process; a shared store (redis://…) for several.
-        "RATELIMIT_STORAGE_URI": os.environ.get("PORTAL_RATELIMIT_STORAGE_URI", "memory://"),
+        # The portal's own database by default, so the limits hold across server processes.
+        "RATELIMIT_STORAGE_URI": os.environ.get(
+            "PORTAL_RATELIMIT_STORAGE_URI", "portal-database://"
+        ),
         "RATELIMIT_HEADERS_ENABLED": True,
     }
     settings.update(overrides)

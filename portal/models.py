@@ -19,6 +19,7 @@ from peewee import (
     DateField,
     DateTimeField,
     DecimalField,
+    DoubleField,
     Expression,
     ForeignKeyField,
     IntegerField,
@@ -164,6 +165,8 @@ class Lease(BaseModel):
     rent = DecimalField(max_digits=10, decimal_places=2)
     deposit = DecimalField(max_digits=10, decimal_places=2, default=0)
     payment_reference = CharField(max_length=25, unique=True)
+    # Set once the residents' sessions were ended after the last day (housekeeping).
+    sessions_ended = BooleanField(default=False)
 
     class Meta:
         constraints = [Check("end_date IS NULL OR end_date >= start_date")]
@@ -1005,6 +1008,15 @@ ParkingApplication.add_index(
 )
 
 
+class RateCounter(BaseModel):
+    """A rate limit's count for one key (an address and a form) until its window ends;
+    shared by every server process (portal.ratelimit)."""
+
+    key = CharField(max_length=255, primary_key=True)
+    count = IntegerField(default=0)
+    expires_at = DoubleField(index=True)
+
+
 MODELS = [
     ServiceTeam,
     Building,
@@ -1043,4 +1055,5 @@ MODELS = [
     Payment,
     Appointment,
     ServicePointClosure,
+    RateCounter,
 ]

@@ -5,6 +5,7 @@ import io
 import re
 import shutil
 import socket
+import time
 from email import policy
 
 import pytest
@@ -198,6 +199,14 @@ def sign_in(client, email, password=PASSWORD):
     """Sign in through the real form and return the response."""
     token = csrf_token(client)
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def age_sign_in(client, seconds):
+    """Make the client's sign-in this many seconds older (still active just now)."""
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= seconds
+        session["seen_at"] = time.time()
+        session.pop("confirmed_at", None)
 
 
 def use_language(client, language):

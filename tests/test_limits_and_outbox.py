@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.models import OutboxEmail
+from portal.models import OutboxEmail, RateCounter
 from tests.conftest import RESIDENT, csrf_token
 
 
@@ -48,3 +48,27 @@ def test_development_outbox_shows_the_demo_emails(client):
     assert "Confirm your email address for the Resident Portal" in page
     assert 'href="http://127.0.0.1:5000/register/confirm/' in page
     assert OutboxEmail.get().status == OutboxEmail.QUEUED
+
+
+def test_the_limit_holds_across_server_processes(app, tmp_path):
+    """Two app instances on one database stand for two workers: attempts on either count
+    toward the same limit, and the counter lives in the database."""
+    from portal import create_app
+    from tests.conftest import test_settings
+
+    other = create_app(test_settings(tmp_path, RATELIMIT_ENABLED=True))
+    first, second = app.test_client(), other.test_client()
+    data = {"email": RESIDENT, "password": "Wrong-password-1"}
+    tokens = {id(c): csrf_token(c, "/login") for c in (first, second)}
+    statuses = [
+        client.post("/login", data={**data, "csrf_token": tokens[id(client)]}).status_code
+        for client in [first, second] * 5
+    ]
+    assert 429 not in statuses
+    for client in (first, second):
+        refused = client.post("/login", data={**data, "csrf_token": tokens[id(client)]})
+        assert refused.status_code == 429
+    with app.app_context():
+        counters = list(RateCounter.select())
+    assert counters and max(c.count for c in counters) >= 11
+    assert "127.0.0.1" in " ".join(c.key for c in counters)

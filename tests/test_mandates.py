@@ -12,10 +12,8 @@ from portal.models import (
     Mandate,
     OutboxEmail,
     ParkingContract,
-    Person,
     Residency,
     ServiceRequest,
-    utcnow,
 )
 from portal.services.dates import notice_end
 from portal.services.residents import helsinki_today
@@ -25,6 +23,7 @@ from tests.conftest import (
     OTHER_RESIDENT,
     RESIDENT,
     SWEDISH_RESIDENT,
+    age_sign_in,
     csrf_token,
     sign_in,
     use_language,
@@ -130,9 +129,7 @@ def test_bad_input_gives_a_message_and_stores_nothing(login_as, overrides, messa
 
 def test_giving_after_a_while_needs_the_password(login_as):
     client = login_as(RESIDENT)
-    Person.update(last_login_at=utcnow() - datetime.timedelta(hours=2)).where(
-        Person.email == RESIDENT
-    ).execute()
+    age_sign_in(client, 2 * 3600)
     assert "Your password" in client.get("/mandates/new").text
     response = give(client, password="wrong")
     assert response.status_code == 422

@@ -1,7 +1,6 @@
 """The resident's own information, bank account changes, the building page and rescue plan,
 and the rental agreement."""
 
-import datetime
 import io
 import re
 
@@ -12,6 +11,7 @@ from tests.conftest import (
     CUSTOMER_SERVICE,
     OTHER_RESIDENT,
     RESIDENT,
+    age_sign_in,
     csrf_token,
     sign_in,
     use_language,
@@ -97,9 +97,7 @@ def test_a_bank_account_change_is_confirmed_from_an_email_link(app, login_as):
 
 def test_a_stale_sign_in_needs_the_password_again(login_as):
     client = login_as(RESIDENT)
-    Person.update(last_login_at=datetime.datetime(2026, 1, 1)).where(
-        Person.email == RESIDENT
-    ).execute()
+    age_sign_in(client, 2 * 3600)
     assert "Your password" in client.get("/profile").text
     refused = change_account(client, GOOD_IBAN, password="wrong-password")
     assert refused.status_code == 422 and "The password was not right." in refused.text

@@ -1,7 +1,5 @@
 """Passwords and signing in."""
 
-import datetime
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -36,12 +34,3 @@ def authenticate(email: str, password: str) -> Person | None:
         changes[Person.password_hash] = _hasher.hash(password)
     Person.update(changes).where(Person.id == person.id).execute()
     return person
-
-
-def recently_signed_in(person: Person, minutes: int) -> bool:
-    """Tell whether the person signed in within the last minutes: a fresh enough sign-in
-    for a weighty change without asking for the password again."""
-    return bool(
-        person.last_login_at
-        and utcnow() - person.last_login_at < datetime.timedelta(minutes=minutes)
-    )

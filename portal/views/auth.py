@@ -123,7 +123,14 @@ def totp_qr_svg(uri: str, title: str) -> str:
 
 @bp.post("/logout")
 def logout():
-    """Sign out and forget the session."""
+    """Sign out on every device: the session token changes, so a copy of this session's
+    cookie (or one on another computer) no longer signs anyone in."""
+    if current_user.is_authenticated:
+        current_user.end_all_sessions()
+        audit.record("signed_out", actor=current_user, subject=current_user)
     logout_user()
     session.clear()
-    return see_other(url_for("auth.login"))
+    response = see_other(url_for("auth.login"))
+    # The browser forgets what it kept of the signed-in pages (htmx keeps none of its own).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

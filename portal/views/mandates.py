@@ -11,6 +11,7 @@ from portal.i18n import lazy_gettext as _l
 from portal.models import Mandate, ServiceTeam
 from portal.services import accounts, audit, mandates
 from portal.services.residents import ACTIVE, NOT_BEGUN, helsinki_today, resident_status
+from portal.sessions import confirm_password, recently_authenticated
 from portal.views.appointments import service_point_address
 from portal.web import is_safe_path, render, see_other
 
@@ -106,8 +107,7 @@ def new():
     today = helsinki_today()
     form = GiveMandateForm()
     form.today = today
-    minutes = current_app.config["RECENT_SIGN_IN_MINUTES"]
-    needs_password = not accounts.recently_signed_in(current_user, minutes)
+    needs_password = not recently_authenticated()
     if not form.is_submitted():
         form.valid_from.data = today
     status = 200
@@ -115,9 +115,7 @@ def new():
         agent_email = accounts.normalise_email(form.agent_email.data)
         if agent_email == current_user.email:
             form.agent_email.errors = [_("You cannot give a power of attorney to yourself.")]
-        elif needs_password and (
-            accounts.authenticate(current_user.email, form.password.data or "") is None
-        ):
+        elif needs_password and not confirm_password(form.password.data):
             form.password.errors = [_("The password was not right.")]
         else:
             mandate = mandates.give(

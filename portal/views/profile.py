@@ -11,18 +11,15 @@ from portal.forms.profile import BankAccountForm, ContactForm
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.models import Person, db
-from portal.services import accounts, audit, mail, personal_data, tokens
+from portal.services import audit, mail, personal_data, tokens
 from portal.services import payments as payment_rules
+from portal.sessions import confirm_password, recently_authenticated
 from portal.views.public import LOCALE_COOKIE, ONE_YEAR
 from portal.web import render, see_other
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
 PURPOSE = "bank_account"
-
-
-def _recently_signed_in(person: Person) -> bool:
-    return accounts.recently_signed_in(person, current_app.config["RECENT_SIGN_IN_MINUTES"])
 
 
 def masked(iban: str) -> str:
@@ -37,7 +34,7 @@ def _page(contact_form, bank_form, status=200):
         contact_form=contact_form,
         bank_form=bank_form,
         account=masked(current_user.iban),
-        needs_password=not _recently_signed_in(current_user),
+        needs_password=not recently_authenticated(),
     )
 
 
@@ -83,9 +80,7 @@ def bank_account():
             bank_form.iban.errors = [
                 _("That is not a valid IBAN. Check the number, for example FI21 1234 5600 0007 85.")
             ]
-        elif not _recently_signed_in(current_user) and (
-            accounts.authenticate(current_user.email, bank_form.password.data or "") is None
-        ):
+        elif not recently_authenticated() and not confirm_password(bank_form.password.data):
             bank_form.password.errors = [_("The password was not right.")]
         else:
             with db.atomic():

@@ -15,6 +15,7 @@ from portal.models import RequestAttachment, ServiceRequest
 from portal.services import files, mandates
 from portal.services import requests as service
 from portal.services.residents import helsinki_today, household
+from portal.sessions import confirm_password, recently_authenticated
 from portal.web import render, see_other
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
@@ -99,6 +100,8 @@ def new(type_key):
     if not catalog.may_submit(entry, is_lease_party=residency.is_lease_party):
         return render("requests/not_allowed.html", status=403, entry=entry)
     form, residents = _form_for(entry, residency)
+    needs_password = entry.reauthenticate and not recently_authenticated()
+    password_error = None
     status = 200
     if form.validate_on_submit():
         answers = typed_answers(form, entry)
@@ -107,12 +110,14 @@ def new(type_key):
             lease_parties=sum(1 for r in residents if r.is_lease_party),
         )
         errors = service.rule_errors(entry, answers, context)
+        if needs_password and not confirm_password(request.form.get("password")):
+            password_error = _("The password was not right.")
         uploads = files.uploads_from(request)
         if uploads and not entry.attachments:
             uploads = []
         for name, message in errors.items():
             form[name].errors = [*form[name].errors, str(message)]
-        if not errors:
+        if not errors and not password_error:
             try:
                 created = service.submit(
                     entry,
@@ -144,6 +149,8 @@ def new(type_key):
         shown=shown_fields(form, entry),
         controllers=_controllers(entry),
         attachment_errors=getattr(form, "attachment_errors", []),
+        needs_password=needs_password and not recently_authenticated(),
+        password_error=password_error,
     )
 
 

@@ -20,6 +20,7 @@ GROUPS = {
         (
             "signed_in",
             "sign_in_failed",
+            "signed_out",
             "identified",
             "password_set",
             "account_replaced",
