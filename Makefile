@@ -7,7 +7,7 @@ export FLASK_APP := portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install translations messages upgrade demo run serve lint format test bench clean
+.PHONY: install translations messages upgrade demo run serve lint format test test-sqlite test-postgres bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,8 +61,21 @@ $(VNU_JAR):
 	if command -v npm >/dev/null; then \
 		npm install --no-save --no-audit --no-fund --silent vnu-jar@26.9.27; fi
 
-test: lint translations $(VNU_JAR)
+# Every test: the whole suite on SQLite, then again on a PostgreSQL server the tests start
+# themselves (needs Debian's postgresql package; PORTAL_REQUIRE_TOOLS=1 makes it mandatory).
+test: test-sqlite test-postgres
+
+test-sqlite: lint translations $(VNU_JAR)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres: lint translations $(VNU_JAR)
+	@if ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+		PORTAL_TEST_POSTGRES=1 $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS); \
+	elif [ "$$PORTAL_REQUIRE_TOOLS" = "1" ]; then \
+		echo "PostgreSQL is not installed: apt-get install postgresql"; exit 1; \
+	else \
+		echo "Skipping the PostgreSQL run: PostgreSQL is not installed."; \
+	fi
 
 # Bytes per page and server speed against a bare Flask hello-world (needs wrk).
 bench: install translations

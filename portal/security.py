@@ -4,7 +4,7 @@ import gzip
 from urllib.parse import urlsplit
 
 import brotli
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, request
 
 from portal.extensions import login_manager
 from portal.i18n import lazy_gettext as _l
@@ -107,6 +107,21 @@ def add_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul_characters():
+    """No one types a NUL character; PostgreSQL cannot store one in text, and SQLite cuts
+    text at it in places. A request carrying one is answered 400 before any form sees it."""
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        values = request.form.values()
+    else:
+        values = ()
+    for value in (*request.args.values(), *values):
+        if "\x00" in value:
+            abort(400)
+
+
 def init_app(app: Flask) -> None:
     # Choosing bank identification submits a form that redirects to the provider's origin,
     # which the form-action directive must allow.
@@ -117,4 +132,5 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
+    app.before_request(refuse_nul_characters)
     app.after_request(add_headers)

@@ -13,6 +13,7 @@ import pytest
 from portal import create_app, demo
 from portal.database import close_all, open_database, upgrade
 from portal.models import db
+from tests import postgres
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = demo.DEMO_PASSWORD
@@ -123,30 +124,85 @@ def _attach_demo_photos(upload_dir):
 
 
 @pytest.fixture(scope="session")
-def template_database(tmp_path_factory):
-    """Build one migrated database with the demo data; each test gets a copy of the file
-    (and of the uploads folder beside it)."""
+def postgres_server():
+    """The PostgreSQL server of this test process, when the suite runs on PostgreSQL."""
+    if not postgres.ENABLED:
+        yield None
+        return
+    server = postgres.Server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory, postgres_server):
+    """Build one migrated database with the demo data; each test gets a copy of it (and of
+    the uploads folder beside it). Returns the folder of the SQLite file and the uploads."""
     folder = tmp_path_factory.mktemp("template")
-    path = folder / "portal.db"
-    database = open_database(f"sqlite:///{path}")
+    if postgres_server is not None:
+        url = postgres_server.create(postgres.TEMPLATE)
+    else:
+        url = f"sqlite:///{folder / 'portal.db'}"
+    database = open_database(url)
     upgrade(database)
     db.initialize(database)
     with database.connection_context():
         demo.load(IDENTITY_KEY)
         _attach_demo_photos(folder / "uploads")
-        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if postgres_server is None:
+            database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    # A PostgreSQL template cannot be copied while anyone is connected to it.
     close_all(database)
-    return path
+    return folder
+
+
+# Tests of what only SQLite has (pragmas, query plans, the database file itself).
+sqlite_only = pytest.mark.skipif(postgres.ENABLED, reason="SQLite only")
+
+
+@pytest.fixture
+def empty_database_url(tmp_path, postgres_server):
+    """An empty database of the kind the suite runs on (no tables at all)."""
+    if postgres_server is None:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = postgres_server.next_name()
+    yield postgres_server.create(name)
+    if db.obj is not None:
+        close_all(db.obj)
+    postgres_server.drop(name)
+
+
+# The database URL of each test's own copy, by the test's folder (see test_settings).
+_DATABASES: dict[str, str] = {}
+
+
+@pytest.fixture
+def database_url(tmp_path, template_database, postgres_server):
+    """A fresh copy of the demo database (and uploads) for this test; returns its URL."""
+    shutil.copytree(template_database / "uploads", tmp_path / "uploads")
+    if postgres_server is None:
+        shutil.copy(template_database / "portal.db", tmp_path / "portal.db")
+        yield f"sqlite:///{tmp_path / 'portal.db'}"
+        return
+    name = postgres_server.next_name()
+    url = postgres_server.create(name, template=postgres.TEMPLATE)
+    _DATABASES[str(tmp_path)] = url
+    yield url
+    _DATABASES.pop(str(tmp_path), None)
+    if db.obj is not None:
+        close_all(db.obj)
+    postgres_server.drop(name)
 
 
 def test_settings(tmp_path, **overrides):
-    """Return the configuration a test app runs with, on a database file in tmp_path."""
+    """Return the configuration a test app runs with, on the test's own database."""
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "IDENTITY_KEY": IDENTITY_KEY,
         "DATA_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+        "DATABASE_URL": _DATABASES.get(str(tmp_path), f"sqlite:///{tmp_path / 'portal.db'}"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         # Tests sign in hundreds of times from one address; the limits have tests of their own.
         "RATELIMIT_ENABLED": False,
@@ -161,10 +217,8 @@ def app_settings():
 
 
 @pytest.fixture
-def app(tmp_path, template_database, app_settings):
+def app(tmp_path, database_url, app_settings):
     """Return an app bound to a fresh copy of the demo database."""
-    shutil.copy(template_database, tmp_path / "portal.db")
-    shutil.copytree(template_database.parent / "uploads", tmp_path / "uploads")
     app = create_app(test_settings(tmp_path, **app_settings))
     yield app
     if worker := app.extensions.get("mail_worker"):

@@ -60,7 +60,7 @@ class Server:
         if os.geteuid() == 0:
             user = pwd.getpwnam("postgres")
             os.chown(self.folder, user.pw_uid, user.pw_gid)
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [
                 *self._run_as(),
                 str(bin_dir / "initdb"),
@@ -80,7 +80,7 @@ class Server:
         )
         port = _free_port()
         # Durability is not tested here: without fsync the suite runs much faster.
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [
                 *self._run_as(),
                 str(bin_dir / "postgres"),

@@ -187,15 +187,12 @@ def test_untrustworthy_identification_is_refused(app, client, smtp_server, tampe
     assert not Person.select().where(Person.email == NEW_EMAIL).exists()
 
 
-def test_expired_id_token_is_refused(tmp_path, template_database, smtp_server):
-    import shutil
-
+def test_expired_id_token_is_refused(tmp_path, database_url, smtp_server):
     from oidc_provider_mock import run_server_in_thread
 
     from portal import create_app
     from tests.conftest import identity_provider_users, test_settings
 
-    shutil.copy(template_database, tmp_path / "portal.db")
     with run_server_in_thread(
         port=0,
         access_token_max_age=datetime.timedelta(minutes=-10),

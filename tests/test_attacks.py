@@ -218,3 +218,17 @@ def test_password_reset_does_not_tell_whether_an_account_exists(client):
     known_ms = _median_ms(lambda: attempt(RESIDENT))
     unknown_ms = _median_ms(lambda: attempt("nobody.here@example.fi"))
     assert 0.5 < unknown_ms / known_ms < 2, (known_ms, unknown_ms)
+
+
+def test_a_nul_character_is_refused_before_anything_is_stored(login_as):
+    client = login_as(RESIDENT)
+    token = csrf_token(client, "/messages/new")
+    before = Message.select().count()
+    response = client.post(
+        "/messages/new",
+        data={"topic": "other", "subject": "Hei", "body": "Rivi\x00toinen", "csrf_token": token},
+    )
+    assert response.status_code == 400
+    assert "Something in the request was not right" in response.text
+    assert Message.select().count() == before
+    assert client.get("/defects/?page=1\x00").status_code == 400

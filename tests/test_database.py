@@ -11,6 +11,7 @@ from playhouse.schema_diff import diff_models
 from portal import create_app, demo
 from portal.database import (
     MIGRATIONS_DIR,
+    is_sqlite,
     migration_runner,
     open_database,
     pending_migrations,
@@ -18,15 +19,14 @@ from portal.database import (
 )
 from portal.models import MODELS, Apartment, Lease, Person, Residency, ServiceTeam, db
 from portal.prepared import prepared
+from tests.conftest import sqlite_only
 
 MIGRATIONS = sorted(path.stem for path in MIGRATIONS_DIR.glob("[0-9]*.py"))
 
 
 @pytest.fixture
-def empty_app(tmp_path):
-    return create_app(
-        {"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}
-    )
+def empty_app(empty_database_url):
+    return create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url})
 
 
 def test_migrations_build_exactly_the_models_schema(app):
@@ -124,6 +124,7 @@ def test_foreign_keys_are_enforced(app):
         )
 
 
+@sqlite_only
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
@@ -144,8 +145,11 @@ def test_requests_reuse_a_pooled_connection_with_its_pragmas(app, client):
     assert db.is_closed()
     assert len(db.obj._connections) == 1
     assert db.obj._in_use == {}
-    assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
-    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    if is_sqlite(db.obj):
+        assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
+        assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    else:
+        assert db.execute_sql("SELECT 1").fetchone()[0] == 1
     db.close()
     assert len(db.obj._connections) == 1
 
@@ -199,18 +203,18 @@ def test_healthz_reports_a_broken_database(tmp_path):
     assert response.json["database"] == "unavailable"
 
 
-def test_upgrade_from_the_first_schema_keeps_its_data(tmp_path):
-    database = open_database(f"sqlite:///{tmp_path / 'old.db'}")
+def test_upgrade_from_the_first_schema_keeps_its_data(empty_database_url):
+    database = open_database(empty_database_url)
     with database.connection_context():
         migration_runner(database).up("0001_initial")
         database.execute_sql(
             "INSERT INTO service_team (key, name_fi, name_sv, name_en, phone, phone_hours,"
             " email, on_call_phone, is_default) VALUES ('cs', 'A', 'B', 'C', '09 1',"
-            " 'mon-fri 09:00-12:00', 'a@example.fi', '09 2', 1)"
+            " 'mon-fri 09:00-12:00', 'a@example.fi', '09 2', TRUE)"
         )
         database.execute_sql(
             "INSERT INTO person (email, first_name, last_name, phone, language, is_active,"
-            " session_token, created_at) VALUES ('old@example.fi', 'Olli', 'Vanha', '', 'sv', 1,"
+            " session_token, created_at) VALUES ('old@example.fi', 'Olli', 'Vanha', '', 'sv', TRUE,"
             " 'tok', '2024-01-01 00:00:00')"
         )
     applied = upgrade(database)

@@ -4,6 +4,7 @@ import datetime
 import gzip
 import re
 
+from portal.database import is_sqlite
 from portal.models import Apartment, DefectReport, db
 from portal.services import housekeeping
 from tests.conftest import CUSTOMER_SERVICE, sign_in, use_language
@@ -72,6 +73,8 @@ def test_the_defect_queue_with_20000_reports_stays_within_budgets(app, queries):
     # With the planner's statistics brought up to date (housekeeping does it), a page of the
     # queue is read in order from its index: no table scan, no sort of every open report.
     housekeeping.refresh_statistics()
+    if not is_sqlite(db.obj):
+        return  # the plan below is SQLite's
     seen = []
     db.obj.query_hooks.append(lambda event: seen.append((event.sql, event.params)))
     client.get("/staff/defects/")
