@@ -24,7 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     from portal.extensions import csrf, htmx, limiter, login_manager
 
-    database.bind(app.config["DATABASE_URL"])
+    database.bind(app.config["DATABASE_URL"], app.config["DATABASE_BUSY_TIMEOUT_MS"])
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)

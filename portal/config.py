@@ -137,6 +137,9 @@ def from_environment(overrides: dict | None = None) -> dict:
         "OIDC_CLIENT_SECRET": os.environ.get("PORTAL_OIDC_CLIENT_SECRET", ""),
         "OIDC_IDENTITY_CLAIM": os.environ.get("PORTAL_OIDC_IDENTITY_CLAIM", "hetu"),
         # Rate limits: memory for one process; a shared store (redis://…) for several.
+        # How long a write waits for another writer's lock (SQLite) before the person is
+        # asked to try again.
+        "DATABASE_BUSY_TIMEOUT_MS": int(os.environ.get("PORTAL_DATABASE_BUSY_TIMEOUT_MS", "5000")),
         # The portal's own database by default, so the limits hold across server processes.
         "RATELIMIT_STORAGE_URI": os.environ.get(
             "PORTAL_RATELIMIT_STORAGE_URI", "portal-database://"

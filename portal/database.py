@@ -36,8 +36,9 @@ _POOLED_SCHEMES = {
 }
 
 
-def open_database(url: str) -> Database:
-    """Create the database object for a URL (sqlite:///path or postgresql://…)."""
+def open_database(url: str, busy_timeout_ms: int = SQLITE_PRAGMAS["busy_timeout"]) -> Database:
+    """Create the database object for a URL (sqlite:///path or postgresql://…); on SQLite a
+    writer waits ``busy_timeout_ms`` for another's lock before giving up."""
     scheme, sep, rest = url.partition("://")
     pooled = f"{_POOLED_SCHEMES.get(scheme, scheme)}{sep}{rest}"
     options = {
@@ -50,7 +51,8 @@ def open_database(url: str) -> Database:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # A pooled connection serves one thread at a time, but not always the same thread.
-        options.update(pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+        pragmas = {**SQLITE_PRAGMAS, "busy_timeout": busy_timeout_ms}
+        options.update(pragmas=pragmas, check_same_thread=False)
     return connect_url(pooled, **options)
 
 
@@ -72,9 +74,9 @@ def close_all(database: Database) -> None:
         database.close()
 
 
-def bind(url: str) -> Database:
+def bind(url: str, busy_timeout_ms: int = SQLITE_PRAGMAS["busy_timeout"]) -> Database:
     """Point the models' database proxy at the database behind the URL."""
-    database = open_database(url)
+    database = open_database(url, busy_timeout_ms)
     db.initialize(database)
     return database
 

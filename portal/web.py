@@ -1,13 +1,23 @@
 """The render helper, safe redirects, error pages and per-request database handling."""
 
 import datetime
+import errno
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, make_response, redirect, render_template
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+)
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
+from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import htmx
@@ -117,6 +127,47 @@ def handle_csrf_error(error: CSRFError) -> Response:
     return _error_page(400, *CSRF_TEXTS)
 
 
+BUSY_TEXTS = (
+    _l("The service is busy right now"),
+    _l("Nothing was lost. Please wait a moment and send the form again."),
+)
+
+
+def handle_database_busy(error: OperationalError) -> Response:
+    """A write that waited for the database longer than its timeout (SQLite's lock, a
+    PostgreSQL lock timeout) answers 503 with a word to try again; any other database
+    error is a real fault and goes on to the 500 page."""
+    if "disk is full" in str(error):
+        current_app.logger.error("Database storage full: %s", error)
+        return _error_page(503, *STORAGE_TEXTS)
+    if "locked" not in str(error) and "lock timeout" not in str(error):
+        raise error
+    # The transaction was rolled back as the error left it: nothing half-saved remains.
+    response = _error_page(503, *BUSY_TEXTS)
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+STORAGE_TEXTS = (
+    _l("We could not save this just now"),
+    _l(
+        "Nothing was saved. Please try again in a little while; if it keeps happening, "
+        "contact customer service."
+    ),
+)
+# A full disk or quota, or storage gone read-only: the server's trouble, not the person's.
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+def handle_storage_full(error: OSError) -> Response:
+    """Files are written before their rows, and removed again when anything fails: when the
+    disk is full the person gets a 503 with nothing half-saved, not a 500."""
+    if error.errno not in STORAGE_ERRNOS:
+        raise error
+    current_app.logger.error("Storage full or read-only: %s", error.strerror)
+    return _error_page(503, *STORAGE_TEXTS)
+
+
 def close_database(exc: BaseException | None) -> None:
     if not db.is_closed():
         db.close()
@@ -124,8 +175,6 @@ def close_database(exc: BaseException | None) -> None:
 
 def has_endpoint(name: str) -> bool:
     """Tell templates whether a feature's page exists, so they never link to a missing one."""
-    from flask import current_app
-
     return name in current_app.view_functions
 
 
@@ -133,6 +182,8 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_database)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_busy)
+    app.register_error_handler(OSError, handle_storage_full)
     app.jinja_env.globals.update(
         footer_team=footer_team,
         has_endpoint=has_endpoint,

@@ -85,7 +85,7 @@ def _store_photos(uploads: Sequence[bytes], directory: Path) -> list[photos.Stor
     try:
         for data in uploads:
             stored.append(photos.process(data, directory))
-    except photos.PhotoError:
+    except (photos.PhotoError, OSError):
         for photo in stored:
             photos.remove(directory, photo.stored_name, photo.thumb_name)
         raise

@@ -71,7 +71,7 @@ def store(uploads: list[Upload], directory: Path) -> list[dict]:
                     "original_name": original,
                 }
             )
-    except AttachmentError:
+    except (AttachmentError, OSError):
         remove(directory, stored)
         raise
     return stored

@@ -92,8 +92,13 @@ def process(data: bytes, directory: Path) -> StoredPhoto:
     directory.mkdir(parents=True, exist_ok=True)
     stem = secrets.token_hex(16)
     stored, thumb_name = f"{stem}.jpg", f"{stem}-t.jpg"
-    (directory / stored).write_bytes(body)
-    (directory / thumb_name).write_bytes(thumb)
+    try:
+        (directory / stored).write_bytes(body)
+        (directory / thumb_name).write_bytes(thumb)
+    except OSError:
+        # A full disk: no half-written photo stays behind.
+        remove(directory, stored, thumb_name)
+        raise
     width, height = image.size
     scale = min(1.0, MAX_SIDE / max(width, height))
     return StoredPhoto(stored, thumb_name, round(width * scale), round(height * scale), len(body))

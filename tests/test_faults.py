@@ -1,0 +1,138 @@
+"""When something underneath fails: the database locked by another writer beyond the
+timeout, the disk full in the middle of an upload. The person gets a clear 503 and nothing
+half-saved is left behind; once the trouble passes, the same form goes through."""
+
+import errno
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from portal import create_app
+from portal.database import close_all
+from portal.models import Attachment, DefectReport, Message, MessageAttachment, db
+from tests import conftest
+from tests.conftest import (
+    RESIDENT,
+    csrf_token,
+    make_photo,
+    sign_in,
+    sqlite_only,
+    use_language,
+)
+
+
+def _files(folder: Path) -> set[Path]:
+    return {path for path in folder.rglob("*") if path.is_file()}
+
+
+@sqlite_only
+def test_a_database_locked_beyond_the_timeout_asks_to_try_again(tmp_path, database_url):
+    app = create_app(conftest.test_settings(tmp_path, DATABASE_BUSY_TIMEOUT_MS=200))
+    client = app.test_client()
+    sign_in(client, RESIDENT)
+    use_language(client, "en")
+    token = csrf_token(client, "/messages/new")
+    data = {"topic": "other", "subject": "Lukko", "body": "Hei!", "csrf_token": token}
+    with app.app_context():
+        before = Message.select().count()
+    # Another process holds the write lock (a long import, a backup restore…).
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        busy = client.post("/messages/new", data=data)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert busy.status_code == 503
+    assert "The service is busy right now" in busy.text
+    assert "Nothing was lost" in busy.text
+    assert busy.headers["Retry-After"] == "5"
+    with app.app_context():
+        assert Message.select().count() == before
+    assert client.post("/messages/new", data=data).status_code == 303
+    with app.app_context():
+        assert Message.select().count() == before + 1
+    close_all(db.obj)
+
+
+@pytest.fixture
+def full_disk_after(monkeypatch):
+    """Let the first ``n`` file writes through, then fail as a full disk does."""
+
+    def arm(n):
+        written = []
+        real = Path.write_bytes
+
+        def write_bytes(self, data):
+            if len(written) >= n:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            written.append(self)
+            return real(self, data)
+
+        monkeypatch.setattr(Path, "write_bytes", write_bytes)
+
+    return arm
+
+
+def test_a_full_disk_during_photo_upload_leaves_no_files_or_rows(
+    app, login_as, tmp_path, full_disk_after
+):
+    client = login_as(RESIDENT)
+    token = csrf_token(client, "/defects/new")
+    uploads = tmp_path / "uploads"
+    files_before = _files(uploads)
+    reports, attachments = DefectReport.select().count(), Attachment.select().count()
+    full_disk_after(3)  # the first photo and its thumbnail, then half of the second
+    response = client.post(
+        "/defects/new",
+        data={
+            "location": "apartment",
+            "category": "heating",
+            "cannot_wait": "no",
+            "description": "Patteri on kylmä koko päivän.",
+            "phone": "040 123 4567",
+            "csrf_token": token,
+            "photos": [
+                (io.BytesIO(make_photo()), "a.jpg"),
+                (io.BytesIO(make_photo(color=(1, 2, 3))), "b.jpg"),
+            ],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 503
+    assert "We could not save this just now" in response.text
+    assert "Nothing was saved" in response.text
+    assert _files(uploads) == files_before
+    assert DefectReport.select().count() == reports
+    assert Attachment.select().count() == attachments
+
+
+def test_a_full_disk_during_a_message_attachment_leaves_nothing(
+    app, login_as, tmp_path, full_disk_after
+):
+    client = login_as(RESIDENT)
+    token = csrf_token(client, "/messages/new")
+    uploads = tmp_path / "uploads"
+    files_before = _files(uploads)
+    messages, attachments = Message.select().count(), MessageAttachment.select().count()
+    full_disk_after(1)
+    response = client.post(
+        "/messages/new",
+        data={
+            "topic": "other",
+            "subject": "Kuitti",
+            "body": "Liitteenä kuitti.",
+            "csrf_token": token,
+            "attachments": [
+                (io.BytesIO(b"%PDF-1.4 receipt"), "kuitti.pdf"),
+                (io.BytesIO(make_photo()), "kuva.jpg"),
+            ],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 503
+    assert _files(uploads) == files_before
+    assert Message.select().count() == messages
+    assert MessageAttachment.select().count() == attachments
