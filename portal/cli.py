@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from portal import database, demo
 from portal.models import db
 from portal.services import (
+    backup,
     housekeeping,
     mail,
     personal_data,
@@ -19,6 +20,50 @@ from portal.services import (
     staff_accounts,
 )
 from portal.services.residents import helsinki_today
+
+
+@click.command("backup")
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A new or empty folder (default: backups/<time> in the data folder).",
+)
+@with_appcontext
+def backup_command(folder: Path | None) -> None:
+    """Back up the database and the uploaded files while the portal keeps serving."""
+    config = current_app.config
+    if folder is None:
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
+        folder = Path(config["DATA_DIR"]) / "backups" / stamp
+    try:
+        summary = backup.make(db.obj, config["DATABASE_URL"], Path(config["UPLOAD_DIR"]), folder)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(summary.tables.values())
+    click.echo(
+        f"Backed up {rows} rows in {len(summary.tables)} tables and {summary.files} files"
+        f" ({summary.file_bytes} bytes) to {summary.folder}"
+    )
+
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that is not empty.")
+@with_appcontext
+def restore_command(folder: Path, force: bool) -> None:
+    """Restore a backup made with the backup command, and check it against its manifest."""
+    config = current_app.config
+    try:
+        summary = backup.restore(
+            folder, db.obj, config["DATABASE_URL"], Path(config["UPLOAD_DIR"]), force
+        )
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Restored {sum(summary.tables.values())} rows and {summary.files} files from {folder};"
+        " they match the backup's manifest."
+    )
 
 
 @click.command("upgrade")
@@ -179,6 +224,8 @@ def create_staff_command(email, first_name, last_name, role, team) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(create_staff_command)
     app.cli.add_command(erase_people_command)
     app.cli.add_command(import_register_command)

@@ -1,0 +1,96 @@
+"""Backups: made while residents keep writing, restored into an empty database and folder,
+and compared with what the backup says it holds."""
+
+import io
+import json
+import threading
+import time
+
+from portal import create_app
+from portal.models import Message, MessageAttachment, db
+from tests.conftest import RESIDENT, csrf_token, make_photo, sign_in
+
+
+def _writer(app, stop: threading.Event, sent: list):
+    client = app.test_client()
+    sign_in(client, RESIDENT)
+    token = csrf_token(client, "/messages/new")
+    n = 0
+    while not stop.is_set():
+        n += 1
+        response = client.post(
+            "/messages/new",
+            data={
+                "topic": "other",
+                "subject": f"Varmuuskopio {n}",
+                "body": "Kirjoitan, kun varmuuskopio tehdään.",
+                "csrf_token": token,
+                "attachments": [(io.BytesIO(make_photo(320, 240)), "kuva.jpg")],
+            },
+            content_type="multipart/form-data",
+        )
+        sent.append(response.status_code)
+
+
+def test_a_backup_made_under_load_restores_to_the_same_data(app, tmp_path, empty_database_url):
+    with app.app_context():
+        messages_before = Message.select().count()
+    stop, sent = threading.Event(), []
+    writers = [threading.Thread(target=_writer, args=(app, stop, sent)) for _ in range(2)]
+    for writer in writers:
+        writer.start()
+    while len(sent) < 4:
+        time.sleep(0.05)
+    folder = tmp_path / "backup"
+    result = app.test_cli_runner().invoke(args=["backup", "--to", str(folder)])
+    written_during = len(sent)
+    time.sleep(0.3)
+    stop.set()
+    for writer in writers:
+        writer.join()
+    assert result.exit_code == 0, result.output
+    assert "Backed up" in result.output and str(folder) in result.output
+    assert set(sent) == {303}
+    manifest = json.loads((folder / "manifest.json").read_text())
+    # The backup holds the messages written before it, and is one consistent moment.
+    assert manifest["tables"]["message"] >= messages_before + 4
+    assert manifest["tables"]["message"] <= messages_before + len(sent)
+    assert manifest["tables"]["message_attachment"] >= 4
+    assert written_during < len(sent)  # the writers kept going while it was made
+
+    # Restore into an empty database and an empty uploads folder.
+    restored_uploads = tmp_path / "restored-uploads"
+    restored = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "restored",
+            "DATA_DIR": str(tmp_path / "restored"),
+            "DATABASE_URL": empty_database_url,
+            "UPLOAD_DIR": str(restored_uploads),
+        }
+    )
+    runner = restored.test_cli_runner()
+    result = runner.invoke(args=["restore", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "they match the backup's manifest" in result.output
+    with restored.app_context():
+        assert Message.select().count() == manifest["tables"]["message"]
+        names = [a.stored_name for a in MessageAttachment.select()]
+        assert names and all((restored_uploads / "messages" / n).exists() for n in names)
+        for table, count in manifest["tables"].items():
+            assert db.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] == count  # noqa: S608
+    # A second restore over the data now there needs to be asked for.
+    again = runner.invoke(args=["restore", str(folder)])
+    assert again.exit_code != 0 and "--force" in again.output
+    assert runner.invoke(args=["restore", str(folder), "--force"]).exit_code == 0
+
+
+def test_a_backup_folder_must_be_new_and_a_restore_needs_a_backup(app, tmp_path):
+    runner = app.test_cli_runner()
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "something").write_text("x")
+    refused = runner.invoke(args=["backup", "--to", str(tmp_path / "full")])
+    assert refused.exit_code != 0 and "is not empty" in refused.output
+    (tmp_path / "not-a-backup").mkdir()
+    refused = runner.invoke(args=["restore", str(tmp_path / "not-a-backup"), "--force"])
+    assert refused.exit_code != 0 and "not a backup" in refused.output
