@@ -95,6 +95,7 @@ def grow(
     threads: int = 5_000,
     months: int = 12,
     writers: int = 12,
+    audit_entries: int = 20_000,
     seed: int = 7,
 ) -> dict[str, int]:
     """Add the rows; return how many of each kind the database then holds."""
@@ -319,7 +320,7 @@ def grow(
             AuditEntry,
             [
                 {"action": "signed_in", "actor": staff.id, "subject": staff.id, "detail": ""}
-                for _ in range(20_000)
+                for _ in range(audit_entries)
             ],
         )
     return {

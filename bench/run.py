@@ -344,7 +344,8 @@ def writes_under_load(data_dir: Path, port: int, cookies: dict, seconds: int):
         ]
     readers = [("/", cookies[RESIDENT]), ("/staff/defects/", cookies[STAFF])]
     result = writes.run(port, writers, readers, turns, seconds)
-    failures = writes.check_stored(str(database), result, turns)
+    with app.app_context():
+        failures = writes.check_stored(result, turns)
     result["photos"] = writes.photos_under_load(
         port,
         writers[dataset.WRITER_EMAIL.format(1)],

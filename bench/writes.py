@@ -9,7 +9,6 @@ one turn.
 """
 
 import http.client
-import sqlite3
 import threading
 import time
 import urllib.parse
@@ -163,35 +162,32 @@ def run(
     }
 
 
-def check_stored(database: str, results: dict, turns: list[int]) -> list[str]:
-    """Compare what the database holds with what the server answered as saved."""
+def check_stored(results: dict, turns: list[int]) -> list[str]:
+    """Compare what the database (the models' database, SQLite or PostgreSQL) holds with
+    what the server answered as saved."""
+    from peewee import fn
+
+    from portal.database import is_sqlite
+    from portal.models import DefectReport, MessageThread, SaunaBooking, db
+
     failures = []
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-        threads = connection.execute(
-            "SELECT COUNT(*) FROM message_thread WHERE subject LIKE ?", (f"{MARK} %",)
-        ).fetchone()[0]
-        reports = connection.execute(
-            "SELECT COUNT(*) FROM defect_report WHERE description LIKE ?", (f"{MARK} %",)
-        ).fetchone()[0]
-        marks = ",".join("?" * len(turns))
-        doubled = connection.execute(
-            f"SELECT turn_id FROM sauna_booking WHERE status = 'active' AND turn_id IN ({marks}) "  # noqa: S608
-            "GROUP BY turn_id HAVING COUNT(*) > 1",
-            turns,
-        ).fetchall()
-        booked = connection.execute(
-            f"SELECT COUNT(*) FROM sauna_booking WHERE status = 'active' AND turn_id IN ({marks})",  # noqa: S608
-            turns,
-        ).fetchone()[0]
-        integrity = connection.execute("PRAGMA quick_check").fetchone()[0]
+    threads = MessageThread.select().where(MessageThread.subject.startswith(MARK)).count()
+    reports = DefectReport.select().where(DefectReport.description.startswith(MARK)).count()
+    active = SaunaBooking.select(SaunaBooking.turn, fn.COUNT(SaunaBooking.id).alias("n")).where(
+        (SaunaBooking.status == SaunaBooking.ACTIVE) & SaunaBooking.turn.in_(turns)
+    )
+    per_turn = {row.turn_id: row.n for row in active.group_by(SaunaBooking.turn)}
     for kind, stored in (("message", threads), ("defect", reports)):
         if stored != results[kind]["saved"]:
             failures.append(f"{results[kind]['saved']} {kind}s answered as sent, {stored} stored")
+    doubled = [turn for turn, n in per_turn.items() if n > 1]
     if doubled:
-        failures.append(f"sauna turns booked twice: {[row[0] for row in doubled]}")
-    if integrity != "ok":
-        failures.append(f"integrity check: {integrity}")
-    results["sauna"]["booked"] = booked
+        failures.append(f"sauna turns booked twice: {doubled}")
+    if is_sqlite(db.obj):
+        integrity = db.obj.execute_sql("PRAGMA quick_check").fetchone()[0]
+        if integrity != "ok":
+            failures.append(f"integrity check: {integrity}")
+    results["sauna"]["booked"] = sum(per_turn.values())
     return failures
 
 

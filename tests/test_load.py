@@ -1,0 +1,124 @@
+"""A bounded load on the production server: residents report defects, write to customer
+service and contend for the same sauna turns while a resident and a staff member read.
+Nothing may fail, nothing answered as saved may be missing, and no turn is booked twice."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from portal.models import Sauna, SaunaTurn
+from tests.conftest import CUSTOMER_SERVICE, IDENTITY_KEY, RESIDENT, csrf_token, sign_in
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import dataset  # noqa: E402
+import writes  # noqa: E402
+
+WRITERS = 6
+SECONDS = 4
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _cookie_of(client) -> str:
+    return f"portal_session={client.get_cookie('portal_session').value}"
+
+
+@pytest.fixture
+def server(app, tmp_path):
+    """gunicorn with two workers on this test's database, as in production."""
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "PORTAL_ENV": "development",
+        "PORTAL_SECRET_KEY": app.config["SECRET_KEY"],
+        "PORTAL_IDENTITY_KEY": IDENTITY_KEY,
+        "PORTAL_DATA_DIR": str(tmp_path),
+        "PORTAL_DATABASE_URL": app.config["DATABASE_URL"],
+        "PORTAL_UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        "PORTAL_MAIL_WORKER": "off",
+    }
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(ROOT),
+            "portal:create_app()",
+        ],
+        env=environment,
+        stdout=log,
+        stderr=log,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError((tmp_path / "server.log").read_text()) from None
+            time.sleep(0.1)
+    yield port, tmp_path / "server.log"
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+def test_mixed_load_on_the_production_server_loses_nothing(app, server):
+    with app.app_context():
+        dataset.grow(
+            buildings=2,
+            flats_per_building=8,
+            defects=40,
+            requests=20,
+            threads=10,
+            months=1,
+            writers=WRITERS,
+            audit_entries=10,
+        )
+        turns = [t.id for t in SaunaTurn.select().join(Sauna).where(Sauna.name == "Kasvun sauna")]
+    writers = {}
+    for index in range(1, WRITERS + 1):
+        client = app.test_client()
+        assert sign_in(client, dataset.WRITER_EMAIL.format(index)).status_code == 303
+        token = csrf_token(client, "/messages/new")
+        writers[index] = (_cookie_of(client), token)
+    resident, staff = app.test_client(), app.test_client()
+    sign_in(resident, RESIDENT)
+    sign_in(staff, CUSTOMER_SERVICE)
+    readers = [("/", _cookie_of(resident)), ("/staff/defects/", _cookie_of(staff))]
+
+    port, log = server
+    result = writes.run(port, writers, readers, turns, SECONDS)
+    with app.app_context():
+        failures = writes.check_stored(result, turns)
+    # Shown with the test's output (pytest -s) and whenever it fails.
+    print(
+        "load:",
+        {kind: {k: result[kind][k] for k in ("sent", "per_second", "p95")} for kind in result},
+    )
+    for kind in ("message", "defect", "sauna", "read"):
+        row = result[kind]
+        assert row["sent"] > 0, kind
+        assert row["failed"] == 0, (kind, row["problems"])
+        assert row["refused"] == 0, (kind, row["problems"])
+    assert failures == []
+    # Four turns, six households that each may hold one: every turn went to exactly one.
+    assert result["sauna"]["booked"] == len(turns) == 4
+    assert "database is locked" not in log.read_text()
+    assert "Traceback" not in log.read_text()
