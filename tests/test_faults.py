@@ -136,3 +136,23 @@ def test_a_full_disk_during_a_message_attachment_leaves_nothing(
     assert _files(uploads) == files_before
     assert Message.select().count() == messages
     assert MessageAttachment.select().count() == attachments
+
+
+def test_the_orphan_sweep_keeps_named_and_young_files(app, tmp_path):
+    import datetime
+    import os
+    import time
+
+    from portal.services import housekeeping
+
+    defects = tmp_path / "uploads" / "defects"
+    named = {a.stored_name for a in Attachment.select()}
+    orphan, young = defects / "old-orphan.jpg", defects / "young-orphan.jpg"
+    orphan.write_bytes(b"left by a stopped worker")
+    young.write_bytes(b"an upload still in progress")
+    an_hour_ago = time.time() - 2 * 3600
+    os.utime(orphan, (an_hour_ago, an_hour_ago))
+    removed = housekeeping.remove_orphan_files(tmp_path / "uploads", datetime.timedelta(hours=1))
+    assert removed == ["defects/old-orphan.jpg"]
+    assert young.exists() and not orphan.exists()
+    assert named and all((defects / name).exists() for name in named)

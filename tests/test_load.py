@@ -2,17 +2,23 @@
 service and contend for the same sauna turns while a resident and a staff member read.
 Nothing may fail, nothing answered as saved may be missing, and no turn is booked twice."""
 
+import datetime
+import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from portal.models import Sauna, SaunaTurn
+from portal.database import is_sqlite
+from portal.models import Attachment, DefectReport, Sauna, SaunaTurn, db
+from portal.services import housekeeping
 from tests.conftest import CUSTOMER_SERVICE, IDENTITY_KEY, RESIDENT, csrf_token, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +79,7 @@ def server(app, tmp_path):
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError((tmp_path / "server.log").read_text()) from None
             time.sleep(0.1)
-    yield port, tmp_path / "server.log"
+    yield port, tmp_path / "server.log", process.pid
     process.terminate()
     process.wait(timeout=20)
     log.close()
@@ -103,7 +109,7 @@ def test_mixed_load_on_the_production_server_loses_nothing(app, server):
     sign_in(staff, CUSTOMER_SERVICE)
     readers = [("/", _cookie_of(resident)), ("/staff/defects/", _cookie_of(staff))]
 
-    port, log = server
+    port, log, _master = server
     result = writes.run(port, writers, readers, turns, SECONDS)
     with app.app_context():
         failures = writes.check_stored(result, turns)
@@ -122,3 +128,77 @@ def test_mixed_load_on_the_production_server_loses_nothing(app, server):
     assert result["sauna"]["booked"] == len(turns) == 4
     assert "database is locked" not in log.read_text()
     assert "Traceback" not in log.read_text()
+
+
+def _worker_pids(master: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True)  # noqa: S607
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def test_a_worker_killed_mid_upload_leaves_a_sound_database(app, server):
+    port, _log, master = server
+    client = app.test_client()
+    sign_in(client, RESIDENT)
+    token = csrf_token(client, "/defects/new")
+    cookie = _cookie_of(client)
+    photo = writes.phone_photo(2400, 1800)
+    answers = []
+
+    def upload():
+        for n in range(12):
+            body, content_type = writes._multipart(
+                {
+                    "csrf_token": token,
+                    "location": "apartment",
+                    "category": "heating",
+                    "cannot_wait": "no",
+                    "description": f"{writes.MARK} kill {n}: patteri ei lämpene.",
+                    "phone": "040 123 4567",
+                },
+                photo,
+            )
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                connection.request(
+                    "POST",
+                    "/defects/new",
+                    body=body,
+                    headers={"Cookie": cookie, "Content-Type": content_type},
+                )
+                answers.append(connection.getresponse().status)
+            except OSError:
+                answers.append(0)  # the worker died under this request
+            finally:
+                connection.close()
+
+    uploader = threading.Thread(target=upload)
+    uploader.start()
+    killed = 0
+    while uploader.is_alive() and killed < 3:
+        time.sleep(0.25)
+        pids = _worker_pids(master)
+        if pids:
+            os.kill(pids[0], signal.SIGKILL)
+            killed += 1
+    uploader.join()
+    assert killed == 3
+    assert 303 in answers  # some went through, some died with their worker
+
+    # gunicorn replaced the workers; the database is sound and consistent with the files.
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+        assert response.status == 200
+    uploads = Path(app.config["UPLOAD_DIR"])
+    with app.app_context():
+        if is_sqlite(db.obj):
+            assert db.obj.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = DefectReport.select().where(DefectReport.description.startswith(writes.MARK))
+        assert stored.count() == answers.count(303)
+        for attachment in Attachment.select():
+            assert (uploads / "defects" / attachment.stored_name).exists()
+            assert (uploads / "defects" / attachment.thumb_name).exists()
+        # Files written by a worker killed before its row: the sweep removes them.
+        housekeeping.remove_orphan_files(uploads, datetime.timedelta(0))
+        names = {a.stored_name for a in Attachment.select()} | {
+            a.thumb_name for a in Attachment.select()
+        }
+    assert {p.name for p in (uploads / "defects").iterdir()} == names

@@ -2,6 +2,10 @@
 contracts, expired parking offers passed on to the next in line, notices emailed on the day
 they are published."""
 
+import datetime
+import time
+from pathlib import Path
+
 from flask import current_app
 
 from portal import ratelimit
@@ -9,6 +13,9 @@ from portal.database import is_sqlite, write_transaction
 from portal.models import Lease, Person, Residency, db, new_session_token
 from portal.services import notices, parking, saunas
 from portal.services.residents import helsinki_today
+
+# An uploaded file no row names is removed once it is this old (an upload in progress is not).
+ORPHAN_AGE = datetime.timedelta(hours=1)
 
 
 def run() -> int:
@@ -20,6 +27,7 @@ def run() -> int:
     notices.send_due(today)
     end_sessions_of_ended_leases(today)
     ratelimit.forget_expired()
+    remove_orphan_files(Path(current_app.config["UPLOAD_DIR"]), ORPHAN_AGE)
     refresh_statistics()
     return len(offered)
 
@@ -69,3 +77,51 @@ def refresh_statistics() -> None:
     if is_sqlite(db.obj):
         db.obj.execute_sql("PRAGMA analysis_limit=400")
         db.obj.execute_sql("ANALYZE")
+
+
+def _referenced_files() -> dict[str, set[str]]:
+    """Every stored file name a row refers to, by uploads subfolder."""
+    from portal.models import (
+        Attachment,
+        BuildingDetails,
+        Mandate,
+        MessageAttachment,
+        RequestAttachment,
+    )
+
+    def names(*columns) -> set[str]:
+        found = set()
+        for column in columns:
+            found |= {
+                value
+                for (value,) in column.model.select(column).where(column.is_null(False)).tuples()
+            }
+        return found
+
+    return {
+        "defects": names(Attachment.stored_name, Attachment.thumb_name),
+        "messages": names(MessageAttachment.stored_name, MessageAttachment.thumb_name),
+        "requests": names(RequestAttachment.stored_name, RequestAttachment.thumb_name),
+        "mandates": names(Mandate.document_name),
+        "buildings": names(BuildingDetails.rescue_plan_name),
+    }
+
+
+def remove_orphan_files(upload_dir: Path, older_than: datetime.timedelta) -> list[str]:
+    """Delete uploaded files that no row names and that are older than ``older_than``.
+
+    A file is written before its row: a server process stopped between the two (killed,
+    restarted) leaves a file nobody can reach. The age keeps files of uploads still in
+    progress. Returns the removed files' paths relative to the uploads folder."""
+    referenced = _referenced_files()
+    cutoff = time.time() - older_than.total_seconds()
+    removed = []
+    for folder, names in referenced.items():
+        directory = upload_dir / folder
+        if not directory.is_dir():
+            continue
+        for path in directory.iterdir():
+            if path.is_file() and path.name not in names and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed.append(f"{folder}/{path.name}")
+    return sorted(removed)
