@@ -7,7 +7,7 @@ export FLASK_APP := portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install translations messages upgrade demo run serve lint format test test-sqlite test-postgres bench clean
+.PHONY: install translations messages upgrade demo run serve lint format test test-sqlite test-postgres bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ test-postgres: lint translations $(VNU_JAR)
 	else \
 		echo "Skipping the PostgreSQL run: PostgreSQL is not installed."; \
 	fi
+
+# Pictures of the main pages at phone width for the README (needs chromium).
+screenshots: install translations
+	$(BIN)/python docs/screenshots.py
 
 # Bytes per page and server speed against a bare Flask hello-world (needs wrk).
 bench: install translations
