@@ -81,3 +81,36 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();
 })();
+
+// Focus after a page or an htmx swap: an error summary takes it (keyboard and screen
+// reader users start from what went wrong); when a swap removed the focused element, the
+// swapped region takes it instead of the page's start. A region waiting for htmx is marked
+// busy, which the stylesheet shows.
+(function () {
+  "use strict";
+  function summary(root) {
+    var box = root && root.querySelector && root.querySelector("[data-autofocus]");
+    if (box) box.focus();
+    return !!box;
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { summary(document); });
+  } else {
+    summary(document);
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    event.detail.target.setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    event.detail.target.removeAttribute("aria-busy");
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var region = event.detail.target;
+    if (summary(region) || !region.isConnected) return;
+    var active = document.activeElement;
+    if (!active || active === document.body || !active.isConnected) {
+      if (!region.hasAttribute("tabindex")) region.setAttribute("tabindex", "-1");
+      region.focus();
+    }
+  });
+})();
