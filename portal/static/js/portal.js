@@ -114,3 +114,45 @@
     }
   });
 })();
+
+// Switching the language reloads the page: what was typed into its forms is carried over
+// (for this tab only, and never passwords or files).
+(function () {
+  "use strict";
+  var KEY = "portal-carry:" + location.pathname;
+  function fields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== "csrf_token" &&
+        !/^(password|file|hidden|submit|button)$/.test(el.type);
+    });
+  }
+  document.addEventListener("submit", function (event) {
+    if (!event.target.matches("form.langs")) return;
+    var saved = [];
+    document.querySelectorAll("main form").forEach(function (form, index) {
+      fields(form).forEach(function (el) {
+        var checkable = el.type === "checkbox" || el.type === "radio";
+        saved.push([index, el.name, el.value, checkable ? el.checked : null]);
+      });
+    });
+    try { sessionStorage.setItem(KEY, JSON.stringify(saved)); } catch (e) { /* full or off */ }
+  });
+  function restore() {
+    var saved;
+    try { saved = JSON.parse(sessionStorage.getItem(KEY) || "null"); sessionStorage.removeItem(KEY); }
+    catch (e) { return; }
+    if (!saved) return;
+    var forms = document.querySelectorAll("main form");
+    saved.forEach(function (item) {
+      var form = forms[item[0]];
+      if (!form) return;
+      fields(form).forEach(function (el) {
+        if (el.name !== item[1]) return;
+        if (item[3] === null) el.value = item[2];
+        else if (el.value === item[2]) el.checked = item[3];
+      });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", restore);
+  else restore();
+})();
