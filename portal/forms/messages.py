@@ -9,18 +9,27 @@ from portal.i18n import lazy_gettext as _l
 from portal.services.messages import MAX_BODY, TOPICS
 
 
-class ReplyForm(FlaskForm):
-    body = TextAreaField(
+def _body():
+    return TextAreaField(
         _l("Message"),
         validators=[
             DataRequired(_l("Write a message.")),
             Length(max=MAX_BODY, message=_l("At most %(max)d characters.")),
         ],
     )
-    attachments = MultipleFileField(_l("Attachments (optional)"))
 
 
-class NewThreadForm(ReplyForm):
+def _attachments():
+    return MultipleFileField(_l("Attachments (optional)"))
+
+
+class ReplyForm(FlaskForm):
+    body = _body()
+    attachments = _attachments()
+
+
+class NewThreadForm(FlaskForm):
+    # Declared in the order of the page, which the error summary follows.
     topic = RadioField(
         _l("Topic"),
         choices=[SelectChoice(key, label) for key, label in TOPICS.items()],
@@ -33,3 +42,5 @@ class NewThreadForm(ReplyForm):
             Length(max=200, message=_l("At most %(max)d characters.")),
         ],
     )
+    body = _body()
+    attachments = _attachments()

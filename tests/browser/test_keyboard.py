@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.demo import DEMO_PASSWORD
-from portal.models import DefectReport
+from portal.models import DefectReport, Message
 from tests.browser.conftest import PHONE
 from tests.conftest import RESIDENT
 
@@ -88,4 +88,46 @@ def test_the_same_defect_journey_without_javascript(app, browser, live_server):
     page.locator("#description").fill("Patteri on kylmä olohuoneessa.")
     page.get_by_role("button", name="Lähetä ilmoitus").click()
     expect(page.get_by_text(re.compile("Kiitos! Vikailmoituksesi"))).to_be_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["keyboard", "no-javascript"])
+def test_a_message_to_customer_service_with_errors_first(app, browser, live_server, javascript):
+    context = browser.new_context(java_script_enabled=javascript, viewport=PHONE, locale="fi-FI")
+    page = context.new_page()
+    page.goto(live_server + "/login")
+    page.get_by_label("Sähköpostiosoite").fill(RESIDENT)
+    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
+    page.get_by_label("Salasana").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hei, Aino")
+    page.goto(live_server + "/messages/new")
+    page.get_by_role("button", name="Lähetä", exact=True).focus()
+    page.keyboard.press("Enter")
+    summary = page.locator("#form-errors")
+    expect(summary).to_be_visible()
+    hrefs = summary.get_by_role("link").evaluate_all("links => links.map(a => a.hash)")
+    assert hrefs == ["#topic-0", "#subject", "#body"]
+    if javascript:
+        expect(summary).to_be_focused()
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        expect(page.locator("#topic-0")).to_be_focused()
+        page.keyboard.press("Space")  # the first topic: rent payment
+        page.locator("#subject").focus()
+        page.keyboard.type("Eräpäivä")
+        page.keyboard.press("Tab")
+        page.keyboard.type("Voinko maksaa vuokran viikon myöhemmin?")
+        page.get_by_role("button", name="Lähetä", exact=True).focus()
+        page.keyboard.press("Enter")
+    else:
+        page.get_by_label("Vuokranmaksu").check()
+        page.locator("#subject").fill("Eräpäivä")
+        page.locator("#body").fill("Voinko maksaa vuokran viikon myöhemmin?")
+        page.get_by_role("button", name="Lähetä", exact=True).click()
+    expect(page.get_by_text("Viestisi on lähetetty. Vastaamme arkisin.")).to_be_visible()
+    expect(page.get_by_text("Voinko maksaa vuokran viikon myöhemmin?")).to_be_visible()
+    with app.app_context():
+        message = Message.select().order_by(Message.id.desc()).first()
+        assert message.body == "Voinko maksaa vuokran viikon myöhemmin?"
+        assert message.thread.subject == "Eräpäivä"
     context.close()
