@@ -45,6 +45,7 @@ P95_BUDGET_MS = 25.0
 P99_BUDGET_MS = 50.0
 RATIO_BUDGET = 0.5
 QUERY_BUDGET = 8
+SECRET_KEY = "bench-" + "k" * 58
 
 # (label, path, who): who is a demo email or None for a visitor.
 RESIDENT = "aino.virtanen@example.fi"
@@ -113,19 +114,14 @@ def prepare_data(data_dir: Path, env: dict) -> None:
         )
 
 
-def query_table(data_dir: Path, grow_data: bool) -> tuple[list[dict], dict]:
-    """Measure every page in-process at the demo size, grow the data, measure again."""
-    import dataset
-    import queries
-
+def bench_app(data_dir: Path):
+    """The portal in this process on the benchmark's database, with the server's secret (so
+    its sessions are the server's), without rate limits or a mail thread."""
     from portal import create_app
-    from portal.demo import DEMO_PASSWORD
-    from portal.models import db
-    from portal.services import housekeeping
 
-    app = create_app(
+    return create_app(
         {
-            "SECRET_KEY": "bench-" + "k" * 58,
+            "SECRET_KEY": SECRET_KEY,
             "DATA_DIR": str(data_dir),
             "DATABASE_URL": f"sqlite:///{data_dir / 'portal.db'}",
             "UPLOAD_DIR": str(data_dir / "uploads"),
@@ -133,6 +129,18 @@ def query_table(data_dir: Path, grow_data: bool) -> tuple[list[dict], dict]:
             "MAIL_WORKER": "off",
         }
     )
+
+
+def query_table(data_dir: Path, grow_data: bool) -> tuple[list[dict], dict]:
+    """Measure every page in-process at the demo size, grow the data, measure again."""
+    import dataset
+    import queries
+
+    from portal.demo import DEMO_PASSWORD
+    from portal.models import db
+    from portal.services import housekeeping
+
+    app = bench_app(data_dir)
     small = queries.measure(app, DEMO_PASSWORD)
     sizes = {}
     if grow_data:
@@ -239,7 +247,7 @@ def main() -> int:
         # Production settings but for Secure cookies, which a client on plain-HTTP
         # loopback would not send back.
         "PORTAL_ENV": "development",
-        "PORTAL_SECRET_KEY": "bench-" + "k" * 58,
+        "PORTAL_SECRET_KEY": SECRET_KEY,
         "PORTAL_DATA_DIR": str(data_dir),
         "PYTHONPATH": str(BENCH),
     }
@@ -310,21 +318,10 @@ def writes_under_load(data_dir: Path, port: int, cookies: dict, seconds: int):
     import queries
     import writes
 
-    from portal import create_app
-
     database = data_dir / "portal.db"
     # The writers sign in through an app of their own on the same database: a dozen sign-ins
     # from one address would meet the sign-in form's rate limit, which is not measured here.
-    app = create_app(
-        {
-            "SECRET_KEY": "bench-" + "k" * 58,
-            "DATA_DIR": str(data_dir),
-            "DATABASE_URL": f"sqlite:///{database}",
-            "UPLOAD_DIR": str(data_dir / "uploads"),
-            "RATELIMIT_ENABLED": False,
-            "MAIL_WORKER": "off",
-        }
-    )
+    app = bench_app(data_dir)
     from portal.demo import DEMO_PASSWORD
 
     writers = {}

@@ -28,6 +28,20 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
+    def record(self, what: str, status: int, started: float, success: int, body: str = "") -> None:
+        """Count one answer: ``success`` is the status of a saved write or a good read;
+        a 4xx is a refusal, anything else a failure."""
+        self.sent += 1
+        self.latencies.append((time.perf_counter() - started) * 1000)
+        if status == success:
+            self.saved += 1
+        elif 400 <= status < 500:
+            self.refused += 1
+            self.problems.append(f"{what}: HTTP {status}")
+        else:
+            self.failed += 1
+            self.problems.append(f"{what}: HTTP {status} {body[:200]}".rstrip())
+
 
 def _request(port: int, method: str, path: str, cookie: str, form: dict | None = None):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -81,19 +95,8 @@ def _writer(port, index, cookie, token, turns, deadline, tallies, lock):
             status, body = _request(port, "POST", path, cookie, {**form, "csrf_token": token})
         except OSError as error:
             status, body = 0, str(error)
-        elapsed = (time.perf_counter() - started) * 1000
         with lock:
-            tally = tallies[kind]
-            tally.sent += 1
-            tally.latencies.append(elapsed)
-            if status == 303:
-                tally.saved += 1
-            elif 400 <= status < 500:
-                tally.refused += 1
-                tally.problems.append(f"{path}: HTTP {status}")
-            else:
-                tally.failed += 1
-                tally.problems.append(f"{path}: HTTP {status} {body[:200]}")
+            tallies[kind].record(path, status, started, 303, body)
 
 
 def _reader(port, path, cookie, deadline, tally, lock):
@@ -104,13 +107,7 @@ def _reader(port, path, cookie, deadline, tally, lock):
         except OSError:
             status = 0
         with lock:
-            tally.sent += 1
-            tally.latencies.append((time.perf_counter() - started) * 1000)
-            if status == 200:
-                tally.saved += 1
-            else:
-                tally.failed += 1
-                tally.problems.append(f"{path}: HTTP {status}")
+            tally.record(path, status, started, 200)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -252,13 +249,7 @@ def _uploader(port, cookie, token, photo, deadline, tally, lock):
         finally:
             connection.close()
         with lock:
-            tally.sent += 1
-            tally.latencies.append((time.perf_counter() - started) * 1000)
-            if status == 303:
-                tally.saved += 1
-            else:
-                tally.failed += 1
-                tally.problems.append(f"photo upload: HTTP {status}")
+            tally.record("photo upload", status, started, 303)
 
 
 def photos_under_load(
