@@ -740,6 +740,58 @@ def page_problems(html: str, language: str) -> list[str]:
     return problems
 
 
+class SummaryParser(HTMLParser):
+    """Collect the ids of a page in document order and the links of its error summaries."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids: list[str] = []
+        self.links: list[str] = []
+        self.first_of_group: dict[str, str] = {}  # a choice group's name: its first box's id
+        self.group_of: dict[str, str] = {}  # a choice box's id: its group's name
+        self.depth = 0  # how deep inside an error summary we are; 0 is outside
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.append(attributes["id"])
+            if tag == "input" and attributes.get("type") in ("radio", "checkbox"):
+                self.first_of_group.setdefault(attributes.get("name"), attributes["id"])
+                self.group_of[attributes["id"]] = attributes.get("name")
+        if self.depth:
+            self.depth += tag not in ("br", "img", "input", "hr", "wbr")
+            if tag == "a" and (attributes.get("href") or "").startswith("#"):
+                self.links.append(attributes["href"][1:])
+        elif (attributes.get("id") or "").endswith("form-errors"):
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+
+def summary_problems(html: str) -> list[str]:
+    """Return what is wrong with the page's error summaries: a link to no field or into the
+    middle of a choice group, or links in another order than the fields on the page (the
+    order a person meets them)."""
+    parser = SummaryParser()
+    parser.feed(html)
+    missing = [link for link in parser.links if link not in parser.ids]
+    if missing:
+        return [f"summary links to missing fields {missing}"]
+    middle = [
+        link
+        for link in parser.links
+        if link in parser.group_of and parser.first_of_group[parser.group_of[link]] != link
+    ]
+    if middle:
+        return [f"summary links into the middle of a choice group {middle}"]
+    positions = [parser.ids.index(link) for link in parser.links]
+    if positions != sorted(positions):
+        return [f"summary order {parser.links} is not the page's order"]
+    return []
+
+
 def forms_of(html: str) -> list[dict]:
     collector = FormCollector()
     collector.feed(html)

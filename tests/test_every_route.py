@@ -203,6 +203,53 @@ def test_bad_input_never_breaks_a_form(app, kind):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize(
+    "kind",
+    [k for k in KINDS if k.name in ("visitor", "lease_party", "customer_service", "admin")],
+    ids=lambda kind: kind.name,
+)
+def test_error_summaries_follow_the_page(app, kind):
+    """Each form sent empty: its error summary links to fields that exist, in the order the
+    page shows them, so a person fixing the answers goes down the page once."""
+    problems = []
+    summaries = 0
+    for route in harness.routes(app):
+        if route.method == "GET" or route.endpoint == "auth.logout":
+            continue
+        url = route.url(app, kind) or route.url(app, kind, "foreign")
+        client = harness.sign_in(app, kind)
+        for headers in ({}, {"HX-Request": "true"}):
+            data = {"csrf_token": harness.csrf_token_of(client)}
+            response = client.open(url, method=route.method, data=data, headers=headers)
+            if "form-errors" not in response.text:
+                continue
+            summaries += 1
+            problems += [f"{url} {headers}: {p}" for p in harness.summary_problems(response.text)]
+    assert summaries >= 5, "hardly any form answered an empty send with a summary"
+    assert not problems, "\n".join(problems)
+
+
+def test_every_request_form_sent_empty_summarises_in_page_order(app):
+    """The service request forms are built from the catalog: each one, sent empty by a lease
+    party, lists its wrong answers as links to fields on the page, in the page's order."""
+    from portal.catalog import CATALOG
+
+    kind = next(k for k in KINDS if k.name == "lease_party")
+    client = harness.sign_in(app, kind)
+    problems = []
+    for key in CATALOG:
+        url = f"/requests/new/{key}"
+        page = client.get(url)
+        assert page.status_code == 200, url
+        data = {"csrf_token": harness.csrf_token_of(client)}
+        response = client.post(url, data=data)
+        if response.status_code not in (200, 422) or "form-errors" not in response.text:
+            problems.append(f"{url}: empty send answered {response.status_code} without a summary")
+            continue
+        problems += [f"{url}: {p}" for p in harness.summary_problems(response.text)]
+    assert not problems, "\n".join(problems)
+
+
 def grow_data():
     """Add many rows of every kind the pages list, so per-row queries would show."""
     team = ServiceTeam.default()

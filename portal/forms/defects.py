@@ -32,6 +32,30 @@ def phone_number(form, field):
         raise ValidationError(_l("Enter a phone number, for example 040 123 4567."))
 
 
+class VisitorContact(FlaskForm):
+    """Who a visitor is and where they live. Declared before DefectForm: WTForms orders
+    fields by declaration, and the error summary follows that order, which must be the page's
+    (these come first on the visitor's form)."""
+
+    name = StringField(
+        _l("Your name"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
+    building = SelectField(
+        _l("Building"), coerce=str, validators=[DataRequired(_l("Choose your building."))]
+    )
+    apartment_number = StringField(
+        _l("Apartment (for example A 12)"),
+        filters=[lambda v: " ".join(v.upper().split()) if isinstance(v, str) else v],
+        validators=[Length(max=20)],
+    )
+    email = email_field(_l("Email address (for progress updates)"))
+    # Hidden from people, so left empty by them; form-filling robots fill it in.
+    website = StringField("Website", validators=[Length(max=200)])
+
+
 class DefectForm(FlaskForm):
     """What and where the defect is; how maintenance may come in."""
 
@@ -79,26 +103,8 @@ class DefectForm(FlaskForm):
     called = BooleanField(_l("I have called the number above"))
 
 
-class VisitorDefectForm(DefectForm):
+class VisitorDefectForm(VisitorContact, DefectForm):
     """The same, for a visitor who does not sign in: who they are and where they live."""
-
-    name = StringField(
-        _l("Your name"),
-        filters=[_strip],
-        validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
-        render_kw={"autocomplete": "name"},
-    )
-    email = email_field(_l("Email address (for progress updates)"))
-    building = SelectField(
-        _l("Building"), coerce=str, validators=[DataRequired(_l("Choose your building."))]
-    )
-    apartment_number = StringField(
-        _l("Apartment (for example A 12)"),
-        filters=[lambda v: " ".join(v.upper().split()) if isinstance(v, str) else v],
-        validators=[Length(max=20)],
-    )
-    # Hidden from people, so left empty by them; form-filling robots fill it in.
-    website = StringField("Website", validators=[Length(max=200)])
 
     def __init__(self, *args, buildings=(), **kwargs):
         super().__init__(*args, **kwargs)
