@@ -80,6 +80,7 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();
+  document.addEventListener("portal:page", ready);
 })();
 
 // Focus after a page or an htmx swap: an error summary takes it (keyboard and screen
@@ -98,6 +99,15 @@
   } else {
     summary(document);
   }
+  // A page put in place by the upload below: start from the summary, else from the news
+  // (the flash) or the heading, as a screen reader would after loading a page.
+  document.addEventListener("portal:page", function () {
+    if (summary(document)) return;
+    var start = document.querySelector("main .flash") || document.querySelector("main h1");
+    if (!start) return;
+    start.setAttribute("tabindex", "-1");
+    start.focus();
+  });
   document.addEventListener("htmx:beforeRequest", function (event) {
     event.detail.target.setAttribute("aria-busy", "true");
   });
@@ -135,7 +145,8 @@
         saved.push([index, el.name, el.value, checkable ? el.checked : null]);
       });
     });
-    try { sessionStorage.setItem(KEY, JSON.stringify(saved)); } catch (e) { /* full or off */ }
+    // Full or turned off: the answers are then not carried over.
+    try { sessionStorage.setItem(KEY, JSON.stringify(saved)); } catch (e) { return; }
   });
   function restore() {
     var saved;
@@ -155,4 +166,88 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", restore);
   else restore();
+})();
+
+// Uploads with progress: a form with files chosen is sent in the background so the page can
+// show how much has gone, which on a slow connection is most of the wait. The answer then
+// takes the page's place as a normal submission's would, and the address follows a redirect.
+// If the answer is an error page, its message is shown in the form and the answers stay.
+// Without JavaScript, or with no file chosen, the browser sends the form itself.
+(function () {
+  "use strict";
+  var replaced = false;
+
+  function chosen(form) {
+    return Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+      return input.files && input.files.length > 0;
+    });
+  }
+
+  function show(doc, url) {
+    document.title = doc.title;
+    document.body.replaceWith(document.adoptNode(doc.body));
+    if (url && url.split("#")[0] !== location.href.split("#")[0]) {
+      history.pushState({portal: 1}, "", url);
+      replaced = true;
+    }
+    window.scrollTo(0, 0);
+    if (window.htmx) window.htmx.process(document.body);
+    document.dispatchEvent(new CustomEvent("portal:page"));
+  }
+
+  // Going back from a page put in place above: load the earlier page for real.
+  window.addEventListener("popstate", function () { if (replaced) location.reload(); });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var box = form.querySelector && form.querySelector("[data-upload-progress]");
+    if (event.defaultPrevented || !box || !window.FormData || !chosen(form)) return;
+    event.preventDefault();
+    if (form.hasAttribute("data-sending")) return;
+    var data;
+    try { data = new FormData(form, event.submitter); } catch (e) { data = new FormData(form); }
+    var bar = box.querySelector("progress");
+    var status = box.querySelector("[role=status]");
+    var percent = new Intl.NumberFormat(document.documentElement.lang, {style: "percent"});
+    var step = -1;
+    function report(done) {
+      bar.value = done;
+      // Say it in tens, not on every packet.
+      if (Math.floor(done * 10) === step) return;
+      step = Math.floor(done * 10);
+      status.textContent = box.getAttribute("data-sending") + " " + percent.format(done);
+    }
+    function stop(message) {
+      form.removeAttribute("data-sending");
+      form.removeAttribute("aria-busy");
+      bar.hidden = true;
+      status.className = "error";
+      status.textContent = message;
+    }
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) report(e.loaded / e.total);
+    });
+    xhr.addEventListener("load", function () {
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var action = form.getAttribute("action");
+      var again = doc.querySelector('form[action="' + CSS.escape(action) + '"]');
+      if (xhr.status >= 400 && !again) {
+        var heading = doc.querySelector("h1, h2");
+        var text = doc.querySelector("main p, p");
+        stop([heading && heading.textContent, text && text.textContent].filter(Boolean).join(" "));
+        return;
+      }
+      show(doc, xhr.responseURL);
+    });
+    xhr.addEventListener("error", function () { stop(box.getAttribute("data-failed")); });
+    form.setAttribute("data-sending", "");
+    form.setAttribute("aria-busy", "true");
+    box.hidden = false;
+    bar.hidden = false;
+    status.className = "";
+    report(0);
+    xhr.send(data);
+  });
 })();
