@@ -709,6 +709,7 @@ class PageParser(HTMLParser):
         self.problems = []
         self.h1 = 0
         self.lang = None
+        self.validated_by_browser = False
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -718,6 +719,12 @@ class PageParser(HTMLParser):
             self.h1 += 1
         if tag == "form" and not (attributes.get("action") and attributes.get("method")):
             self.problems.append("form without action and method")
+        if tag == "form":
+            self.validated_by_browser = "novalidate" not in attributes
+        # The browser's own check would stop the form before our translated summary.
+        required = tag in ("input", "select", "textarea") and "required" in attributes
+        if required and self.validated_by_browser:
+            self.problems.append(f"required field {attributes.get('name')} without novalidate")
         if tag == "script" and not attributes.get("src"):
             self.problems.append("inline script")
         if tag == "style" or "style" in attributes:

@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from portal.i18n import lazy_gettext as _l
 from portal.services.passwords import password_errors
@@ -66,7 +66,6 @@ class NewPasswordForm(FlaskForm):
         _l("New password again"),
         validators=[
             DataRequired(_l("Type the password again.")),
-            EqualTo("password", message=_l("The passwords are not the same.")),
         ],
         render_kw={"autocomplete": "new-password"},
     )
@@ -86,6 +85,12 @@ class NewPasswordForm(FlaskForm):
                     "The password does not meet these rules: %(rules)s.",
                     rules="; ".join(e[0].lower() + e[1:] for e in errors),
                 )
+            )
+        # A mismatch is told at the first field: neither is filled in again on the page, so
+        # the summary's link leads to where the typing starts over.
+        if self.confirm.data and self.confirm.data != field.data:
+            raise ValidationError(
+                _l("The passwords are not the same. Type the new password in both fields again.")
             )
 
 

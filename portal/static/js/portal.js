@@ -115,7 +115,8 @@
     event.detail.target.removeAttribute("aria-busy");
   });
   document.addEventListener("htmx:afterSettle", function (event) {
-    var region = event.detail.target;
+    // An outerHTML swap replaced the target: the event comes from its successor.
+    var region = event.detail.target.isConnected ? event.detail.target : event.target;
     if (summary(region) || !region.isConnected) return;
     var active = document.activeElement;
     if (!active || active === document.body || !active.isConnected) {
