@@ -62,10 +62,15 @@
   });
 })();
 
-// Copy buttons: shown only with JavaScript; the text stays selectable without it.
+// Copy and print buttons: shown only with JavaScript; without it the text stays selectable
+// and the browser's own menu prints.
 (function () {
   "use strict";
   function ready() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.onclick = function () { window.print(); };
+    });
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       var target = document.getElementById(button.getAttribute("data-copy"));
       if (!target || !navigator.clipboard) return;
