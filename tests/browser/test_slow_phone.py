@@ -1,6 +1,6 @@
 """A slow phone on a slow connection: Chromium throttled to slow 3G (400 kbit/s each way,
 400 ms round trips) and a CPU four times slower, opening the dashboard and the defect form
-with an empty cache and again with the cache filled.
+with an empty cache and again with the cache filled; then the other pages residents use most.
 
 The page counts as usable when its HTML is parsed, its stylesheet applied and its deferred
 script run (DOMContentLoaded). Budgets: 4 s with an empty cache, 2 s with a filled one;
@@ -43,8 +43,24 @@ def _visit(page, url: str) -> dict:
 
 @pytest.mark.parametrize(
     ("path", "ready"),
-    [("/", "Hei, Aino"), ("/defects/new", "Tee vikailmoitus")],
-    ids=["dashboard", "defect-form"],
+    [
+        ("/", "Hei, Aino"),
+        ("/defects/new", "Tee vikailmoitus"),
+        ("/defects/", "Vikailmoitukset"),
+        ("/bookings/sauna", "Saunavuorot"),
+        ("/payments/", "Vuokra ja maksut"),
+        ("/messages/new", "Uusi viesti"),
+        ("/requests/new/diy_renovation", "Muutostyölupa"),
+    ],
+    ids=[
+        "dashboard",
+        "defect-form",
+        "defects",
+        "sauna",
+        "payments",
+        "message-form",
+        "request-form",
+    ],
 )
 def test_usable_on_a_slow_phone_cold_and_warm(app, browser, live_server, path, ready):
     client = app.test_client()
