@@ -37,8 +37,10 @@ _POOLED_SCHEMES = {
 
 
 def open_database(url: str, busy_timeout_ms: int = SQLITE_PRAGMAS["busy_timeout"]) -> Database:
-    """Create the database object for a URL (sqlite:///path or postgresql://…); on SQLite a
-    writer waits ``busy_timeout_ms`` for another's lock before giving up."""
+    """Create the database object for a URL (sqlite:///path or postgresql://…). A writer
+    waits ``busy_timeout_ms`` for another's lock before giving up: SQLite's busy timeout,
+    PostgreSQL's lock timeout (without one a request would wait as long as a migration or an
+    import holding the lock, and the person with it)."""
     scheme, sep, rest = url.partition("://")
     pooled = f"{_POOLED_SCHEMES.get(scheme, scheme)}{sep}{rest}"
     options = {
@@ -53,6 +55,8 @@ def open_database(url: str, busy_timeout_ms: int = SQLITE_PRAGMAS["busy_timeout"
         # A pooled connection serves one thread at a time, but not always the same thread.
         pragmas = {**SQLITE_PRAGMAS, "busy_timeout": busy_timeout_ms}
         options.update(pragmas=pragmas, check_same_thread=False)
+    else:
+        options["options"] = f"-c lock_timeout={int(busy_timeout_ms)}"
     return connect_url(pooled, **options)
 
 
