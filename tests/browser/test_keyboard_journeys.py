@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from portal.models import Appointment, Attachment, DefectReport, Person, ServiceRequest
 from tests.browser.conftest import PHONE
-from tests.browser.test_account_journeys import wait_for_link
+from tests.browser.test_account_journeys import app_settings, wait_for_link  # noqa: F401
 from tests.browser.test_keyboard import FOCUSED
 from tests.browser.test_sauna_journey import amina  # noqa: F401 (a fixture)
 from tests.conftest import PASSWORD, RESIDENT, make_photo
@@ -25,17 +25,6 @@ pytestmark = pytest.mark.browser
 MODES = pytest.mark.parametrize("javascript", [True, False], ids=["keyboard", "no-javascript"])
 EMAIL = "veikko.heinonen@example.fi"
 NEW_PASSWORD = "Lumi-Sataa-Hiljaa-42"
-
-
-@pytest.fixture
-def app_settings(smtp_server, identity_provider):
-    return {
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": smtp_server.port,
-        "OIDC_ISSUER_URL": identity_provider,
-        "OIDC_CLIENT_SECRET": "test-client-secret",
-        "MAIL_WORKER": "thread",
-    }
 
 
 def _open(browser, javascript):
@@ -86,6 +75,18 @@ def _follow_summary(page, javascript, hrefs):
         summary.get_by_role("link").first.focus()
     page.keyboard.press("Enter")
     expect(page.locator(hrefs[0])).to_be_focused()
+
+
+def _next_week(page, title, javascript) -> str:
+    """Move to the next week by keyboard; return the first week's title. With htmx the focus
+    stays on the link, ready for the week after; without JavaScript the new page starts from
+    the top, as pages do."""
+    first_week = title.inner_text()
+    _press(page, page.get_by_role("link", name="Next week"))
+    expect(title).not_to_have_text(first_week)
+    if javascript:
+        expect(page.get_by_role("link", name="Next week")).to_be_focused()
+    return first_week
 
 
 def _sign_in(page, base, email, password=PASSWORD):
@@ -151,13 +152,7 @@ def test_book_and_cancel_a_sauna_turn_by_keyboard(app, browser, live_server, ami
     _sign_in(page, live_server, amina)
     page.goto(live_server + "/bookings/sauna")
     caption = page.locator("caption")
-    first_week = caption.inner_text()
-    _press(page, page.get_by_role("link", name="Next week"))
-    expect(caption).not_to_have_text(first_week)
-    # The focus stays on the link, ready for the week after (htmx swapped the grid; without
-    # JavaScript the new page starts from the top).
-    if javascript:
-        expect(page.get_by_role("link", name="Next week")).to_be_focused()
+    first_week = _next_week(page, caption, javascript)
     _press(page, page.get_by_role("link", name="Previous week"))
     expect(caption).to_have_text(first_week)
 
@@ -230,12 +225,7 @@ def test_book_a_visit_by_keyboard(app, browser, live_server, javascript):
     context, page = _open(browser, javascript)
     page.goto(live_server + "/appointments/")
     _press(page, page.get_by_role("button", name="In English"))
-    title = page.locator(".week-title")
-    first_week = title.inner_text()
-    _press(page, page.get_by_role("link", name="Next week"))
-    expect(title).not_to_have_text(first_week)
-    if javascript:
-        expect(page.get_by_role("link", name="Next week")).to_be_focused()
+    _next_week(page, page.locator(".week-title"), javascript)
     _press(page, page.get_by_role("link", name=re.compile(r"^Book ")).first)
     expect(page.get_by_role("heading", level=1)).to_have_text("Book a visit")
     _press(page, page.get_by_role("button", name="Book the visit"))
