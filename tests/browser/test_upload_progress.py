@@ -1,6 +1,7 @@
 """Photos on a slow connection: while a defect report's photo goes up, the form shows how
 much has gone; the answer then takes the page's place. A wrong answer brings the form back
-with its summary focused, and a broken connection leaves the answers in place."""
+with its summary focused; an error page (here: too large) and a broken connection leave
+the answers in place, with the reason in the person's language."""
 
 import io
 import random
@@ -110,4 +111,25 @@ def test_a_broken_connection_keeps_the_answers(app, browser, live_server, tmp_pa
     page.get_by_role("button", name="Send the notification").click()
     expect(page.get_by_text(re.compile("Thank you! Your defect notification"))).to_be_visible()
     assert _reports("Hanasta tippuu") == 1
+    context.close()
+
+
+def test_an_error_page_shows_in_the_form_and_the_answers_stay(app, browser, live_server, tmp_path):
+    photo = _noisy_photo(tmp_path / "iso.jpg")
+    app.config["MAX_CONTENT_LENGTH"] = 100_000  # the shrunk photo is about 400 KB
+    context = browser.new_context(viewport=PHONE, locale="en-GB")
+    page = sign_in(context, live_server, RESIDENT)
+    page.get_by_role("button", name="På svenska").click()
+    page.goto(live_server + "/defects/new")
+    page.get_by_label("Var finns felet?").select_option("apartment")
+    page.get_by_label("Vilken typ av fel är det?").select_option("heating")
+    page.get_by_label("Beskriv felet").fill("Ovandörren stänger sig inte.")
+    page.get_by_label("Foton (högst 5)").set_input_files(photo)
+    expect(page.locator(".previews img")).to_have_count(1)
+    page.get_by_role("button", name="Skicka anmälan").click()
+    status = page.locator("[data-upload-progress] [role=status]")
+    expect(status).to_have_text(re.compile("^Filen är för stor"))
+    expect(page).to_have_url(live_server + "/defects/new")
+    expect(page.get_by_label("Beskriv felet")).to_have_value("Ovandörren stänger sig inte.")
+    assert _reports("Ovandörren") == 0
     context.close()

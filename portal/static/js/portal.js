@@ -240,8 +240,8 @@
       var action = form.getAttribute("action");
       var again = doc.querySelector('form[action="' + CSS.escape(action) + '"]');
       if (xhr.status >= 400 && !again) {
-        var heading = doc.querySelector("h1, h2");
-        var text = doc.querySelector("main p, p");
+        var heading = doc.querySelector("main h1") || doc.querySelector("h1");
+        var text = doc.querySelector("main p") || doc.querySelector("p");
         stop([heading && heading.textContent, text && text.textContent].filter(Boolean).join(" "));
         return;
       }
