@@ -6,7 +6,8 @@ apartments, tens of thousands of defects, requests, invoices and conversations) 
 page is measured again: the number of queries must not grow, and no list query may scan a
 large table or sort it without an index. Then both apps run under gunicorn with the same
 settings on the large database; wrk loads them from a second process over loopback, one
-after the other, in the same run, so the ratio compares like with like.
+after the other, in the same run, so the ratio compares like with like. Debian's Chromium,
+throttled to slow 3G and a slower CPU, times the pages residents use most (bench/slow_phone.py).
 
     python bench/run.py [--seconds 5] [--connections 4] [--json results.json] [--small]
 """
@@ -261,7 +262,7 @@ def main() -> int:
         gunicorn("portal:create_app()", portal_port, env, args.workers, portal_log),
         gunicorn("hello:app", hello_port, env, args.workers, data_dir / "hello-server.log"),
     ]
-    writes_result, writes_failures = {}, []
+    writes_result, writes_failures, phone_rows = {}, [], []
     try:
         portal, hello = f"http://127.0.0.1:{portal_port}", f"http://127.0.0.1:{hello_port}"
         wait_for(portal + "/healthz")
@@ -276,6 +277,13 @@ def main() -> int:
             result = wrk(portal + path, args.seconds, args.connections, cookies.get(who))
             result.update(page=label, ratio=result["rps"] / baseline["rps"])
             speed.append(result)
+        if shutil.which("chromium"):
+            import slow_phone
+
+            session = cookies[RESIDENT].split("portal_session=", 1)[1].split(";")[0]
+            phone_rows = slow_phone.measure(portal, session)
+        else:
+            print("No chromium on the PATH: the slow-phone timings are left out.")
         if not args.small:
             writes_result, writes_failures = writes_under_load(
                 data_dir, portal_port, cookies, args.write_seconds
@@ -292,6 +300,10 @@ def main() -> int:
         shutil.rmtree(data_dir, ignore_errors=True)
 
     failures = report_queries(query_rows, data_sizes) + report(sizes, baseline, speed, args)
+    if phone_rows:
+        import slow_phone
+
+        failures += slow_phone.report(phone_rows)
     if writes_result:
         failures += report_writes(writes_result, writes_failures, args.write_seconds)
     if args.json:
@@ -304,6 +316,7 @@ def main() -> int:
                     "hello": baseline,
                     "pages": speed,
                     "writes": writes_result,
+                    "slow_phone": phone_rows,
                 },
                 indent=2,
             )
@@ -340,7 +353,7 @@ def writes_under_load(data_dir: Path, port: int, cookies: dict, seconds: int):
             )
         ]
     readers = [("/", cookies[RESIDENT]), ("/staff/defects/", cookies[STAFF])]
-    result = writes.run(port, writers, readers, turns, seconds)
+    result = writes.run(port, writers, readers, turns, seconds=seconds)
     with app.app_context():
         failures = writes.check_stored(result, turns)
     result["photos"] = writes.photos_under_load(

@@ -58,10 +58,15 @@ def _request(port: int, method: str, path: str, cookie: str, form: dict | None =
         connection.close()
 
 
-def _forms(index: int, turns: list[int]):
-    """The writes one resident makes in turn: a message, a defect report, a sauna turn."""
+def _forms(index: int, turns: list[int], rounds: int | None):
+    """The writes one resident makes in turn: a message, a defect report, a sauna turn;
+    ``rounds`` times, or for as long as asked (None).
+
+    Every resident tries the turns in the same order, one a round, so after as many rounds
+    as there are turns every turn has been tried by someone still without one: each is
+    booked exactly once however the requests interleave."""
     n = 0
-    while True:
+    while rounds is None or n < rounds:
         n += 1
         yield (
             "message",
@@ -86,9 +91,9 @@ def _forms(index: int, turns: list[int]):
         yield ("sauna", "/bookings/sauna/request", {"turn": str(turns[n % len(turns)])})
 
 
-def _writer(port, index, cookie, token, turns, deadline, tallies, lock):
-    for kind, path, form in _forms(index, turns):
-        if time.monotonic() >= deadline:
+def _writer(port, index, cookie, token, turns, rounds, deadline, tallies, lock):
+    for kind, path, form in _forms(index, turns, rounds):
+        if deadline is not None and time.monotonic() >= deadline:
             return
         started = time.perf_counter()
         try:
@@ -99,8 +104,10 @@ def _writer(port, index, cookie, token, turns, deadline, tallies, lock):
             tallies[kind].record(path, status, started, 303, body)
 
 
-def _reader(port, path, cookie, deadline, tally, lock):
-    while time.monotonic() < deadline:
+def _reader(port, path, cookie, deadline, writers_done, tally, lock):
+    """Read the page again and again (at least once) until the deadline or, without one,
+    until the writers are done."""
+    while True:
         started = time.perf_counter()
         try:
             status, _body = _request(port, "GET", path, cookie)
@@ -108,6 +115,8 @@ def _reader(port, path, cookie, deadline, tally, lock):
             status = 0
         with lock:
             tally.record(path, status, started, 200)
+        if writers_done.is_set() or (deadline is not None and time.monotonic() >= deadline):
+            return
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -122,25 +131,39 @@ def run(
     writers: dict[str, tuple[str, str]],
     readers: list[tuple[str, str]],
     turns: list[int],
-    seconds: int,
+    seconds: float | None = None,
+    rounds: int | None = None,
 ) -> dict:
-    """Load the server for ``seconds``; return the tallies per kind of request."""
+    """Load the server for ``seconds`` (a benchmark) or until every writer has made
+    ``rounds`` rounds of writes (a test: the same work however busy the machine is);
+    return the tallies per kind of request."""
+    if (seconds is None) == (rounds is None):
+        raise ValueError("give either seconds or rounds")
     lock = threading.Lock()
     tallies = {kind: Tally() for kind in ("message", "defect", "sauna", "read")}
-    deadline = time.monotonic() + seconds
-    threads = [
+    deadline = None if seconds is None else time.monotonic() + seconds
+    writers_done = threading.Event()
+    writer_threads = [
         threading.Thread(
-            target=_writer, args=(port, index, cookie, token, turns, deadline, tallies, lock)
+            target=_writer,
+            args=(port, index, cookie, token, turns, rounds, deadline, tallies, lock),
         )
         for index, (cookie, token) in enumerate(writers.values(), start=1)
-    ] + [
-        threading.Thread(target=_reader, args=(port, path, cookie, deadline, tallies["read"], lock))
+    ]
+    reader_threads = [
+        threading.Thread(
+            target=_reader,
+            args=(port, path, cookie, deadline, writers_done, tallies["read"], lock),
+        )
         for path, cookie in readers
     ]
     started = time.monotonic()
-    for thread in threads:
+    for thread in writer_threads + reader_threads:
         thread.start()
-    for thread in threads:
+    for thread in writer_threads:
+        thread.join()
+    writers_done.set()
+    for thread in reader_threads:
         thread.join()
     elapsed = time.monotonic() - started
     return {

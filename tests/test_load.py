@@ -5,6 +5,7 @@ Nothing may fail, nothing answered as saved may be missing, and no turn is booke
 import datetime
 import http.client
 import os
+import queue
 import signal
 import socket
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from portal import clock
 from portal.database import is_sqlite
 from portal.models import Attachment, DefectReport, Sauna, SaunaTurn, db
 from portal.services import housekeeping
@@ -27,7 +29,9 @@ import dataset  # noqa: E402
 import writes  # noqa: E402
 
 WRITERS = 6
-SECONDS = 4
+# Each writer's rounds: a message, a defect report and a try at a sauna turn each. As many
+# rounds as there are turns books every turn, whatever the order the server answers in.
+ROUNDS = 4
 
 
 def _free_port() -> int:
@@ -53,6 +57,8 @@ def server(app, tmp_path):
         "PORTAL_DATABASE_URL": app.config["DATABASE_URL"],
         "PORTAL_UPLOAD_DIR": app.config["UPLOAD_DIR"],
         "PORTAL_MAIL_WORKER": "off",
+        # The server keeps the test's time.
+        "PORTAL_CLOCK": clock.setting(),
     }
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
@@ -110,14 +116,14 @@ def test_mixed_load_on_the_production_server_loses_nothing(app, server):
     readers = [("/", _cookie_of(resident)), ("/staff/defects/", _cookie_of(staff))]
 
     port, log, _master = server
-    result = writes.run(port, writers, readers, turns, SECONDS)
+    result = writes.run(port, writers, readers, turns, rounds=ROUNDS)
     with app.app_context():
         failures = writes.check_stored(result, turns)
-    # Shown with the test's output (pytest -s) and whenever it fails.
-    print(
-        "load:",
-        {kind: {k: result[kind][k] for k in ("sent", "per_second", "p95")} for kind in result},
-    )
+    # Shown with the test's output (pytest -s) and whenever it fails; timings are the
+    # benchmark's business, not this test's.
+    print("load:", {kind: {k: result[kind][k] for k in ("sent", "saved")} for kind in result})
+    assert result["message"]["sent"] == result["defect"]["sent"] == WRITERS * ROUNDS
+    assert result["sauna"]["sent"] == WRITERS * ROUNDS
     for kind in ("message", "defect", "sauna", "read"):
         row = result[kind]
         assert row["sent"] > 0, kind
@@ -135,6 +141,11 @@ def _worker_pids(master: int) -> list[int]:
     return [int(pid) for pid in found.stdout.split()]
 
 
+# Of twelve uploads one after another, these are sent and then their workers killed.
+UPLOADS = 12
+KILLED_DURING = (2, 5, 8)
+
+
 def test_a_worker_killed_mid_upload_leaves_a_sound_database(app, server):
     port, _log, master = server
     client = app.test_client()
@@ -143,9 +154,12 @@ def test_a_worker_killed_mid_upload_leaves_a_sound_database(app, server):
     cookie = _cookie_of(client)
     photo = writes.phone_photo(2400, 1800)
     answers = []
+    # The uploader says when a doomed upload is on its way, and waits for the kill.
+    in_flight: queue.Queue[int] = queue.Queue()
+    killed_event = threading.Event()
 
     def upload():
-        for n in range(12):
+        for n in range(UPLOADS):
             body, content_type = writes._multipart(
                 {
                     "csrf_token": token,
@@ -165,6 +179,10 @@ def test_a_worker_killed_mid_upload_leaves_a_sound_database(app, server):
                     body=body,
                     headers={"Cookie": cookie, "Content-Type": content_type},
                 )
+                if n in KILLED_DURING:
+                    killed_event.clear()
+                    in_flight.put(n)
+                    killed_event.wait(60)
                 answers.append(connection.getresponse().status)
             except OSError:
                 answers.append(0)  # the worker died under this request
@@ -174,15 +192,20 @@ def test_a_worker_killed_mid_upload_leaves_a_sound_database(app, server):
     uploader = threading.Thread(target=upload)
     uploader.start()
     killed = 0
-    while uploader.is_alive() and killed < 3:
-        time.sleep(0.25)
-        pids = _worker_pids(master)
-        if pids:
-            os.kill(pids[0], signal.SIGKILL)
-            killed += 1
+    for _ in KILLED_DURING:
+        in_flight.get(timeout=120)
+        # Both workers: whichever took the upload dies with it (or, if it had already
+        # answered, the next upload waits for gunicorn's new workers).
+        for pid in _worker_pids(master):
+            os.kill(pid, signal.SIGKILL)
+        killed += 1
+        killed_event.set()
     uploader.join()
-    assert killed == 3
-    assert 303 in answers  # some went through, some died with their worker
+    assert killed == len(KILLED_DURING)
+    assert len(answers) == UPLOADS
+    # Only the uploads whose workers were killed may have failed.
+    assert answers.count(303) >= UPLOADS - len(KILLED_DURING)
+    assert set(answers) <= {303, 0, 502}, answers
 
     # gunicorn replaced the workers; the database is sound and consistent with the files.
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
@@ -192,12 +215,18 @@ def test_a_worker_killed_mid_upload_leaves_a_sound_database(app, server):
         if is_sqlite(db.obj):
             assert db.obj.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = DefectReport.select().where(DefectReport.description.startswith(writes.MARK))
-        assert stored.count() == answers.count(303)
+        # Nothing answered as saved is missing; a worker killed after its commit but before
+        # its answer leaves a report its sender was not told of.
+        assert answers.count(303) <= stored.count() <= answers.count(303) + len(KILLED_DURING)
         for attachment in Attachment.select():
             assert (uploads / "defects" / attachment.stored_name).exists()
             assert (uploads / "defects" / attachment.thumb_name).exists()
-        # Files written by a worker killed before its row: the sweep removes them.
-        housekeeping.remove_orphan_files(uploads, datetime.timedelta(0))
+        # Files written by a worker killed before its row: the sweep removes them once they
+        # are an hour old by the machine's clock (which the file system stamps them with).
+        an_hour_ago = time.time() - 3600
+        for path in (uploads / "defects").iterdir():
+            os.utime(path, (an_hour_ago, an_hour_ago))
+        housekeeping.remove_orphan_files(uploads, datetime.timedelta(hours=1))
         names = {a.stored_name for a in Attachment.select()} | {
             a.thumb_name for a in Attachment.select()
         }
