@@ -9,6 +9,16 @@ def create_app(config: dict | None = None) -> Flask:
     """Create and configure the portal; ``config`` overrides the environment (tests use it)."""
     app = Flask(__name__, static_folder=None)
     app.config.from_mapping(portal_config.from_environment(config))
+    from portal.services import accounts
+
+    accounts.use_hashing(app.config["PASSWORD_HASHING"])
+    if app.config["CLOCK"]:
+        from portal import clock
+
+        try:
+            clock.set_to(clock.parse(app.config["CLOCK"]))
+        except clock.ClockError as error:
+            raise portal_config.ConfigError(f"PORTAL_CLOCK: {error}") from None
 
     from portal import (
         access,

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from flask import Flask, abort, current_app, flash, g, request, session
 from flask_login import current_user, user_logged_in
 
-from portal import catalog
+from portal import catalog, clock
 from portal.extensions import login_manager
 from portal.i18n import gettext as _
 from portal.models import Person
 from portal.services import audit, mandates
-from portal.services.residents import helsinki_today, resident_status, status_of
+from portal.services.residents import resident_status, status_of
 from portal.web import is_safe_path, render
 
 PUBLIC = "public"
@@ -226,7 +226,7 @@ def current_acting():
         if mandate_id is not None and current_user.is_authenticated:
             mandate = None
             if not current_user.is_staff and isinstance(mandate_id, int):
-                mandate = mandates.for_acting(mandate_id, current_user.email, helsinki_today())
+                mandate = mandates.for_acting(mandate_id, current_user.email, clock.today())
             if mandate is None:
                 session.pop(ACTING_KEY, None)
                 flash(
@@ -246,7 +246,7 @@ def current_resident_status():
     if "resident_status" not in g:
         acting = current_acting()
         if acting is not None:
-            g.resident_status = status_of(acting.grantor, helsinki_today())
+            g.resident_status = status_of(acting.grantor, clock.today())
         else:
             g.resident_status = resident_status(current_user)
     return g.resident_status
@@ -338,7 +338,7 @@ def record_agent_action(response):
 def remember_received(sender, user, **extra):
     """At sign-in: how many mandates the person may act under, for the header's switch."""
     if not user.is_staff:
-        session[RECEIVED_KEY] = mandates.effective_received_count(user.email, helsinki_today())
+        session[RECEIVED_KEY] = mandates.effective_received_count(user.email, clock.today())
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from portal import database, demo
+from portal import clock, database, demo
 from portal.models import db
 from portal.services import (
     backup,
@@ -19,7 +19,6 @@ from portal.services import (
     register_import,
     staff_accounts,
 )
-from portal.services.residents import helsinki_today
 
 
 @click.command("backup")
@@ -34,7 +33,7 @@ def backup_command(folder: Path | None) -> None:
     """Back up the database and the uploaded files while the portal keeps serving."""
     config = current_app.config
     if folder is None:
-        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
         folder = Path(config["DATA_DIR"]) / "backups" / stamp
     try:
         summary = backup.make(db.obj, config["DATABASE_URL"], Path(config["UPLOAD_DIR"]), folder)
@@ -172,7 +171,7 @@ def erase_people_command(apply: bool) -> None:
     PORTAL_PERSONAL_DATA_RETENTION_DAYS: first report whom, then with --apply erase."""
     days = current_app.config["PERSONAL_DATA_RETENTION_DAYS"]
     with db.connection_context():
-        found = personal_data.plan(helsinki_today(), days)
+        found = personal_data.plan(clock.today(), days)
         click.echo(f"Tenancies that ended before {found.cutoff.isoformat()} ({days} days ago):")
         for person in found.people:
             click.echo(f"  username {person.id}: name, email, phone, bank account and identity")

@@ -145,8 +145,24 @@ def from_environment(overrides: dict | None = None) -> dict:
             "PORTAL_RATELIMIT_STORAGE_URI", "portal-database://"
         ),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Run the portal as if it were another moment (Helsinki time unless an offset is
+        # given, e.g. 2028-02-29T10:00): the clock starts there and runs on. For demos and
+        # tests of dates; refused in production.
+        "CLOCK": os.environ.get("PORTAL_CLOCK", ""),
+        # How hard password hashes are to compute: "strong" (always in production) or, for
+        # test suites only, "fast".
+        "PASSWORD_HASHING": os.environ.get("PORTAL_PASSWORD_HASHING", "strong"),
     }
     settings.update(overrides)
+    hashing = settings["PASSWORD_HASHING"]
+    if hashing not in ("strong", "fast"):
+        raise ConfigError("PORTAL_PASSWORD_HASHING must be 'strong' or 'fast'.")
+    if production and hashing == "fast":
+        raise ConfigError("PORTAL_PASSWORD_HASHING must be 'strong' in production.")
+    if settings["CLOCK"] and production:
+        raise ConfigError(
+            "PORTAL_CLOCK moves the portal's clock: it must not be set in production."
+        )
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = _local_secret("secret_key", env, data_dir)
     # Keyed hashes of personal identity codes: a separate key, so rotating the session

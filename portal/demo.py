@@ -8,6 +8,7 @@ import datetime
 import json
 from decimal import Decimal
 
+from portal import clock
 from portal.models import (
     Apartment,
     Appointment,
@@ -41,7 +42,6 @@ from portal.models import (
 from portal.services.accounts import hash_password
 from portal.services.identity import identity_hash
 from portal.services.references import finnish_reference
-from portal.services.residents import helsinki_today
 
 # The published demo sign-in, printed by `make run`.
 DEMO_PASSWORD = "Kotiportaali-2026"  # noqa: S105  # nosec B105
@@ -280,7 +280,7 @@ def is_empty() -> bool:
 
 def load(identity_key: str, today: datetime.date | None = None) -> None:
     """Write the demo housing company into an empty, migrated database."""
-    today = today or helsinki_today()
+    today = today or clock.today()
     codes = iter(person["hetu"] for person in demo_identities())
     password_hash = hash_password(DEMO_PASSWORD)
     now = datetime.datetime(today.year, today.month, today.day, 8, 0)
@@ -769,9 +769,10 @@ def _load_notices(today: datetime.date) -> None:
 
 
 def _load_invoices(today: datetime.date) -> None:
-    """Rent from three months back to next month for every household whose lease has begun:
-    paid up to this month, except that Sofia paid this month only in part and Matti not at
-    all; next month's is open. Aino also pays her sauna turn and parking space, and once
+    """Rent from three months back to next month for every household whose lease has begun,
+    due on the 5th: paid up to this month, except that Sofia paid last month's only in part
+    (so on any day of the month it is overdue) and Matti has not paid this month's; next
+    month's is open. Aino also pays her sauna turn and parking space, and once
     paid for a door opening."""
     first_of_month = today.replace(day=1)
     for lease in Lease.select().where(Lease.start_date <= today).order_by(Lease.id):
@@ -784,7 +785,7 @@ def _load_invoices(today: datetime.date) -> None:
             tenant = lease.residencies.order_by(Residency.id).first().first_name
             if back == -1:
                 status, paid = Invoice.OPEN, Decimal(0)
-            elif back == 0 and tenant == "Sofia":
+            elif back == 1 and tenant == "Sofia":
                 status, paid = Invoice.PARTLY_PAID, Decimal("400.00")
             elif back == 0 and tenant == "Matti":
                 status, paid = Invoice.OPEN, Decimal(0)
@@ -975,7 +976,7 @@ def store_rescue_plans(directory) -> None:
         (directory / name).write_bytes(data)
         details.rescue_plan_name = name
         details.rescue_plan_size = len(data)
-        details.rescue_plan_updated_at = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+        details.rescue_plan_updated_at = clock.utcnow()
         details.save()
 
 

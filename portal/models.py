@@ -6,7 +6,6 @@ tables. A test compares these models with the migrated schema so the two cannot 
 
 import datetime
 import secrets
-from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from peewee import (
@@ -27,12 +26,14 @@ from peewee import (
     TextField,
 )
 
+from portal import clock
+
 db = DatabaseProxy()
 
 
 def utcnow() -> datetime.datetime:
     """Return the current UTC time as a naive datetime, the form the database stores."""
-    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    return clock.utcnow()
 
 
 def new_session_token() -> str:
@@ -901,7 +902,7 @@ class Appointment(BaseModel):
     @property
     def local_start(self) -> datetime.datetime:
         """The start as a Helsinki time, for formatting in the reader's locale."""
-        return self.starts_at.replace(tzinfo=ZoneInfo("Europe/Helsinki"))
+        return self.starts_at.replace(tzinfo=clock.HELSINKI)
 
 
 class ServicePointClosure(BaseModel):

@@ -7,6 +7,8 @@ shares, they need no extra server. ``PORTAL_RATELIMIT_STORAGE_URI`` can still po
 limiter at Redis or memcached instead.
 """
 
+# Counters keep the machine's time, not the portal's clock: the rate-limit library reckons
+# windows and Retry-After by the machine's time, and a window is a length of time, not a date.
 import time
 
 from limits.storage import Storage

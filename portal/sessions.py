@@ -7,11 +7,10 @@ a tenancy end every session of the person at once, on every device (the session 
 changes, see Person.end_all_sessions).
 """
 
-import time
-
 from flask import Flask, current_app, flash, request, session
 from flask_login import current_user, logout_user, user_logged_in
 
+from portal import clock
 from portal.extensions import login_manager
 from portal.i18n import gettext as _
 
@@ -31,7 +30,7 @@ def _limits() -> tuple[int, int]:
 
 
 def _started(sender, user, **extra) -> None:
-    now = time.time()
+    now = clock.timestamp()
     session[SIGNED_IN_AT] = now
     session[SEEN_AT] = now
 
@@ -40,7 +39,7 @@ def check_session_age():
     """End a session that was idle too long or has lasted too long; note activity."""
     if request.endpoint in (None, "static") or not current_user.is_authenticated:
         return None
-    now = time.time()
+    now = clock.timestamp()
     signed_in_at = session.get(SIGNED_IN_AT)
     seen_at = session.get(SEEN_AT, signed_in_at)
     idle, absolute = _limits()
@@ -70,7 +69,7 @@ def recently_authenticated() -> bool:
         ),
         default=0,
     )
-    return time.time() - proved < minutes * 60
+    return clock.timestamp() - proved < minutes * 60
 
 
 def confirm_password(password: str | None) -> bool:
@@ -80,7 +79,7 @@ def confirm_password(password: str | None) -> bool:
 
     if accounts.authenticate(current_user.email, password or "") is None:
         return False
-    session[CONFIRMED_AT] = time.time()
+    session[CONFIRMED_AT] = clock.timestamp()
     return True
 
 

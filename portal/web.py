@@ -1,6 +1,5 @@
 """The render helper, safe redirects, error pages and per-request database handling."""
 
-import datetime
 import errno
 from urllib.parse import urlsplit
 
@@ -20,6 +19,7 @@ from jinja2_fragments.flask import render_block
 from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from portal import clock
 from portal.extensions import htmx
 from portal.i18n import lazy_gettext as _l
 from portal.models import ServiceTeam, db
@@ -190,7 +190,7 @@ def init_app(app: Flask) -> None:
         urgent_contact=hours.urgent_contact,
         describe_hours=lambda spec: hours.describe_hours(spec, str(get_locale())),
         tel_uri=hours.tel_uri,
-        now_utc=lambda: datetime.datetime.now(datetime.UTC),
+        now_utc=clock.now,
         parking_kinds=parking.KIND_LABELS,
     )
     app.jinja_env.trim_blocks = True

@@ -1,18 +1,27 @@
-"""Fixtures: an app on its own copy of a migrated demo database, clients, signing in."""
+"""Fixtures: an app on its own copy of a migrated demo database, clients, signing in.
 
+Time is an input. The suite runs at one moment: now, or the moment ``PORTAL_CLOCK`` names
+(Helsinki time). The demo database is built at that moment and every test starts on the
+portal's clock at that same moment, so what the demo data says ("last month's rent is
+overdue", "the lease begins next month") holds in every test however long the run lasts,
+even when it crosses midnight. A test that needs another moment sets the clock itself.
+"""
+
+import datetime
 import email
 import io
+import os
 import re
 import shutil
 import socket
-import time
 from email import policy
 
 import pytest
 
-from portal import create_app, demo
+from portal import clock, create_app, demo
 from portal.database import close_all, open_database, upgrade
 from portal.models import db
+from portal.services import accounts
 from tests import postgres
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -91,14 +100,12 @@ def _attach_demo_photos(upload_dir):
 
     demo.store_rescue_plans(upload_dir / "buildings")
     demo.store_mandate_documents(upload_dir / "mandates")
-    import datetime
-
     # A booked visit next week whose manage link is known to the tests.
     import hashlib
 
     from portal.models import Appointment, Payment
 
-    today = datetime.date.today()
+    today = clock.today()
     wednesday = today + datetime.timedelta(days=(2 - today.weekday()) % 7 + 7)
     Appointment.create(
         starts_at=datetime.datetime.combine(wednesday, datetime.time(10, 0)),
@@ -117,10 +124,31 @@ def _attach_demo_photos(upload_dir):
         bank_id="TEST-UNMATCHED-1",
         reference="999999",
         amount=10,
-        booked_on=datetime.date(2026, 1, 2),
+        booked_on=today - datetime.timedelta(days=40),
         payer="Maksaja Tuntematon",
         status=Payment.UNMATCHED,
     )
+
+
+def _start_moment() -> datetime.datetime:
+    """The moment this test run happens at: ``PORTAL_CLOCK`` if set, else now."""
+    setting = os.environ.get("PORTAL_CLOCK", "")
+    return clock.parse(setting) if setting else clock.now()
+
+
+START = _start_moment()
+accounts.use_hashing("fast")  # as test_settings says, for the demo data built before any app
+# The run's day in Helsinki: "today" in every test that leaves the clock alone.
+START_DAY = START.astimezone(clock.HELSINKI).date()
+
+
+@pytest.fixture(autouse=True)
+def clock_at_start():
+    """Start every test on the portal's clock at the run's moment; the clock runs on from
+    there during the test. Yields the moment."""
+    clock.set_to(START)
+    yield START
+    clock.reset()
 
 
 @pytest.fixture(scope="session")
@@ -139,6 +167,7 @@ def template_database(tmp_path_factory, postgres_server):
     """Build one migrated database with the demo data; each test gets a copy of it (and of
     the uploads folder beside it). Returns the folder of the SQLite file and the uploads."""
     folder = tmp_path_factory.mktemp("template")
+    clock.set_to(START)
     if postgres_server is not None:
         url = postgres_server.create(postgres.TEMPLATE)
     else:
@@ -204,6 +233,11 @@ def test_settings(tmp_path, **overrides):
         "DATA_DIR": str(tmp_path),
         "DATABASE_URL": _DATABASES.get(str(tmp_path), f"sqlite:///{tmp_path / 'portal.db'}"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        # The tests set the clock themselves (see clock_at_start).
+        "CLOCK": "",
+        # The cheapest argon2: the suite signs in thousands of times. The parameters
+        # production uses have a test of their own.
+        "PASSWORD_HASHING": "fast",
         # Tests sign in hundreds of times from one address; the limits have tests of their own.
         "RATELIMIT_ENABLED": False,
         **overrides,
@@ -259,7 +293,7 @@ def age_sign_in(client, seconds):
     """Make the client's sign-in this many seconds older (still active just now)."""
     with client.session_transaction() as session:
         session["signed_in_at"] -= seconds
-        session["seen_at"] = time.time()
+        session["seen_at"] = clock.timestamp()
         session.pop("confirmed_at", None)
 
 

@@ -6,9 +6,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import pytest
 import requests
 
+from portal import clock
 from portal.models import AuditEntry, Mandate, OutboxEmail, Person, Residency, Token, utcnow
 from portal.services import mail, tokens
-from portal.services.residents import helsinki_today
 from tests.conftest import (
     ASOY_STAFF,
     CSRF_RE,
@@ -445,7 +445,7 @@ def test_an_agent_without_a_home_registers_with_bank_identification(app, client,
         agent_first_name="Outi",
         agent_last_name="Ulkopuolinen",
         scopes="information",
-        valid_from=helsinki_today(),
+        valid_from=clock.today(),
         method=Mandate.PORTAL,
         status=Mandate.ACTIVE,
     )

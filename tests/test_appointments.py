@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from portal import clock
 from portal.models import Appointment, OutboxEmail, ServicePointClosure, db
 from portal.services import appointments as service
 from portal.services import mail
@@ -125,7 +126,7 @@ def _first_free(client):
 
 
 def _next_week():
-    monday = datetime.date.today() + datetime.timedelta(days=7 - datetime.date.today().weekday())
+    monday = clock.today() + datetime.timedelta(days=7 - clock.today().weekday())
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
 

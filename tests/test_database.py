@@ -8,7 +8,7 @@ from peewee import IntegrityError, PostgresqlDatabase
 from playhouse.pool import PooledDatabase
 from playhouse.schema_diff import diff_models
 
-from portal import create_app, demo
+from portal import clock, create_app, demo
 from portal.database import (
     MIGRATIONS_DIR,
     is_sqlite,
@@ -81,7 +81,7 @@ def test_demo_data_matches_the_sign_in_table(app):
     asoy = ServiceTeam.get(ServiceTeam.key == "asoy_customer_service")
     assert asoy.email == "asiakaspalvelu.asoyasunnot@hekaoy.fi"
     assert Apartment.select().where(Apartment.ownership == Apartment.ASOY).count() > 0
-    today = datetime.date.today()
+    today = clock.today()
     assert Lease.select().where(Lease.start_date > today).count() == 1
 
 

@@ -4,11 +4,11 @@ the maintenance side."""
 import datetime
 import io
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
 
+from portal import clock
 from portal.models import Attachment, DefectEvent, DefectReport, OutboxEmail, Residency
 from tests.conftest import (
     ASOY_STAFF,
@@ -21,7 +21,6 @@ from tests.conftest import (
     use_language,
 )
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 GOOD = {
     "location": "apartment",
     "category": "heating",
@@ -153,9 +152,8 @@ def test_png_is_accepted_and_stored_as_jpeg(login_as):
     [("2026-12-01 10:00", "09 5767 3000", False), ("2026-12-01 23:30", "09 5767 3100", True)],
     ids=["office-hours", "night"],
 )
-def test_urgent_defect_shows_the_number_to_call_now(login_as, monkeypatch, moment, number, outside):
-    now = datetime.datetime.fromisoformat(moment).replace(tzinfo=HELSINKI)
-    monkeypatch.setattr("portal.views.defects.helsinki_now", lambda: now)
+def test_urgent_defect_shows_the_number_to_call_now(login_as, moment, number, outside):
+    clock.set_to(clock.parse(moment), running=False)
     client = login_as(RESIDENT)
     page = client.get("/defects/new").text
     assert f'<p class="call"><a href="tel:+35895767{number[-4:]}">{number}</a></p>' in page
@@ -374,7 +372,7 @@ def test_a_long_history_comes_a_page_at_a_time(login_as):
 
     aino = Residency.get(Residency.first_name == "Aino")
     # Newer than any demo report, so they fill the first pages.
-    start = datetime.datetime.now() + datetime.timedelta(days=1)
+    start = clock.utcnow() + datetime.timedelta(days=1)
     DefectReport.insert_many(
         [
             {

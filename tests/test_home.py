@@ -4,6 +4,7 @@ import datetime
 
 from babel.dates import format_date
 
+from portal import clock
 from portal.models import Lease, Residency
 from tests.conftest import (
     ASOY_RESIDENT,
@@ -52,7 +53,7 @@ def test_asoy_resident_footer_shows_asoy_team(login_as):
 def test_resident_whose_lease_has_not_begun_sees_when_access_opens(login_as):
     client = login_as(FUTURE_RESIDENT)
     start = Lease.select().join(Residency).where(Residency.first_name == "Oskari").get().start_date
-    assert start > datetime.date.today() - datetime.timedelta(days=1)
+    assert start > clock.today() - datetime.timedelta(days=1)
     response = client.get("/")
     html = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from portal import access, catalog
+from portal import access, catalog, clock
 from portal.models import (
     AuditEntry,
     Lease,
@@ -16,7 +16,6 @@ from portal.models import (
     ServiceRequest,
 )
 from portal.services.dates import notice_end
-from portal.services.residents import helsinki_today
 from tests.conftest import (
     ASOY_STAFF,
     CUSTOMER_SERVICE,
@@ -62,7 +61,7 @@ def give(client, **overrides):
         "agent_email": NEW_AGENT,
         "kind": "specific",
         "scopes": ["terminate_parking_sauna"],
-        "valid_from": helsinki_today().isoformat(),
+        "valid_from": clock.today().isoformat(),
         "valid_until": "",
         "other_matters": "",
         "csrf_token": csrf_token(client, "/mandates/new"),
@@ -212,7 +211,7 @@ def test_an_estate_agent_with_a_general_mandate_terminates_the_lease(app):
         data={
             "csrf_token": token,
             "extent": "all",
-            "end_date": notice_end(helsinki_today(), 1).isoformat(),
+            "end_date": notice_end(clock.today(), 1).isoformat(),
             "new_address": "Hoivakoti, Helsinki",
             "phone": "040 765 4321",
         },
@@ -259,15 +258,15 @@ def test_an_expired_or_future_mandate_gives_no_access(app):
     agent = signed_in(app, AGENT)
     act_for(agent, mandate)
     assert agent.get("/lease").status_code == 200
-    yesterday = helsinki_today() - datetime.timedelta(days=1)
+    yesterday = clock.today() - datetime.timedelta(days=1)
     Mandate.update(valid_until=yesterday).where(Mandate.id == mandate.id).execute()
     assert agent.get("/lease").status_code == 403
     assert act_for(agent, mandate).status_code == 303
     assert agent.get("/lease").status_code == 403
     assert "Expired" in agent.get("/mandates/").text
     Mandate.update(
-        valid_from=helsinki_today() + datetime.timedelta(days=5),
-        valid_until=helsinki_today() + datetime.timedelta(days=9),
+        valid_from=clock.today() + datetime.timedelta(days=5),
+        valid_until=clock.today() + datetime.timedelta(days=9),
     ).where(Mandate.id == mandate.id).execute()
     act_for(agent, mandate)
     assert agent.get("/lease").status_code == 403
@@ -315,7 +314,7 @@ def test_staff_register_verify_and_end_a_paper_mandate(app):
         "agent_email": NEW_AGENT,
         "kind": "specific",
         "scopes": ["keys", "information"],
-        "valid_from": helsinki_today().isoformat(),
+        "valid_from": clock.today().isoformat(),
     }
     missing = staff.post(f"/staff/mandates/register?lease={number}", data=data)
     assert missing.status_code == 422

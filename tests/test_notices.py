@@ -2,9 +2,9 @@
 
 import datetime
 
+from portal import clock
 from portal.models import Building, Notice, OutboxEmail
 from portal.services import notices
-from portal.services.residents import helsinki_today
 from tests.conftest import (
     ASOY_RESIDENT,
     ASOY_STAFF,
@@ -33,7 +33,7 @@ def publish(client, **data):
         "title_fi": "Otsikko",
         "body_fi": "Teksti",
         "audience": "everyone",
-        "publish_on": helsinki_today().isoformat(),
+        "publish_on": clock.today().isoformat(),
         **data,
     }
     return client.post(
@@ -82,7 +82,7 @@ def test_staff_text_is_shown_as_text(app, login_as):
 
 def test_email_goes_out_once_on_the_day_of_publication(app):
     staff = staff_client(app)
-    later = helsinki_today() + datetime.timedelta(days=3)
+    later = clock.today() + datetime.timedelta(days=3)
     sturenkatu = Building.get(Building.street_address == "Sturenkatu 21")
     response = publish(
         staff,
@@ -128,9 +128,7 @@ def test_a_half_translation_and_a_bad_date_are_refused(app):
     assert publish(staff, title_sv="Rubrik").status_code == 422
     bad = publish(staff, publish_on="31.13.2026")
     assert bad.status_code == 422 and "dd.mm.yyyy" in bad.text
-    ends_first = publish(
-        staff, expires_on=(helsinki_today() - datetime.timedelta(days=1)).isoformat()
-    )
+    ends_first = publish(staff, expires_on=(clock.today() - datetime.timedelta(days=1)).isoformat())
     assert ends_first.status_code == 422
     assert Notice.select().count() == before
 

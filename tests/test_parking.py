@@ -9,6 +9,7 @@ import pytest
 from babel.dates import format_date
 from peewee import IntegrityError
 
+from portal import clock
 from portal.models import (
     Apartment,
     Lease,
@@ -23,19 +24,19 @@ from portal.models import (
 from portal.services import housekeeping, parking
 from portal.services.dates import notice_end
 from portal.services.parking import ParkingRefused
-from portal.services.residents import helsinki_today
 from tests.conftest import (
     ASOY_STAFF,
     CUSTOMER_SERVICE,
     OTHER_RESIDENT,
     RESIDENT,
+    START_DAY,
     SWEDISH_RESIDENT,
     csrf_token,
     sign_in,
     use_language,
 )
 
-TODAY = helsinki_today()
+TODAY = START_DAY
 RULES = {"today": TODAY, "limit": 2, "offer_days": 7}
 
 
@@ -171,7 +172,7 @@ def test_housekeeping_expires_offers_and_offers_the_next(in_app):
         **RULES,
     )
     assert waiting.status == "waiting"
-    ParkingApplication.update(offer_deadline=helsinki_today() - datetime.timedelta(days=1)).where(
+    ParkingApplication.update(offer_deadline=clock.today() - datetime.timedelta(days=1)).where(
         ParkingApplication.space == space("P6")
     ).execute()
     assert housekeeping.run() == 1
@@ -394,7 +395,7 @@ def test_notice_shows_the_last_day_before_confirming(login_as):
     client = login_as(RESIDENT)
     contract = ParkingContract.get(ParkingContract.space == space("P2"))
     url = f"/bookings/parking/contracts/{contract.id}/terminate"
-    last_day = notice_end(helsinki_today(), 1)
+    last_day = notice_end(clock.today(), 1)
     page = client.get(url).text
     assert f"until {format_date(last_day, 'long', locale='en_FI')}" in page
     assert ParkingContract.get_by_id(contract.id).end_date is None
@@ -451,7 +452,7 @@ def test_staff_add_an_area_and_a_space_and_end_a_contract(app):
     assert past.status_code == 422 and "cannot be in the past" in past.text
     bad = staff.post(url, data={"end_date": "31.13.2027", "csrf_token": token})
     assert bad.status_code == 422
-    last_day = helsinki_today() + datetime.timedelta(days=14)
+    last_day = clock.today() + datetime.timedelta(days=14)
     response = staff.post(url, data={"end_date": last_day.isoformat(), "csrf_token": token})
     assert response.status_code == 303
     assert ParkingContract.get_by_id(contract.id).end_date == last_day
@@ -470,9 +471,9 @@ def test_asoy_staff_do_not_see_the_yard(app):
 
 def test_housekeeping_command_reports_the_offers_it_made(app):
     with app.app_context():
-        ParkingApplication.update(
-            offer_deadline=helsinki_today() - datetime.timedelta(days=1)
-        ).where(ParkingApplication.space == space("P6")).execute()
+        ParkingApplication.update(offer_deadline=clock.today() - datetime.timedelta(days=1)).where(
+            ParkingApplication.space == space("P6")
+        ).execute()
     result = app.test_cli_runner().invoke(args=["housekeeping"])
     assert result.exit_code == 0, result.output
     assert "0 parking offer(s) made" in result.output  # nobody else waits for an EV space

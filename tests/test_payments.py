@@ -11,10 +11,10 @@ import numpy
 import pytest
 import segno
 
+from portal import clock
 from portal.models import AuditEntry, Invoice, Payment, Person, Residency
 from portal.services import payments
 from portal.services.references import finnish_reference
-from portal.services.residents import helsinki_today
 from tests.conftest import (
     ASOY_STAFF,
     CUSTOMER_SERVICE,
@@ -168,7 +168,7 @@ def upload(client, data, name="camt054.xml"):
 
 def test_importing_the_bank_file_twice_gives_the_same_result(app):
     aino = open_invoice("Aino")
-    sofia = open_invoice("Sofia")  # partly paid this month
+    sofia = open_invoice("Sofia")  # last month's, partly paid
     file = camt054(
         [
             ("BANK-1", aino.reference, aino.outstanding),
@@ -266,7 +266,7 @@ def test_the_payments_page_shows_what_to_pay(login_as):
         "FI7944052020036082",
         invoice.outstanding,
         invoice.reference,
-        invoice.due_date if invoice.due_date >= helsinki_today() else None,
+        invoice.due_date if invoice.due_date >= clock.today() else None,
     )
     assert f'value="{code}"' in page
 

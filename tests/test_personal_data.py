@@ -6,6 +6,7 @@ import json
 
 from peewee import ForeignKeyField
 
+from portal import clock
 from portal.models import (
     MODELS,
     AuditEntry,
@@ -18,7 +19,6 @@ from portal.models import (
     db,
 )
 from portal.services import personal_data
-from portal.services.residents import helsinki_today
 from tests import harness
 from tests.conftest import RESIDENT, SWEDISH_RESIDENT, sign_in
 
@@ -58,7 +58,7 @@ def test_the_export_has_every_table_that_refers_to_the_person(app, login_as):
 
 def _end_tenancy(first_name: str, days_ago: int) -> Residency:
     residency = Residency.get(Residency.first_name == first_name)
-    day = helsinki_today() - datetime.timedelta(days=days_ago)
+    day = clock.today() - datetime.timedelta(days=days_ago)
     Residency.update(moved_out=day).where(Residency.id == residency.id).execute()
     Lease.update(end_date=day).where(Lease.id == residency.lease_id).execute()
     return residency
@@ -120,9 +120,9 @@ def _line_lease(person_id: int) -> int:
 
 def test_a_recent_end_is_kept_for_the_retention_period(app):
     _end_tenancy("Sofia", 100)
-    found = personal_data.plan(helsinki_today(), 730)
+    found = personal_data.plan(clock.today(), 730)
     assert SWEDISH_RESIDENT not in [p.email for p in found.people]
-    found = personal_data.plan(helsinki_today(), 30)
+    found = personal_data.plan(clock.today(), 30)
     assert SWEDISH_RESIDENT in [p.email for p in found.people]
 
 

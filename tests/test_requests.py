@@ -21,20 +21,20 @@ from portal.models import (
     ServiceRequest,
 )
 from portal.services.dates import month_end, notice_end
-from portal.services.residents import helsinki_today
 from tests.conftest import (
     ASOY_STAFF,
     CUSTOMER_SERVICE,
     MAINTENANCE,
     OTHER_RESIDENT,
     RESIDENT,
+    START_DAY,
     csrf_token,
     make_photo,
     sign_in,
     use_language,
 )
 
-TODAY = helsinki_today()
+TODAY = START_DAY
 
 
 def days(n: int) -> str:

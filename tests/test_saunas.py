@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from portal import clock
 from portal.models import Apartment, Lease, Person, Residency, Sauna, SaunaBooking, SaunaTurn, db
 from portal.services import saunas
 from portal.services.dates import month_end
-from portal.services.residents import helsinki_today as saunas_today
 from portal.services.saunas import BookingRefused
 from tests.conftest import RESIDENT as RESIDENT_EMAIL
 from tests.conftest import csrf_token, sign_in, use_language
@@ -224,7 +224,7 @@ def test_cancel_shows_the_end_date_before_confirming(login_as):
     client = login_as(RESIDENT_EMAIL)
     booking = SaunaBooking.get(SaunaBooking.lease == lease_of("Aino"))
     page = client.get(f"/bookings/sauna/{booking.id}/cancel").text
-    last_day = month_end(saunas_today())
+    last_day = month_end(clock.today())
     assert f"until {last_day.day} " in page
     assert SaunaBooking.get_by_id(booking.id).end_date is None
     token = csrf_token(client, f"/bookings/sauna/{booking.id}/cancel")

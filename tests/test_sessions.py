@@ -5,10 +5,10 @@ changes, and forms that still work after a working day open."""
 import datetime
 import time
 
+from portal import clock
 from portal.models import Lease, Person, Residency, ServiceRequest
 from portal.services import housekeeping
 from portal.services.dates import notice_end
-from portal.services.residents import helsinki_today
 from tests.conftest import (
     CUSTOMER_SERVICE,
     PASSWORD,
@@ -43,7 +43,7 @@ def test_signing_in_starts_a_new_session(client):
     assert _cookie(client) != before
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["signed_in_at"] <= time.time()
+        assert session["signed_in_at"] <= clock.timestamp()
 
 
 def test_signing_out_ends_the_session_on_every_device(app, client):
@@ -89,7 +89,7 @@ def test_a_session_ends_after_a_working_day_however_active(client):
     sign_in(client, RESIDENT)
     with client.session_transaction() as session:
         session["signed_in_at"] -= 12 * 3600 + 60
-        session["seen_at"] = time.time()
+        session["seen_at"] = clock.timestamp()
     assert _signed_out(client)
 
 
@@ -106,7 +106,7 @@ def test_activity_keeps_a_session_going(client):
         session["seen_at"] -= 50 * 60
     assert not _signed_out(client)
     with client.session_transaction() as session:
-        assert time.time() - session["seen_at"] < 5
+        assert clock.timestamp() - session["seen_at"] < 5
         session["seen_at"] -= 50 * 60
     assert not _signed_out(client)
 
@@ -135,17 +135,17 @@ def test_the_end_of_a_tenancy_ends_the_sessions_of_its_residents(app, login_as):
     client = login_as(RESIDENT)
     aino = Person.get(Person.email == RESIDENT)
     lease = Residency.get(Residency.person == aino).lease
-    housekeeping.end_sessions_of_ended_leases(datetime.date.today())
+    housekeeping.end_sessions_of_ended_leases(clock.today())
     assert not _signed_out(client)  # a current lease: nothing ends
 
-    Lease.update(end_date=datetime.date.today() - datetime.timedelta(days=1)).where(
+    Lease.update(end_date=clock.today() - datetime.timedelta(days=1)).where(
         Lease.id == lease.id
     ).execute()
-    assert housekeeping.end_sessions_of_ended_leases(datetime.date.today()) >= 1
+    assert housekeeping.end_sessions_of_ended_leases(clock.today()) >= 1
     assert _signed_out(client)
     # Once per lease: signing in again afterwards (to read the final invoice) lasts.
     sign_in(client, RESIDENT)
-    assert housekeeping.end_sessions_of_ended_leases(datetime.date.today()) == 0
+    assert housekeeping.end_sessions_of_ended_leases(clock.today()) == 0
     assert not _signed_out(client)
 
 
@@ -157,7 +157,7 @@ def test_giving_notice_on_the_lease_needs_a_recent_password(login_as):
     data = {
         "csrf_token": csrf_token(client, "/requests/new/lease_termination"),
         "extent": "all",
-        "end_date": notice_end(helsinki_today(), 1).isoformat(),
+        "end_date": notice_end(clock.today(), 1).isoformat(),
         "phone": "040 123 4567",
         "password": "Wrong-password-1",
     }

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from icalendar import Calendar, Event
 from peewee import IntegrityError
 
+from portal import clock
 from portal.database import is_sqlite, write_transaction
 from portal.models import Appointment, Person, ServicePointClosure, db, utcnow
 from portal.services.hours import HELSINKI, is_public_holiday, parse_hours
@@ -266,7 +267,7 @@ def calendar_file(appointment: Appointment, summary: str, location: str) -> str:
     event = Event()
     start = appointment.starts_at.replace(tzinfo=HELSINKI)
     event.add("uid", f"appointment-{appointment.id}@asukasportaali")
-    event.add("dtstamp", datetime.datetime.now(datetime.UTC))
+    event.add("dtstamp", clock.now())
     event.add("dtstart", start)
     event.add("dtend", start + datetime.timedelta(minutes=appointment.minutes))
     event.add("summary", summary)

@@ -10,7 +10,6 @@ changed, so every file a copied row names is there to copy.
 Restoring puts the database and files in place and checks them against the manifest.
 """
 
-import datetime
 import json
 import os
 import shutil
@@ -22,6 +21,7 @@ from urllib.parse import urlsplit
 
 from peewee import Database
 
+from portal import clock
 from portal.database import close_all, is_sqlite, migration_runner
 
 MANIFEST = "manifest.json"
@@ -120,7 +120,7 @@ def make(database: Database, url: str, upload_dir: Path, folder: Path) -> Summar
         tables = _pg_dump(url, folder / POSTGRES_FILE)
     count, size, listed = _copy_files(upload_dir, folder / UPLOADS)
     manifest = {
-        "made_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "made_at": clock.now().isoformat(timespec="seconds"),
         "database": "sqlite" if is_sqlite(database) else "postgresql",
         "migrations": [m.name for m in migration_runner(database).status() if m.applied],
         "tables": tables,

@@ -9,12 +9,13 @@ import datetime
 import functools
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import holidays
 from babel.dates import format_time, get_day_names
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
+from portal import clock
+
+HELSINKI = clock.HELSINKI
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RULE = re.compile(
     r"^(?P<first>[a-z]{3})(?:-(?P<last>[a-z]{3}))?\s+"
@@ -90,7 +91,7 @@ def is_public_holiday(day: datetime.date) -> bool:
 def helsinki_now(now: datetime.datetime | None = None) -> datetime.datetime:
     """Return the given aware moment (or the current one) as Helsinki wall-clock time."""
     if now is None:
-        now = datetime.datetime.now(datetime.UTC)
+        now = clock.now()
     if now.tzinfo is None:
         raise ValueError("an aware datetime is needed")
     return now.astimezone(HELSINKI)

@@ -8,11 +8,10 @@ from pathlib import Path
 
 from flask import current_app
 
-from portal import ratelimit
+from portal import clock, ratelimit
 from portal.database import is_sqlite, write_transaction
 from portal.models import Lease, Person, Residency, db, new_session_token
 from portal.services import notices, parking, saunas
-from portal.services.residents import helsinki_today
 
 # An uploaded file no row names is removed once it is this old (an upload in progress is not).
 ORPHAN_AGE = datetime.timedelta(hours=1)
@@ -20,7 +19,7 @@ ORPHAN_AGE = datetime.timedelta(hours=1)
 
 def run() -> int:
     """Bring bookings and the parking queues up to date; return how many offers were made."""
-    today = helsinki_today()
+    today = clock.today()
     with write_transaction(db.obj):
         saunas.expire(today)
         offered = parking.expire(today, offer_days=current_app.config["PARKING_OFFER_DAYS"])
@@ -114,6 +113,7 @@ def remove_orphan_files(upload_dir: Path, older_than: datetime.timedelta) -> lis
     restarted) leaves a file nobody can reach. The age keeps files of uploads still in
     progress. Returns the removed files' paths relative to the uploads folder."""
     referenced = _referenced_files()
+    # By the machine's clock, not the portal's: the file system stamps files with the former.
     cutoff = time.time() - older_than.total_seconds()
     removed = []
     for folder, names in referenced.items():

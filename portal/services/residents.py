@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
+from portal import clock
 from portal.models import Apartment, Building, Lease, Person, Residency, ServiceTeam
 from portal.prepared import prepared
-from portal.services.hours import helsinki_now
 
 ACTIVE = "active"
 NOT_BEGUN = "not_begun"
@@ -32,10 +32,6 @@ class ResidentStatus:
         if self.kind == NOT_BEGUN and self.residency is not None:
             return max(self.residency.lease.start_date, self.residency.moved_in)
         return None
-
-
-def helsinki_today() -> datetime.date:
-    return helsinki_now().date()
 
 
 def _has_ended(residency: Residency, today: datetime.date) -> bool:
@@ -71,7 +67,7 @@ def residencies_with_home(person_id: int) -> list[Residency]:
 
 def resident_status(person: Person, today: datetime.date | None = None) -> ResidentStatus:
     """Return where a person stands in the housing register on a given Helsinki day."""
-    today = today or helsinki_today()
+    today = today or clock.today()
     residencies = residencies_with_home(person.id)
     current = [r for r in residencies if _is_current(r, today)]
     if current:
@@ -89,7 +85,7 @@ def resident_status(person: Person, today: datetime.date | None = None) -> Resid
 
 def household(lease_id: int, today: datetime.date | None = None) -> list[Residency]:
     """Return the current residents under a lease, lease parties first."""
-    today = today or helsinki_today()
+    today = today or clock.today()
     rows = (
         Residency.select()
         .where(

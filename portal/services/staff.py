@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from peewee import JOIN, Case, fn
 
+from portal import clock
 from portal.models import Apartment, Building, Lease, Person
-from portal.services.residents import helsinki_today
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ def visible_buildings(person: Person):
 
 def scope_summary(person: Person) -> ScopeSummary:
     """Count the buildings, apartments and leases a staff member looks after, in one query."""
-    today = helsinki_today()
+    today = clock.today()
     buildings = visible_buildings(person)
     current = (Lease.start_date <= today) & (Lease.end_date.is_null() | (Lease.end_date >= today))
     row = (

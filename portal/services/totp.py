@@ -27,6 +27,8 @@ def code_at(secret: str, step: int) -> str:
 
 
 def current_step(now: float | None = None) -> int:
+    # The machine's time, not the portal's clock: the code must agree with the authenticator
+    # app on the staff member's phone, which keeps real time.
     return int((time.time() if now is None else now) // STEP)
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import format_datetime
 from flask_login import current_user
 
+from portal import clock
 from portal.extensions import limiter
 from portal.forms.accounts import ContinueForm
 from portal.forms.appointments import REASONS, AppointmentForm
@@ -14,7 +15,6 @@ from portal.i18n import gettext as _
 from portal.models import Apartment, Appointment
 from portal.services import appointments as service
 from portal.services import mail
-from portal.services.hours import helsinki_now
 from portal.services.residents import resident_status
 from portal.services.saunas import monday_of, parse_week, week_label
 from portal.web import render, see_other
@@ -33,7 +33,7 @@ def _rules() -> service.Rules:
 
 def _now() -> datetime.datetime:
     """Helsinki wall-clock time without a zone: how appointments are stored."""
-    return helsinki_now().replace(tzinfo=None)
+    return clock.helsinki_now().replace(tzinfo=None)
 
 
 def _asoy_team():

@@ -1,12 +1,12 @@
 """Signing in and out."""
 
 import io
-import time
 
 import segno
 from flask import Blueprint, current_app, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from portal import clock
 from portal.extensions import limiter
 from portal.forms.auth import CodeForm, SignInForm
 from portal.i18n import gettext as _
@@ -55,7 +55,7 @@ def ask_for_code(person, next_path):
     """The password was right: staff continue with a one-time code (set one up first)."""
     pending = {
         "person_id": person.id,
-        "at": time.time(),
+        "at": clock.timestamp(),
         "next": next_path if is_safe_path(next_path) else None,
     }
     if not person.totp_secret:
@@ -70,7 +70,7 @@ def second_factor():
     """The one-time code from the authenticator app, after the password; the first time,
     the app is set up from a QR code."""
     pending = session.get(SECOND_FACTOR)
-    if not pending or time.time() - pending.get("at", 0) > CODE_MINUTES * 60:
+    if not pending or clock.timestamp() - pending.get("at", 0) > CODE_MINUTES * 60:
         session.pop(SECOND_FACTOR, None)
         return see_other(url_for("auth.login"))
     person = Person.get_or_none((Person.id == pending["person_id"]) & Person.is_active)

@@ -7,6 +7,7 @@ from flask_babel import format_date
 from flask_login import current_user
 from icalendar import Calendar, Event
 
+from portal import clock
 from portal.access import current_resident_status
 from portal.forms.accounts import ContinueForm
 from portal.i18n import gettext as _
@@ -14,7 +15,6 @@ from portal.models import SaunaBooking, SaunaTurn
 from portal.services import parking, saunas
 from portal.services.dates import notice_end
 from portal.services.hours import HELSINKI
-from portal.services.residents import helsinki_today
 from portal.web import render, see_other
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
@@ -62,7 +62,7 @@ def index():
 def sauna():
     """Show one week of the building's sauna turns, free and taken."""
     residency = current_resident_status().residency
-    today = helsinki_today()
+    today = clock.today()
     monday = saunas.parse_week(request.args.get("week"), today)
     rows = saunas.week_grid(residency.lease.apartment.building_id, residency.lease_id, monday)
     week = datetime.timedelta(days=7)
@@ -97,7 +97,7 @@ def request_sauna():
                 residency.lease,
                 current_user,
                 is_lease_party=residency.is_lease_party,
-                today=helsinki_today(),
+                today=clock.today(),
                 limit=limit,
             )
         except saunas.BookingRefused as refused:
@@ -117,7 +117,7 @@ def cancel_sauna(booking_id):
     residency = current_resident_status().residency
     booking = household_booking(booking_id)
     months = current_app.config["SAUNA_NOTICE_MONTHS"]
-    last_day = notice_end(helsinki_today(), months)
+    last_day = notice_end(clock.today(), months)
     form = ContinueForm()
     if form.validate_on_submit():
         try:
@@ -125,7 +125,7 @@ def cancel_sauna(booking_id):
                 booking,
                 current_user,
                 is_lease_party=residency.is_lease_party,
-                today=helsinki_today(),
+                today=clock.today(),
                 notice_months=months,
             )
         except saunas.BookingRefused as refused:
@@ -154,7 +154,7 @@ def sauna_calendar():
     calendar = Calendar()
     calendar.add("prodid", "-//Heka//Resident Portal//FI")
     calendar.add("version", "2.0")
-    today = helsinki_today()
+    today = clock.today()
     for booking in saunas.household_bookings(residency.lease_id):
         turn = booking.turn
         first = max(booking.start_date, today)

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 from peewee import JOIN
 
+from portal import clock
 from portal.access import current_resident_status
 from portal.extensions import htmx, limiter
 from portal.forms.defects import CommentForm, DecisionForm, DefectForm, VisitorDefectForm
@@ -22,7 +23,7 @@ from portal.i18n import current_language
 from portal.i18n import gettext as _
 from portal.models import Apartment, Attachment, Building, DefectEvent, DefectReport, Person
 from portal.services import defects, photos
-from portal.services.hours import helsinki_now, is_open, urgent_contact
+from portal.services.hours import is_open, urgent_contact
 from portal.web import render, see_other
 
 bp = Blueprint("defects", __name__, url_prefix="/defects")
@@ -110,7 +111,7 @@ def household_report(report_id: int) -> DefectReport:
 def _form_page(template, form, status, **context):
     """Show a defect form; to htmx, only the urgency answer for the choices made so far."""
     team = context.pop("team")
-    now = helsinki_now()
+    now = clock.helsinki_now()
     asked = htmx and request.method == "GET" and "category" in request.args
     if asked:
         form = DefectForm(formdata=request.args, meta={"csrf": False})

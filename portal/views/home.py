@@ -3,11 +3,10 @@
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
-from portal import access, catalog
+from portal import access, catalog, clock
 from portal.models import DefectReport
 from portal.services import defects, mandates, notices, parking, requests, saunas
-from portal.services.hours import helsinki_now
-from portal.services.residents import helsinki_today, household
+from portal.services.residents import household
 from portal.web import render
 
 bp = Blueprint("home", __name__)
@@ -17,7 +16,7 @@ bp = Blueprint("home", __name__)
 def index():
     """Show the dashboard to a resident, the staff start to staff, the public page to others."""
     if not current_user.is_authenticated:
-        return render("home/public.html", now=helsinki_now())
+        return render("home/public.html", now=clock.helsinki_now())
     status = access.current_resident_status()
     if not status.is_active:
         if current_user.is_staff:
@@ -44,7 +43,7 @@ def index():
         apartment=residency.lease.apartment,
         building=residency.lease.apartment.building,
         household=household(residency.lease_id),
-        now=helsinki_now(),
+        now=clock.helsinki_now(),
         open_defects=list(
             DefectReport.select(DefectReport.id, DefectReport.category, DefectReport.status)
             .where(
@@ -57,7 +56,7 @@ def index():
         sauna_turns=list(saunas.household_bookings(residency.lease_id)),
         parking_lines=parking.dashboard_lines(residency.lease_id),
         latest_notices=notices.for_resident(
-            residency.lease.apartment.building_id, current_user, helsinki_today(), limit=2
+            residency.lease.apartment.building_id, current_user, clock.today(), limit=2
         ),
         open_requests=requests.household_requests(
             residency.lease_id, current_user, open_only=True, limit=5

@@ -3,14 +3,14 @@
 from flask import Blueprint, abort, current_app, flash, session, url_for
 from flask_login import current_user
 
-from portal import access, catalog
+from portal import access, catalog, clock
 from portal.forms.accounts import ContinueForm
 from portal.forms.mandates import GiveMandateForm
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.models import Mandate, ServiceTeam
 from portal.services import accounts, audit, mandates
-from portal.services.residents import ACTIVE, NOT_BEGUN, helsinki_today, resident_status
+from portal.services.residents import ACTIVE, NOT_BEGUN, resident_status
 from portal.sessions import confirm_password, recently_authenticated
 from portal.views.appointments import service_point_address
 from portal.web import is_safe_path, render, see_other
@@ -65,14 +65,14 @@ def history_link(entry) -> str | None:
 
 def _refresh_received() -> None:
     if not current_user.is_staff:
-        count = mandates.effective_received_count(current_user.email, helsinki_today())
+        count = mandates.effective_received_count(current_user.email, clock.today())
         session[access.RECEIVED_KEY] = count
 
 
 @bp.get("/")
 def index():
     """The mandates this person gave and received, and the way to act for someone."""
-    today = helsinki_today()
+    today = clock.today()
     _refresh_received()
     given = list(mandates.given(current_user))
     received = list(mandates.received(current_user.email))
@@ -104,7 +104,7 @@ def new():
         return render("mandates/cannot_give.html")
     if access.current_acting() is not None:
         return render("mandates/cannot_give.html", status=409, acting=access.current_acting())
-    today = helsinki_today()
+    today = clock.today()
     form = GiveMandateForm()
     form.today = today
     needs_password = not recently_authenticated()
@@ -156,7 +156,7 @@ def _visible(mandate_id: int) -> Mandate:
 def show(mandate_id):
     """One mandate: what it covers, its validity and everything done under it."""
     mandate = _visible(mandate_id)
-    today = helsinki_today()
+    today = clock.today()
     is_grantor = mandate.grantor.person_id == current_user.id
     return render(
         "mandates/show.html",
@@ -203,7 +203,7 @@ def act(mandate_id):
     if mandate.agent_email != current_user.email:
         flash(_("Only %(name)s can use this power of attorney.", name=mandate.agent_name), "error")
         return see_other(url_for("mandates.show", mandate_id=mandate.id))
-    if current_user.is_staff or not mandates.is_effective(mandate, helsinki_today()):
+    if current_user.is_staff or not mandates.is_effective(mandate, clock.today()):
         flash(_("This power of attorney is not in force, so it cannot be used."), "error")
         return see_other(url_for("mandates.show", mandate_id=mandate.id))
     session[access.ACTING_KEY] = mandate.id
@@ -238,5 +238,5 @@ def paper_form():
         address=service_point_address(),
         email=team.email if team else "",
         scopes=catalog.MANDATE_SCOPES,
-        today=helsinki_today(),
+        today=clock.today(),
     )

@@ -3,11 +3,11 @@
 from flask import Blueprint, abort
 from flask_login import current_user
 
+from portal import clock
 from portal.access import current_resident_status
 from portal.i18n import current_language
 from portal.models import Notice
 from portal.services import notices as service
-from portal.services.residents import helsinki_today
 from portal.web import render
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -22,7 +22,7 @@ def index():
     """The notices of the resident's building, with unread marks."""
     return render(
         "notices/index.html",
-        notices=service.for_resident(_building_id(), current_user, helsinki_today()),
+        notices=service.for_resident(_building_id(), current_user, clock.today()),
         language=current_language(),
     )
 
@@ -31,7 +31,7 @@ def index():
 def show(notice_id):
     """One notice, if it is meant for the resident's building and published."""
     notice = (
-        service.current_for_building(_building_id(), helsinki_today())
+        service.current_for_building(_building_id(), clock.today())
         .where(Notice.id == notice_id)
         .first()
     ) or abort(404)

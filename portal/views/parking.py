@@ -4,13 +4,13 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import format_date
 from flask_login import current_user
 
+from portal import clock
 from portal.access import current_resident_status
 from portal.forms.accounts import ContinueForm
 from portal.i18n import gettext as _
 from portal.models import ParkingApplication, ParkingArea, ParkingContract, ParkingSpace
 from portal.services import parking
 from portal.services.dates import notice_end
-from portal.services.residents import helsinki_today
 from portal.web import render, see_other
 
 bp = Blueprint("parking", __name__, url_prefix="/bookings/parking")
@@ -82,7 +82,7 @@ def index():
         applications=parking.household_applications(residency.lease_id),
         availability=parking.availability(residency.lease.apartment.building_id),
         form=ContinueForm(),
-        today=helsinki_today(),
+        today=clock.today(),
     )
 
 
@@ -103,7 +103,7 @@ def apply():
             area_id=int(area),
             kind=kind,
             is_lease_party=residency.is_lease_party,
-            today=helsinki_today(),
+            today=clock.today(),
             limit=_config("PARKING_PER_HOUSEHOLD"),
             offer_days=_config("PARKING_OFFER_DAYS"),
         )
@@ -127,7 +127,7 @@ def application(application_id):
         action = request.form.get("action")
         arguments = {
             "is_lease_party": residency.is_lease_party,
-            "today": helsinki_today(),
+            "today": clock.today(),
             "offer_days": _config("PARKING_OFFER_DAYS"),
         }
         try:
@@ -162,7 +162,7 @@ def application(application_id):
         position=parking.queue_position(application),
         space=space,
         lease_party=residency.is_lease_party,
-        today=helsinki_today(),
+        today=clock.today(),
         form=form,
     )
 
@@ -173,7 +173,7 @@ def terminate(contract_id):
     residency = current_resident_status().residency
     contract = household_contract(contract_id)
     months = _config("PARKING_NOTICE_MONTHS")
-    today = helsinki_today()
+    today = clock.today()
     form = ContinueForm()
     if form.validate_on_submit():
         try:

@@ -3,11 +3,11 @@
 from flask import Blueprint, abort
 from flask_babel import pgettext
 
+from portal import clock
 from portal.access import current_resident_status
 from portal.i18n import gettext as _
 from portal.models import Invoice
 from portal.services import payments as service
-from portal.services.residents import helsinki_today
 from portal.web import render
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
@@ -42,7 +42,7 @@ def household_invoice(invoice_id: int) -> Invoice:
 def index():
     """Open and overdue invoices first, then the paid ones of the last year and a half."""
     lease_id = current_resident_status().residency.lease_id
-    today = helsinki_today()
+    today = clock.today()
     invoices = list(
         Invoice.select()
         .where(Invoice.lease == lease_id)
@@ -66,7 +66,7 @@ def index():
 def show(invoice_id):
     """One invoice with the payee's account, both references, the bar code and a QR code."""
     invoice = household_invoice(invoice_id)
-    today = helsinki_today()
+    today = clock.today()
     payee = service.payee()
     due = invoice.outstanding
     payable = invoice.status != Invoice.PAID and due > 0

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 
-from portal import catalog
+from portal import catalog, clock
 from portal.access import current_acting, current_resident_status, not_covered_page
 from portal.extensions import htmx
 from portal.forms.accounts import ContinueForm
@@ -14,7 +14,7 @@ from portal.i18n import gettext as _
 from portal.models import RequestAttachment, ServiceRequest
 from portal.services import files, mandates
 from portal.services import requests as service
-from portal.services.residents import helsinki_today, household
+from portal.services.residents import household
 from portal.sessions import confirm_password, recently_authenticated
 from portal.web import render, see_other
 
@@ -106,7 +106,7 @@ def new(type_key):
     if form.validate_on_submit():
         answers = typed_answers(form, entry)
         context = catalog.RuleContext(
-            today=helsinki_today(),
+            today=clock.today(),
             lease_parties=sum(1 for r in residents if r.is_lease_party),
         )
         errors = service.rule_errors(entry, answers, context)

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 from peewee import JOIN, SQL, Value, fn
 
-from portal import catalog
+from portal import catalog, clock
 from portal.access import may_open
 from portal.forms.accounts import OfficeIdentificationForm
 from portal.i18n import gettext as _
@@ -27,7 +27,6 @@ from portal.models import (
     ServiceRequest,
 )
 from portal.services import registration
-from portal.services.hours import helsinki_now
 from portal.services.staff import scope_summary, visible_buildings
 from portal.views.mandates import STATE_LABELS as MANDATE_LABELS
 from portal.web import render, see_other
@@ -48,7 +47,7 @@ def waiting_counts() -> dict[str, int]:
     from portal.views.staff_messages import visible_threads
     from portal.views.staff_requests import visible_requests
 
-    today = helsinki_now().date()
+    today = clock.today()
     buildings = visible_buildings(current_user)
     defects = DefectReport.select().where(
         DefectReport.building.in_(buildings) & (DefectReport.status == DefectReport.RECEIVED)

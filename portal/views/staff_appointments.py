@@ -6,13 +6,13 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from peewee import IntegrityError
 
+from portal import clock
 from portal.forms.accounts import ContinueForm
 from portal.forms.appointments import REASONS
 from portal.i18n import gettext as _
 from portal.models import Appointment, ServicePointClosure, db
 from portal.services import appointments as service
 from portal.services import audit, mail
-from portal.services.hours import helsinki_now
 from portal.web import render, see_other
 
 bp = Blueprint("staff_appointments", __name__, url_prefix="/staff/appointments")
@@ -22,7 +22,7 @@ def _day() -> datetime.date:
     try:
         return datetime.date.fromisoformat(request.args.get("day", ""))
     except ValueError:
-        return helsinki_now().date()
+        return clock.today()
 
 
 @bp.get("/")
@@ -41,7 +41,7 @@ def index():
     )
     closures = list(
         ServicePointClosure.select()
-        .where(ServicePointClosure.day >= helsinki_now().date())
+        .where(ServicePointClosure.day >= clock.today())
         .order_by(ServicePointClosure.day)
         .limit(50)
     )
@@ -65,7 +65,7 @@ def cancel(appointment_id):
     if not ContinueForm().validate_on_submit():
         abort(400)
     message = (request.form.get("message") or "").strip()[:1000]
-    now = helsinki_now().replace(tzinfo=None)
+    now = clock.helsinki_now().replace(tzinfo=None)
     with db.atomic():
         if not service.cancel(appointment, now, message):
             flash(_("This visit can no longer be changed."), "error")

@@ -8,13 +8,12 @@ from flask_login import current_user
 from peewee import fn
 from wtforms.fields.choices import SelectChoice
 
-from portal import catalog
+from portal import catalog, clock
 from portal.forms.accounts import ContinueForm
 from portal.forms.mandates import EndMandateForm, RegisterMandateForm
 from portal.i18n import gettext as _
 from portal.models import Apartment, Building, Lease, Mandate, Residency
 from portal.services import accounts, files, mandates
-from portal.services.residents import helsinki_today
 from portal.services.staff import visible_buildings
 from portal.views.mandates import STATE_LABELS, history_label, history_link
 from portal.web import contains_pattern, render, see_other
@@ -65,7 +64,7 @@ def index():
         .limit(PAGE + 1)
         .offset((page - 1) * PAGE)
     )
-    today = helsinki_today()
+    today = clock.today()
     return render(
         "staff/mandates.html",
         rows=rows[:PAGE],
@@ -119,7 +118,7 @@ def register():
         SelectChoice(str(r.id), f"{r.first_name} {r.last_name}") for r in people
     ]
     if not form.is_submitted():
-        form.valid_from.data = helsinki_today()
+        form.valid_from.data = clock.today()
     status = 200
     if form.validate_on_submit():
         uploads = files.uploads_from(request, "document")
@@ -166,7 +165,7 @@ def register():
 @bp.get("/<int:mandate_id>")
 def show(mandate_id):
     mandate = _mandate(mandate_id)
-    today = helsinki_today()
+    today = clock.today()
     return render(
         "staff/mandate.html",
         mandate=mandate,

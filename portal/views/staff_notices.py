@@ -5,13 +5,13 @@ import datetime
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
+from portal import clock
 from portal.forms.accounts import ContinueForm
 from portal.forms.notices import NoticeForm
 from portal.i18n import gettext as _
 from portal.models import Building, Notice, NoticeBuilding, Person, db
 from portal.services import audit
 from portal.services import notices as service
-from portal.services.residents import helsinki_today
 from portal.services.staff import visible_buildings
 from portal.web import render, see_other
 
@@ -38,7 +38,7 @@ def _form():
         .order_by(Building.street_address)
     )
     return NoticeForm(
-        buildings=buildings, may_reach_everyone=_reaches_everyone(), today=helsinki_today()
+        buildings=buildings, may_reach_everyone=_reaches_everyone(), today=clock.today()
     )
 
 
@@ -59,7 +59,7 @@ def _page(form, status=200):
         notices=notices,
         targets=targets,
         form=form,
-        today=helsinki_today(),
+        today=clock.today(),
         end_form=ContinueForm(),
     )
 
@@ -94,10 +94,10 @@ def publish():
             for building_id in form.buildings.data:
                 NoticeBuilding.create(notice=notice, building=int(building_id))
         audit.record("notice_published", actor=current_user, detail=str(notice.id))
-    sent = service.send_due(helsinki_today()) if notice.send_email else 0
+    sent = service.send_due(clock.today()) if notice.send_email else 0
     flash(
         _("The notice was published.")
-        if notice.publish_on <= helsinki_today()
+        if notice.publish_on <= clock.today()
         else _("The notice will be published on its day."),
         "success",
     )
@@ -114,7 +114,7 @@ def end(notice_id):
         abort(404)
     if not ContinueForm().validate_on_submit():
         abort(400)
-    notice.expires_on = helsinki_today() - datetime.timedelta(days=1)
+    notice.expires_on = clock.today() - datetime.timedelta(days=1)
     notice.save(only=[Notice.expires_on])
     flash(_("The notice is no longer shown."), "success")
     return see_other(url_for("staff_notices.index"))

@@ -5,6 +5,7 @@ from flask_babel import format_date
 from flask_login import current_user
 from peewee import IntegrityError
 
+from portal import clock
 from portal.forms.parking import AreaForm, EndContractForm, SpaceForm
 from portal.i18n import gettext as _
 from portal.models import (
@@ -19,7 +20,6 @@ from portal.models import (
     db,
 )
 from portal.services import parking
-from portal.services.residents import helsinki_today
 from portal.services.staff import visible_buildings
 from portal.web import render, see_other
 
@@ -178,7 +178,7 @@ def offer(space_id):
         application = parking.offer(
             space.id,
             current_user,
-            today=helsinki_today(),
+            today=clock.today(),
             offer_days=current_app.config["PARKING_OFFER_DAYS"],
         )
     except parking.ParkingRefused as refused:
@@ -229,7 +229,7 @@ def end_contract(contract_id):
     if contract is None:
         abort(404)
     form = EndContractForm()
-    today = helsinki_today()
+    today = clock.today()
     status = 200
     if form.validate_on_submit():
         try:
