@@ -7,7 +7,7 @@ export FLASK_APP := portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install translations messages upgrade demo run serve lint format test test-sqlite test-postgres bench screenshots clean
+.PHONY: install translations messages upgrade demo run serve lint format test test-sqlite test-postgres test-dates test-every-date bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,21 +61,40 @@ $(VNU_JAR):
 	if command -v npm >/dev/null; then \
 		npm install --no-save --no-audit --no-fund --silent vnu-jar@26.9.27; fi
 
-# Every test: the whole suite on SQLite, then again on a PostgreSQL server the tests start
-# themselves (needs Debian's postgresql package; PORTAL_REQUIRE_TOOLS=1 makes it mandatory).
-test: test-sqlite test-postgres
+# Every test: the whole suite on SQLite; again on a PostgreSQL server the tests start
+# themselves, all but what is the same on any database (the browser, HTML validity,
+# translations) (needs Debian's postgresql package); then once more, but for the browser
+# tests, at moments that break naive date code under libfaketime (Debian's faketime): each
+# moment takes a share of the tests, turning with the commit. PORTAL_REQUIRE_TOOLS=1 makes
+# the tools mandatory. Each run prints its 15 slowest tests.
+PYTEST := $(BIN)/python -m pytest -n 2 --durations=15
+test: test-sqlite test-postgres test-dates
 
 test-sqlite: lint translations $(VNU_JAR)
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: lint translations $(VNU_JAR)
 	@if ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
-		PORTAL_TEST_POSTGRES=1 $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS); \
+		PORTAL_TEST_POSTGRES=1 $(PYTEST) -m "not browser and not same_on_any_database" \
+			$(PYTEST_ARGS); \
 	elif [ "$$PORTAL_REQUIRE_TOOLS" = "1" ]; then \
 		echo "PostgreSQL is not installed: apt-get install postgresql"; exit 1; \
 	else \
 		echo "Skipping the PostgreSQL run: PostgreSQL is not installed."; \
 	fi
+
+test-dates: lint translations
+	@if command -v faketime >/dev/null; then \
+		$(BIN)/python tests/dates.py $(PYTEST_ARGS); \
+	elif [ "$$PORTAL_REQUIRE_TOOLS" = "1" ]; then \
+		echo "faketime is not installed: apt-get install faketime"; exit 1; \
+	else \
+		echo "Skipping the run at other dates: faketime is not installed."; \
+	fi
+
+# Every test but the browser's at every one of those moments (ten passes of the suite).
+test-every-date: lint translations
+	$(BIN)/python tests/dates.py --all $(PYTEST_ARGS)
 
 # Pictures of the main pages at phone width for the README (needs chromium).
 screenshots: install translations

@@ -647,6 +647,41 @@ def routes(app: Flask) -> list[Route]:
     return sorted(found, key=lambda r: (r.method, r.endpoint))
 
 
+LANGUAGES = ("fi", "sv", "en")
+
+
+def pages(app: Flask, kind: Kind) -> list[tuple[str, str]]:
+    """The pages this kind of person may open: (endpoint, URL) pairs, and a page that is not
+    there."""
+    table = app.extensions["access_table"]
+    found = [
+        (route.endpoint, url)
+        for route in routes(app)
+        if (url := route.url(app, kind))
+        and route.method == "GET"
+        and route.endpoint not in NOT_PAGES
+        and expected(table.get(route.endpoint), kind) == ALLOW
+    ]
+    return [*found, ("not found", "/no-such-page")]
+
+
+def share_languages(app: Flask) -> dict[tuple[str, str], set[str]]:
+    """Share the languages out among the kinds of person who see each page, for checks too
+    slow to run in every language as every kind of person: the n-th kind who sees a page
+    takes the n-th language in turn, and the last one whatever languages are left. Every
+    page is then checked in every language, most of them once. Keys: (kind name, endpoint)."""
+    viewers: dict[str, list[str]] = {}
+    for kind in KINDS:
+        for endpoint, _url in pages(app, kind):
+            viewers.setdefault(endpoint, []).append(kind.name)
+    plan: dict[tuple[str, str], set[str]] = {}
+    for endpoint, names in viewers.items():
+        for position, name in enumerate(names):
+            plan[(name, endpoint)] = {LANGUAGES[position % len(LANGUAGES)]}
+        plan[(names[-1], endpoint)] |= set(LANGUAGES[len(names) :])
+    return plan
+
+
 def acting_url(kind: Kind) -> str:
     """Where an agent starts acting under the mandate the kind stands for."""
     return f"/mandates/{_own_mandate(kind)}/act"

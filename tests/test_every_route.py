@@ -359,3 +359,15 @@ def test_rule_semantics_cover_every_rule_kind():
         assert ALLOW in outcomes
         if rule_kind != access.PUBLIC:
             assert LOGIN in outcomes
+
+
+def test_shared_languages_leave_no_page_unchecked_in_any(app):
+    """The plan shares the languages out without leaving any page unchecked in any."""
+    plan = harness.share_languages(app)
+    covered: dict[str, set[str]] = {}
+    for (_kind, endpoint), languages in plan.items():
+        covered.setdefault(endpoint, set()).update(languages)
+    assert {"home.index", "not found", "staff.index"} <= covered.keys()
+    assert all(languages == set(harness.LANGUAGES) for languages in covered.values()), covered
+    # Shared out, not repeated: about one check per page and kind of person.
+    assert sum(len(languages) for languages in plan.values()) < 1.2 * len(plan)
