@@ -44,7 +44,7 @@ class Tally:
 
 
 def _request(port: int, method: str, path: str, cookie: str, form: dict | None = None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     headers = {"Cookie": cookie}
     body = None
     if form is not None:

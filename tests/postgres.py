@@ -105,7 +105,7 @@ class Server:
             stderr=(self.folder / "server.log").open("w"),
         )
         url = f"postgresql://portal@127.0.0.1:{port}/postgres"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while True:
             try:
                 self.admin(url).close()

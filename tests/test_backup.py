@@ -44,7 +44,11 @@ def test_a_backup_made_under_load_restores_to_the_same_data(app, tmp_path, empty
     folder = tmp_path / "backup"
     result = app.test_cli_runner().invoke(args=["backup", "--to", str(folder)])
     written_during = len(sent)
-    time.sleep(0.3)
+    # The writers go on after the backup: wait for one more message (however busy the
+    # machine), then stop them.
+    deadline = time.monotonic() + 120
+    while len(sent) <= written_during and time.monotonic() < deadline:
+        time.sleep(0.05)
     stop.set()
     for writer in writers:
         writer.join()

@@ -177,8 +177,11 @@ def test_the_orphan_sweep_keeps_named_and_young_files(app, tmp_path):
     orphan, young = defects / "old-orphan.jpg", defects / "young-orphan.jpg"
     orphan.write_bytes(b"left by a stopped worker")
     young.write_bytes(b"an upload still in progress")
-    an_hour_ago = time.time() - 2 * 3600
-    os.utime(orphan, (an_hour_ago, an_hour_ago))
+    # File times by the machine's clock, as the sweep reads them (the file system stamps new
+    # files with the real time even when the test runs under faketime).
+    now = time.time()
+    os.utime(young, (now, now))
+    os.utime(orphan, (now - 2 * 3600, now - 2 * 3600))
     removed = housekeeping.remove_orphan_files(tmp_path / "uploads", datetime.timedelta(hours=1))
     assert removed == ["defects/old-orphan.jpg"]
     assert young.exists() and not orphan.exists()

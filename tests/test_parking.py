@@ -306,7 +306,7 @@ def test_many_households_applying_for_the_last_free_space_at_once_get_it_once(ap
     ]
     for worker in workers:
         worker.start()
-    answers = sorted(results.get(timeout=90) for _ in workers)
+    answers = sorted(results.get(timeout=300) for _ in workers)
     for worker in workers:
         worker.join(timeout=30)
     assert answers == ["offered"] + ["waiting"] * (len(leases) - 1)

@@ -170,7 +170,7 @@ def test_many_households_asking_for_one_turn_at_once_get_it_once(app):
     ]
     for worker in workers:
         worker.start()
-    answers = sorted(results.get(timeout=60) for _ in workers)
+    answers = sorted(results.get(timeout=300) for _ in workers)
     for worker in workers:
         worker.join(timeout=30)
     assert answers == ["booked"] + ["taken"] * (len(leases) - 1)

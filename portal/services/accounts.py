@@ -13,17 +13,22 @@ HASHING = {"strong": profiles.RFC_9106_LOW_MEMORY, "fast": profiles.CHEAPEST}
 
 _hashing = "strong"
 _hasher = PasswordHasher.from_parameters(HASHING[_hashing])
-# Verifying against this hash when the email is unknown makes both answers take as long.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-but-takes-as-long")
+# Verifying against a hash of the same parameters when the email is unknown makes both
+# answers take as long. Made at the first sign-in, not when a process starts.
+_dummy_hashes: dict[str, str] = {}
 
 
 def use_hashing(name: str) -> None:
     """Hash and verify passwords with the named parameters from now on (see HASHING)."""
-    global _hashing, _hasher, _DUMMY_HASH
-    if name == _hashing:
-        return
-    _hashing, _hasher = name, PasswordHasher.from_parameters(HASHING[name])
-    _DUMMY_HASH = _hasher.hash("not-a-real-password-but-takes-as-long")
+    global _hashing, _hasher
+    if name != _hashing:
+        _hashing, _hasher = name, PasswordHasher.from_parameters(HASHING[name])
+
+
+def _dummy_hash() -> str:
+    if _hashing not in _dummy_hashes:
+        _dummy_hashes[_hashing] = _hasher.hash("not-a-real-password-but-takes-as-long")
+    return _dummy_hashes[_hashing]
 
 
 def normalise_email(email: str) -> str:
@@ -40,7 +45,7 @@ def authenticate(email: str, password: str) -> Person | None:
     person = Person.get_or_none(Person.email == normalise_email(email))
     stored = person.password_hash if person is not None else None
     try:
-        _hasher.verify(stored or _DUMMY_HASH, password)
+        _hasher.verify(stored or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if person is None or stored is None or not person.is_active:

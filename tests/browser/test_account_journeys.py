@@ -7,7 +7,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,7 @@ def app_settings(smtp_server, identity_provider):
 
 def wait_for_link(smtp_server, path_prefix, count):
     """Wait until the count-th email has arrived over SMTP; return its link's path."""
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + PATIENCE_MS / 1000
     while len(smtp_server.messages) < count:
         assert time.monotonic() < deadline, "the email did not arrive"
         time.sleep(0.1)
@@ -41,7 +41,7 @@ def test_register_identify_choose_password_then_reset_it(app, browser, live_serv
     app.config["PUBLIC_URL"] = live_server
     console_errors = []
     context = browser.new_context(viewport=PHONE, locale="en-GB")
-    context.set_default_timeout(5000)
+    context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
     # Errors on the identification provider's own pages are not the portal's.
     page.on(
@@ -82,7 +82,7 @@ def test_register_identify_choose_password_then_reset_it(app, browser, live_serv
 
     # Forgotten on another device: the reset ends this session.
     other = browser.new_context(viewport=PHONE, locale="en-GB")
-    other.set_default_timeout(5000)
+    other.set_default_timeout(PATIENCE_MS)
     phone = other.new_page()
     phone.goto(live_server + "/login")
     phone.get_by_role("link", name="Forgot your password?").click()

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.models import Appointment
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
 def test_book_and_move_a_visit(browser, live_server, javascript):
     context = browser.new_context(viewport=PHONE, locale="en-GB", java_script_enabled=javascript)
-    context.set_default_timeout(10000)
+    context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
     page.goto(live_server + "/appointments/")
     page.get_by_role("button", name="In English").click()

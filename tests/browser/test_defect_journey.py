@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE
 from tests.conftest import MAINTENANCE, PASSWORD, RESIDENT
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def test_report_with_a_photo_resized_in_the_browser_then_repaired(
     assert original.stat().st_size > 1_500_000
 
     resident = browser.new_context(viewport=PHONE, locale="en-GB")
-    resident.set_default_timeout(10000)
+    resident.set_default_timeout(PATIENCE_MS)
     page = sign_in(resident, live_server, RESIDENT)
     page.goto(live_server + "/defects/new")
     page.get_by_label("Where is the defect?").select_option("apartment")
@@ -54,7 +54,7 @@ def test_report_with_a_photo_resized_in_the_browser_then_repaired(
     report_url = page.url
 
     staff = browser.new_context(viewport=PHONE, locale="en-GB")
-    staff.set_default_timeout(10000)
+    staff.set_default_timeout(PATIENCE_MS)
     desk = sign_in(staff, live_server, MAINTENANCE)
     desk.goto(live_server + "/staff/defects/")
     desk.get_by_role("link", name="Kitchen appliances").click()
@@ -80,7 +80,7 @@ def test_report_in_swedish_without_javascript_on_a_slow_connection(
     photo = tmp_path / "kuva.jpg"
     Image.new("RGB", (2400, 1800), (120, 80, 40)).save(photo, quality=90)
     context = browser.new_context(viewport=PHONE, locale="sv-FI", java_script_enabled=False)
-    context.set_default_timeout(20000)
+    context.set_default_timeout(2 * PATIENCE_MS)
     page = context.new_page()
     # A cheap phone on a poor mobile connection: 300 ms latency, 50 kB/s down, 25 kB/s up.
     network = context.new_cdp_session(page)

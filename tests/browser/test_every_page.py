@@ -14,7 +14,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests import harness
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE
 from tests.conftest import PASSWORD
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -33,7 +33,7 @@ def _post_form(context, url, fields):
 def test_every_page_in_the_browser(app, browser, live_server, kind):
     plan = harness.share_languages(app)
     context = browser.new_context(viewport=PHONE)
-    context.set_default_timeout(5000)
+    context.set_default_timeout(PATIENCE_MS)
     if kind.email:
         _post_form(context, live_server + "/login", {"email": kind.email, "password": PASSWORD})
     if kind.acting_for:

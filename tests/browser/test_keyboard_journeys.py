@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.models import Appointment, Attachment, DefectReport, Person, ServiceRequest
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE
 from tests.browser.test_account_journeys import app_settings, wait_for_link  # noqa: F401
 from tests.browser.test_keyboard import FOCUSED
 from tests.browser.test_sauna_journey import amina  # noqa: F401 (a fixture)
@@ -29,7 +29,7 @@ NEW_PASSWORD = "Lumi-Sataa-Hiljaa-42"
 
 def _open(browser, javascript):
     context = browser.new_context(java_script_enabled=javascript, viewport=PHONE, locale="en-GB")
-    context.set_default_timeout(10000)
+    context.set_default_timeout(PATIENCE_MS)
     return context, context.new_page()
 
 

@@ -5,7 +5,7 @@ Aino, without JavaScript, sees what was done and revokes the power of attorney."
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE
 from tests.browser.test_defect_journey import sign_in
 from tests.conftest import RESIDENT
 
@@ -16,7 +16,7 @@ AGENT = "kaisa.lehtonen@example.fi"
 
 def test_act_for_someone_then_the_grantor_sees_it_and_revokes(browser, live_server):
     agent = browser.new_context(viewport=PHONE, locale="en-GB")
-    agent.set_default_timeout(10000)
+    agent.set_default_timeout(PATIENCE_MS)
     page = sign_in(agent, live_server, AGENT)
     page.get_by_role("link", name="Act for someone").click()
     page.get_by_role("button", name="Handle the matters of Aino Virtanen").click()
@@ -46,7 +46,7 @@ def test_act_for_someone_then_the_grantor_sees_it_and_revokes(browser, live_serv
     agent.close()
 
     grantor = browser.new_context(viewport=PHONE, locale="en-GB", java_script_enabled=False)
-    grantor.set_default_timeout(10000)
+    grantor.set_default_timeout(PATIENCE_MS)
     page = sign_in(grantor, live_server, RESIDENT)
     page.goto(live_server + "/mandates/")
     page.get_by_role("link", name="Kaisa Lehtonen").click()

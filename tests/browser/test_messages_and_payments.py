@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from portal.models import Invoice, Residency
 from portal.services import payments
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE
 from tests.browser.test_defect_journey import sign_in
 from tests.conftest import CUSTOMER_SERVICE, RESIDENT
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 def test_a_message_and_its_reply(browser, live_server):
     resident = browser.new_context(viewport=PHONE, locale="en-GB")
-    resident.set_default_timeout(10000)
+    resident.set_default_timeout(PATIENCE_MS)
     page = sign_in(resident, live_server, RESIDENT)
     page.goto(live_server + "/messages/")
     page.get_by_role("link", name="New message").click()
@@ -29,7 +29,7 @@ def test_a_message_and_its_reply(browser, live_server):
     thread_url = page.url
 
     staff = browser.new_context(viewport=PHONE, locale="en-GB")
-    staff.set_default_timeout(10000)
+    staff.set_default_timeout(PATIENCE_MS)
     desk = sign_in(staff, live_server, CUSTOMER_SERVICE)
     desk.goto(live_server + "/staff/messages/")
     desk.get_by_role("link", name="Rent for December").click()
@@ -55,7 +55,7 @@ def test_the_qr_code_on_the_payments_page_scans(app, browser, live_server):
         .get()
     )
     resident = browser.new_context(viewport=PHONE, locale="en-GB", device_scale_factor=2)
-    resident.set_default_timeout(10000)
+    resident.set_default_timeout(PATIENCE_MS)
     page = sign_in(resident, live_server, RESIDENT)
     page.goto(live_server + "/payments/")
     page.locator(f"a[href='/payments/{invoice.id}']").click()

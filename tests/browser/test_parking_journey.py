@@ -4,7 +4,7 @@ applies for the free motorcycle space, accepts the offer and gives notice on it.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE
 from tests.conftest import PASSWORD, SWEDISH_RESIDENT
 
 pytestmark = pytest.mark.browser
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 def test_apply_accept_and_give_notice_on_a_parking_space(browser, live_server):
     context = browser.new_context(viewport=PHONE, locale="sv-FI", java_script_enabled=False)
-    context.set_default_timeout(10000)
+    context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
     page.goto(live_server + "/login")
     page.get_by_label("E-postadress").fill(SWEDISH_RESIDENT)

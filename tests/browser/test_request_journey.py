@@ -5,7 +5,7 @@ approve it and the resident sees the decision."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE
 from tests.browser.test_defect_journey import sign_in
 from tests.conftest import CUSTOMER_SERVICE, RESIDENT, make_photo
 
@@ -18,7 +18,7 @@ def test_diy_permit_with_a_conditional_question_and_a_photo_then_approved(
     photo = tmp_path / "seina.jpg"
     photo.write_bytes(make_photo())
     resident = browser.new_context(viewport=PHONE, locale="en-GB")
-    resident.set_default_timeout(10000)
+    resident.set_default_timeout(PATIENCE_MS)
     page = sign_in(resident, live_server, RESIDENT)
     page.goto(live_server + "/requests/")
     page.locator("a[href='/requests/new/diy_renovation']").click()
@@ -48,7 +48,7 @@ def test_diy_permit_with_a_conditional_question_and_a_photo_then_approved(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     staff = browser.new_context(viewport=PHONE, locale="en-GB")
-    staff.set_default_timeout(10000)
+    staff.set_default_timeout(PATIENCE_MS)
     desk = sign_in(staff, live_server, CUSTOMER_SERVICE)
     desk.goto(live_server + "/staff/requests/?type=diy_renovation")
     staff_path = "/staff" + request_url.removeprefix(live_server)

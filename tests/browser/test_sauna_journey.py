@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def amina(app):
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
 def test_book_and_cancel_a_sauna_turn(browser, live_server, amina, javascript):
     context = browser.new_context(viewport=PHONE, locale="en-GB", java_script_enabled=javascript)
-    context.set_default_timeout(10000)
+    context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
     page.goto(live_server + "/login")
     page.get_by_label("Email address").fill(amina)

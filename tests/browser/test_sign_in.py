@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from portal.demo import DEMO_PASSWORD
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE
 from tests.conftest import RESIDENT
 
 pytestmark = __import__("pytest").mark.browser
@@ -38,7 +38,7 @@ def test_resident_signs_in_and_switches_to_swedish(page, live_server, console_er
 
 def test_sign_in_works_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False, viewport=PHONE, locale="fi-FI")
-    context.set_default_timeout(5000)
+    context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
     page.goto(live_server + "/login")
     page.get_by_label("Sähköpostiosoite").fill(RESIDENT)

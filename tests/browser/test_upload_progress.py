@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.models import Attachment, DefectReport
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE
 from tests.browser.test_defect_journey import sign_in
 from tests.browser.test_slow_phone import SLOW_3G
 from tests.conftest import RESIDENT
@@ -47,7 +47,7 @@ def _fill(page, description):
 def test_a_photo_upload_shows_its_progress_then_the_report(app, browser, live_server, tmp_path):
     photo = _noisy_photo(tmp_path / "patteri.jpg")
     context = browser.new_context(viewport=PHONE, locale="en-GB")
-    context.set_default_timeout(20000)
+    context.set_default_timeout(2 * PATIENCE_MS)
     page = sign_in(context, live_server, RESIDENT)
     page.goto(live_server + "/defects/new")
     box = page.locator("[data-upload-progress]")
@@ -75,7 +75,7 @@ def test_a_photo_upload_shows_its_progress_then_the_report(app, browser, live_se
     assert 0 < page.locator("[data-upload-progress] progress").evaluate("p => p.value") < 1
 
     thanks = page.get_by_text(re.compile("Thank you! Your defect notification"))
-    expect(thanks).to_be_focused(timeout=15000)
+    expect(thanks).to_be_focused(timeout=PATIENCE_MS)
     expect(page).to_have_url(re.compile(r"/defects/\d+$"))
     expect(page.get_by_role("img", name=re.compile("Photo 1"))).to_be_visible()
     report = DefectReport.get(DefectReport.description == "Patteri on kylmä, kuva liitteenä.")
