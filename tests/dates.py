@@ -63,11 +63,10 @@ def rotation() -> int:
 
 def run_at(label: str, when: str, share: str | None, pytest_args: list[str]) -> tuple[str, int]:
     """Run pytest under faketime at the moment; return the label and the exit code."""
-    offset = moment(when).timestamp() - datetime.datetime.now(datetime.UTC).timestamp()
+    start = moment(when).astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     command = [
         "faketime",
-        "-f",
-        f"{offset:+.0f}",
+        start,
         sys.executable,
         "-m",
         "pytest",
@@ -78,7 +77,14 @@ def run_at(label: str, when: str, share: str | None, pytest_args: list[str]) -> 
         *(["--shard", share] if share else []),
         *pytest_args,
     ]
-    environment = {**os.environ, "PORTAL_CLOCK": ""}
+    # libfaketime within libfaketime goes wrong: when this script itself runs at a fake
+    # time, the run starts from a clean slate.
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name != "LD_PRELOAD" and not name.startswith("FAKETIME")
+    }
+    environment["PORTAL_CLOCK"] = ""
     result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True)
     tail = "\n".join(result.stdout.strip().splitlines()[-15:])
     where = f" (share {share})" if share else ""
