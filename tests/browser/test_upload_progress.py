@@ -13,13 +13,13 @@ from playwright.sync_api import expect
 from portal.models import Attachment, DefectReport
 from tests.browser.conftest import PATIENCE_MS, PHONE
 from tests.browser.test_defect_journey import sign_in
-from tests.browser.test_slow_phone import SLOW_3G
+from tests.browser.test_slow_phone import slow_phone
 from tests.conftest import RESIDENT
 
 pytestmark = pytest.mark.browser
 
 # The photo (about 400 KB once the browser has shrunk it) takes about two seconds to go.
-SLOW_UPLOAD = {**SLOW_3G, "latency": 100, "uploadThroughput": 1_600_000 / 8}
+SLOW_UPLOAD = {**slow_phone.SLOW_3G, "latency": 100, "uploadThroughput": 1_600_000 / 8}
 
 
 def _noisy_photo(path):
