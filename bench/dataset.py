@@ -11,6 +11,7 @@ import json
 import random
 from decimal import Decimal
 
+from portal import clock
 from portal.demo import DEMO_PASSWORD
 from portal.models import (
     Apartment,
@@ -100,8 +101,7 @@ def grow(
 ) -> dict[str, int]:
     """Add the rows; return how many of each kind the database then holds."""
     rng = random.Random(seed)  # noqa: S311 (made-up rows, not secrets)
-    today = datetime.date.today()
-    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    today, now = clock.today(), clock.utcnow()
     teams = [team.id for team in ServiceTeam.select()]
     staff = Person.select().where(Person.staff_role == Person.CUSTOMER_SERVICE).first()
     with db.atomic():

@@ -17,6 +17,7 @@ import socket
 import zlib
 from email import policy
 
+import jinja2
 import pytest
 
 from portal import clock, create_app, demo
@@ -272,10 +273,29 @@ def app_settings():
     return {}
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per test process rather than once per test's app. Keyed by
+    the template's source too, so an edited template is compiled again."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if (code := self.code.get(bucket.key + bucket.checksum)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key + bucket.checksum] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
 @pytest.fixture
 def app(tmp_path, database_url, app_settings):
     """Return an app bound to a fresh copy of the demo database."""
     app = create_app(test_settings(tmp_path, **app_settings))
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     yield app
     if worker := app.extensions.get("mail_worker"):
         worker.stop()
