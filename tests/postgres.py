@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from tests.machine import real_time_environment
+
 ENABLED = os.environ.get("PORTAL_TEST_POSTGRES") == "1" or bool(
     os.environ.get("PORTAL_TEST_POSTGRES_URL")
 )
@@ -77,6 +79,7 @@ class Server:
             ],
             check=True,
             capture_output=True,
+            env=real_time_environment(),
         )
         port = _free_port()
         # Durability is not tested here: without fsync the suite runs much faster.
@@ -103,6 +106,9 @@ class Server:
             ],
             stdout=subprocess.DEVNULL,
             stderr=(self.folder / "server.log").open("w"),
+            # The portal never asks the database what time it is: the server keeps the
+            # machine's own even when the tests run under faketime.
+            env=real_time_environment(),
         )
         url = f"postgresql://portal@127.0.0.1:{port}/postgres"
         deadline = time.monotonic() + 120

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from portal import clock
 from portal.database import is_sqlite
 from portal.models import Attachment, DefectReport, Sauna, SaunaTurn, db
 from portal.services import housekeeping
-from tests.conftest import CUSTOMER_SERVICE, IDENTITY_KEY, RESIDENT, csrf_token, sign_in
+from tests.conftest import CSRF_RE, CUSTOMER_SERVICE, IDENTITY_KEY, PASSWORD, RESIDENT
+from tests.machine import real_time_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -40,26 +42,53 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _cookie_of(client) -> str:
-    return f"portal_session={client.get_cookie('portal_session').value}"
+def _sign_in(port: int, email: str, form_path: str) -> tuple[str, str]:
+    """Sign in through the server's form; return the session cookie and a form token."""
+    session = ""
+
+    def request(method: str, path: str, form: dict | None = None) -> str:
+        nonlocal session
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        headers = {"Cookie": session} if session else {}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            for cookie in response.headers.get_all("Set-Cookie") or []:
+                if cookie.startswith("portal_session="):
+                    session = cookie.split(";", 1)[0]
+            return response.read().decode()
+        finally:
+            connection.close()
+
+    token = CSRF_RE.search(request("GET", "/login")).group(1)
+    request("POST", "/login", {"email": email, "password": PASSWORD, "csrf_token": token})
+    page = request("GET", form_path)
+    assert "csrf_token" in page, f"{email} is not signed in"
+    return session, CSRF_RE.search(page).group(1)
 
 
 @pytest.fixture
 def server(app, tmp_path):
     """gunicorn with two workers on this test's database, as in production."""
     port = _free_port()
-    environment = {
-        **os.environ,
-        "PORTAL_ENV": "development",
-        "PORTAL_SECRET_KEY": app.config["SECRET_KEY"],
-        "PORTAL_IDENTITY_KEY": IDENTITY_KEY,
-        "PORTAL_DATA_DIR": str(tmp_path),
-        "PORTAL_DATABASE_URL": app.config["DATABASE_URL"],
-        "PORTAL_UPLOAD_DIR": app.config["UPLOAD_DIR"],
-        "PORTAL_MAIL_WORKER": "off",
-        # The server keeps the test's time.
-        "PORTAL_CLOCK": clock.setting(),
-    }
+    environment = real_time_environment(
+        PORTAL_ENV="development",
+        PORTAL_SECRET_KEY=app.config["SECRET_KEY"],
+        PORTAL_IDENTITY_KEY=IDENTITY_KEY,
+        PORTAL_DATA_DIR=str(tmp_path),
+        PORTAL_DATABASE_URL=app.config["DATABASE_URL"],
+        PORTAL_UPLOAD_DIR=app.config["UPLOAD_DIR"],
+        PORTAL_MAIL_WORKER="off",
+        PORTAL_PASSWORD_HASHING="fast",
+        # The server runs on the machine's time (see real_time_environment) and keeps the
+        # test's moment on the portal's clock. Its sessions and form tokens are its own:
+        # the people sign in over HTTP (see _sign_in).
+        PORTAL_CLOCK=clock.setting(),
+    )
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
         [
@@ -104,18 +133,15 @@ def test_mixed_load_on_the_production_server_loses_nothing(app, server):
             audit_entries=10,
         )
         turns = [t.id for t in SaunaTurn.select().join(Sauna).where(Sauna.name == "Kasvun sauna")]
-    writers = {}
-    for index in range(1, WRITERS + 1):
-        client = app.test_client()
-        assert sign_in(client, dataset.WRITER_EMAIL.format(index)).status_code == 303
-        token = csrf_token(client, "/messages/new")
-        writers[index] = (_cookie_of(client), token)
-    resident, staff = app.test_client(), app.test_client()
-    sign_in(resident, RESIDENT)
-    sign_in(staff, CUSTOMER_SERVICE)
-    readers = [("/", _cookie_of(resident)), ("/staff/defects/", _cookie_of(staff))]
-
     port, log, _master = server
+    writers = {
+        index: _sign_in(port, dataset.WRITER_EMAIL.format(index), "/messages/new")
+        for index in range(1, WRITERS + 1)
+    }
+    readers = [
+        ("/", _sign_in(port, RESIDENT, "/defects/new")[0]),
+        ("/staff/defects/", _sign_in(port, CUSTOMER_SERVICE, "/staff/")[0]),
+    ]
     result = writes.run(port, writers, readers, turns, rounds=ROUNDS)
     with app.app_context():
         failures = writes.check_stored(result, turns)
@@ -148,10 +174,7 @@ KILLED_DURING = (2, 5, 8)
 
 def test_a_worker_killed_mid_upload_leaves_a_sound_database(app, server):
     port, _log, master = server
-    client = app.test_client()
-    sign_in(client, RESIDENT)
-    token = csrf_token(client, "/defects/new")
-    cookie = _cookie_of(client)
+    cookie, token = _sign_in(port, RESIDENT, "/defects/new")
     photo = writes.phone_photo(2400, 1800)
     answers = []
     # The uploader says when a doomed upload is on its way, and waits for the kill.

@@ -210,7 +210,17 @@ class MailWorker(threading.Thread):
 
                     if not db.is_closed():
                         db.close()
-            self.stopped.wait(self.interval)
+            self._pause()
+
+    def _pause(self) -> None:
+        """Wait for the next round, or until stopped.
+
+        Short sleeps rather than ``Event.wait(timeout)``: under libfaketime, where the tests
+        try the portal at other dates, a timed wait on an event never times out, while
+        sleeping keeps time."""
+        resume_at = time.monotonic() + self.interval
+        while not self.stopped.is_set() and time.monotonic() < resume_at:
+            time.sleep(min(0.05, self.interval))
 
     def stop(self) -> None:
         self.stopped.set()
