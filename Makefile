@@ -67,7 +67,7 @@ $(VNU_JAR):
 # tests, at moments that break naive date code under libfaketime (Debian's faketime): each
 # moment takes a share of the tests, turning with the commit. PORTAL_REQUIRE_TOOLS=1 makes
 # the tools mandatory. Each run prints its 15 slowest tests.
-PYTEST := $(BIN)/python -m pytest -n 2 --durations=15
+PYTEST := $(BIN)/python -m pytest -n 2 --dist worksteal --durations=15
 test: test-sqlite test-postgres test-dates
 
 test-sqlite: lint translations $(VNU_JAR)

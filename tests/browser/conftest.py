@@ -12,6 +12,8 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from tests.machine import real_time_environment
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRED = os.environ.get("PORTAL_REQUIRE_TOOLS") == "1"
 PHONE = {"width": 360, "height": 740}
@@ -39,6 +41,9 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
+        # The browser keeps the machine's time when the tests run under libfaketime, which
+        # sends its page renderers spinning; the pages' dates come from the server.
+        "env": real_time_environment(),
         "args": [
             "--no-sandbox",
             "--disable-gpu",
