@@ -43,9 +43,10 @@ class Tally:
             self.problems.append(f"{what}: HTTP {status} {body[:200]}".rstrip())
 
 
-def _request(port: int, method: str, path: str, cookie: str, form: dict | None = None):
+def request(port: int, method: str, path: str, cookie: str, form: dict | None = None):
+    """Send one request to the server on loopback; return its status, text and headers."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    headers = {"Cookie": cookie}
+    headers = {"Cookie": cookie} if cookie else {}
     body = None
     if form is not None:
         body = urllib.parse.urlencode(form)
@@ -53,9 +54,13 @@ def _request(port: int, method: str, path: str, cookie: str, form: dict | None =
     try:
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
+        return response.status, response.read().decode("utf-8", "replace"), response.headers
     finally:
         connection.close()
+
+
+def _request(port: int, method: str, path: str, cookie: str, form: dict | None = None):
+    return request(port, method, path, cookie, form)[:2]
 
 
 def _forms(index: int, turns: list[int], rounds: int | None):

@@ -46,27 +46,17 @@ def _sign_in(port: int, email: str, form_path: str) -> tuple[str, str]:
     """Sign in through the server's form; return the session cookie and a form token."""
     session = ""
 
-    def request(method: str, path: str, form: dict | None = None) -> str:
+    def send(method: str, path: str, form: dict | None = None) -> str:
         nonlocal session
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        headers = {"Cookie": session} if session else {}
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            for cookie in response.headers.get_all("Set-Cookie") or []:
-                if cookie.startswith("portal_session="):
-                    session = cookie.split(";", 1)[0]
-            return response.read().decode()
-        finally:
-            connection.close()
+        _status, text, headers = writes.request(port, method, path, session, form)
+        for cookie in headers.get_all("Set-Cookie") or []:
+            if cookie.startswith("portal_session="):
+                session = cookie.split(";", 1)[0]
+        return text
 
-    token = CSRF_RE.search(request("GET", "/login")).group(1)
-    request("POST", "/login", {"email": email, "password": PASSWORD, "csrf_token": token})
-    page = request("GET", form_path)
+    token = CSRF_RE.search(send("GET", "/login")).group(1)
+    send("POST", "/login", {"email": email, "password": PASSWORD, "csrf_token": token})
+    page = send("GET", form_path)
     assert "csrf_token" in page, f"{email} is not signed in"
     return session, CSRF_RE.search(page).group(1)
 

@@ -6,13 +6,18 @@ PORTAL_REQUIRE_TOOLS=1 (as .ci/run sets it) a missing browser fails the run inst
 
 import os
 import shutil
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.machine import real_time_environment
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import slow_phone
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRED = os.environ.get("PORTAL_REQUIRE_TOOLS") == "1"
@@ -44,14 +49,7 @@ def browser_type_launch_args(browser_type_launch_args):
         # The browser keeps the machine's time when the tests run under libfaketime, which
         # sends its page renderers spinning; the pages' dates come from the server.
         "env": real_time_environment(),
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
+        "args": slow_phone.LAUNCH_ARGS,
     }
 
 
