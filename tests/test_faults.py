@@ -168,7 +168,6 @@ def test_a_full_disk_during_a_message_attachment_leaves_nothing(
 def test_the_orphan_sweep_keeps_named_and_young_files(app, tmp_path):
     import datetime
     import os
-    import time
 
     from portal.services import housekeeping
 
@@ -177,12 +176,14 @@ def test_the_orphan_sweep_keeps_named_and_young_files(app, tmp_path):
     orphan, young = defects / "old-orphan.jpg", defects / "young-orphan.jpg"
     orphan.write_bytes(b"left by a stopped worker")
     young.write_bytes(b"an upload still in progress")
-    # File times by the machine's clock, as the sweep reads them (the file system stamps new
-    # files with the real time even when the test runs under faketime).
-    now = time.time()
-    os.utime(young, (now, now))
-    os.utime(orphan, (now - 2 * 3600, now - 2 * 3600))
-    removed = housekeeping.remove_orphan_files(tmp_path / "uploads", datetime.timedelta(hours=1))
+    # File times and the sweep's moment are given, not read from a clock: the test holds on
+    # any date, under faketime too (which leaves file times alone).
+    moment = 1_900_000_000
+    os.utime(young, (moment - 60, moment - 60))
+    os.utime(orphan, (moment - 2 * 3600, moment - 2 * 3600))
+    removed = housekeeping.remove_orphan_files(
+        tmp_path / "uploads", datetime.timedelta(hours=1), now=moment
+    )
     assert removed == ["defects/old-orphan.jpg"]
     assert young.exists() and not orphan.exists()
     assert named and all((defects / name).exists() for name in named)

@@ -235,11 +235,11 @@ def test_a_worker_killed_mid_upload_leaves_a_sound_database(app, server):
             assert (uploads / "defects" / attachment.stored_name).exists()
             assert (uploads / "defects" / attachment.thumb_name).exists()
         # Files written by a worker killed before its row: the sweep removes them once they
-        # are an hour old by the machine's clock (which the file system stamps them with).
-        an_hour_ago = time.time() - 3600
+        # are an hour old (file times and the sweep's moment given, not read from a clock).
+        moment = 1_900_000_000
         for path in (uploads / "defects").iterdir():
-            os.utime(path, (an_hour_ago, an_hour_ago))
-        housekeeping.remove_orphan_files(uploads, datetime.timedelta(hours=1))
+            os.utime(path, (moment - 3600, moment - 3600))
+        housekeeping.remove_orphan_files(uploads, datetime.timedelta(hours=1), now=moment)
         names = {a.stored_name for a in Attachment.select()} | {
             a.thumb_name for a in Attachment.select()
         }

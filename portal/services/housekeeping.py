@@ -106,15 +106,18 @@ def _referenced_files() -> dict[str, set[str]]:
     }
 
 
-def remove_orphan_files(upload_dir: Path, older_than: datetime.timedelta) -> list[str]:
-    """Delete uploaded files that no row names and that are older than ``older_than``.
+def remove_orphan_files(
+    upload_dir: Path, older_than: datetime.timedelta, now: float | None = None
+) -> list[str]:
+    """Delete uploaded files that no row names and that are older than ``older_than`` at
+    ``now`` (seconds since the epoch; default: this moment).
 
     A file is written before its row: a server process stopped between the two (killed,
     restarted) leaves a file nobody can reach. The age keeps files of uploads still in
     progress. Returns the removed files' paths relative to the uploads folder."""
     referenced = _referenced_files()
     # By the machine's clock, not the portal's: the file system stamps files with the former.
-    cutoff = time.time() - older_than.total_seconds()
+    cutoff = (time.time() if now is None else now) - older_than.total_seconds()
     removed = []
     for folder, names in referenced.items():
         directory = upload_dir / folder
