@@ -29,11 +29,14 @@ def create_app(config: dict | None = None) -> Flask:
         i18n,
         ratelimit,  # noqa: F401 (registers the limiter's database storage)
         security,
+        serving,
         sessions,
         web,
     )
     from portal.extensions import csrf, htmx, limiter, login_manager
 
+    # First: the proxies believed and whom development answers decide before anything else.
+    serving.init_app(app)
     database.bind(app.config["DATABASE_URL"], app.config["DATABASE_BUSY_TIMEOUT_MS"])
     csrf.init_app(app)
     htmx.init_app(app)

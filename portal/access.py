@@ -79,6 +79,7 @@ ACCESS: dict[str, Rule] = {
     "home.index": Rule(PUBLIC),
     "public.switch_locale": Rule(PUBLIC),
     "public.healthz": Rule(PUBLIC),
+    "public.readyz": Rule(PUBLIC),
     "auth.login": Rule(PUBLIC),
     "auth.second_factor": Rule(PUBLIC),
     "auth.logout": Rule(SIGNED_IN),

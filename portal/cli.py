@@ -10,10 +10,12 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from portal import clock, database, demo
+from portal import config as portal_config
 from portal.models import db
 from portal.services import (
     backup,
     housekeeping,
+    jobs,
     mail,
     personal_data,
     register_import,
@@ -26,17 +28,27 @@ from portal.services import (
     "--to",
     "folder",
     type=click.Path(path_type=Path, file_okay=False),
-    help="A new or empty folder (default: backups/<time> in the data folder).",
+    help="A new or empty folder (default: <time> in PORTAL_BACKUP_DIR, where backups older "
+    "than PORTAL_BACKUP_KEEP_DAYS are then removed).",
 )
 @with_appcontext
 def backup_command(folder: Path | None) -> None:
     """Back up the database and the uploaded files while the portal keeps serving."""
     config = current_app.config
+    root = Path(config["BACKUP_DIR"])
+    now = clock.now().replace(tzinfo=None)
     if folder is None:
-        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
-        folder = Path(config["DATA_DIR"]) / "backups" / stamp
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        root.chmod(0o700)
+        folder = root / now.strftime(backup.STAMP_FORMAT)
     try:
-        summary = backup.make(db.obj, config["DATABASE_URL"], Path(config["UPLOAD_DIR"]), folder)
+        summary = backup.make(
+            db.obj,
+            config["DATABASE_URL"],
+            Path(config["UPLOAD_DIR"]),
+            folder,
+            config["IDENTITY_KEY"],
+        )
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     rows = sum(summary.tables.values())
@@ -44,6 +56,9 @@ def backup_command(folder: Path | None) -> None:
         f"Backed up {rows} rows in {len(summary.tables)} tables and {summary.files} files"
         f" ({summary.file_bytes} bytes) to {summary.folder}"
     )
+    if folder.parent == root:
+        for old in backup.prune(root, config["BACKUP_KEEP_DAYS"], now):
+            click.echo(f"Removed the backup {old.name} ({config['BACKUP_KEEP_DAYS']} days kept)")
 
 
 @click.command("restore")
@@ -55,7 +70,12 @@ def restore_command(folder: Path, force: bool) -> None:
     config = current_app.config
     try:
         summary = backup.restore(
-            folder, db.obj, config["DATABASE_URL"], Path(config["UPLOAD_DIR"]), force
+            folder,
+            db.obj,
+            config["DATABASE_URL"],
+            Path(config["UPLOAD_DIR"]),
+            force,
+            config["IDENTITY_KEY"],
         )
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
@@ -79,6 +99,11 @@ def upgrade_command() -> None:
 @with_appcontext
 def demo_data_command() -> None:
     """Load the demo housing company into an empty database and print the demo sign-ins."""
+    if current_app.config["ENV_NAME"] == "production":
+        # The demo people share a published password; the administrator among them.
+        raise click.ClickException(
+            "Demo data is for trying the portal out: it is not loaded in production."
+        )
     pending = database.pending_migrations(db.obj)
     if pending:
         raise click.ClickException(
@@ -93,6 +118,22 @@ def demo_data_command() -> None:
         else:
             click.echo("The database already has data; demo data was not loaded.")
     click.echo(demo.sign_in_table())
+
+
+@click.command("check")
+def check_command() -> None:
+    """List every production setting that is unsafe or missing (exit status 1 if any).
+
+    Runs without building the app, so it works exactly where the app would refuse to start.
+    """
+    settings = portal_config.from_environment(refuse_unsafe=False)
+    if settings["ENV_NAME"] != "production":
+        click.echo("PORTAL_ENV is not 'production': these are the development defaults.")
+    found = portal_config.production_problems(settings)
+    if found:
+        click.echo(portal_config.describe_problems(found), err=True)
+        raise SystemExit(1)
+    click.echo("The production settings are complete.")
 
 
 @click.command("mail-worker")
@@ -123,7 +164,10 @@ def housekeeping_command() -> None:
     worker does this every few minutes; run it from cron when email goes another way)."""
     with db.connection_context():
         offered = housekeeping.run()
-    click.echo(f"Bookings brought up to date; {offered} parking offer(s) made.")
+    if offered is None:
+        click.echo("Another housekeeping run is going on right now; this one skipped.")
+    else:
+        click.echo(f"Bookings brought up to date; {offered} parking offer(s) made.")
 
 
 @click.command("demo-bank-id")
@@ -185,9 +229,12 @@ def erase_people_command(apply: bool) -> None:
         if not apply:
             click.echo("Nothing was erased. Run again with --apply to erase.")
             return
-        for person in found.people:
-            personal_data.erase(person)
-        personal_data.erase_lines(found.residencies)
+        with jobs.only_one("erase-people", datetime.timedelta(hours=2)) as running:
+            if not running:
+                raise click.ClickException("Another run is erasing people right now.")
+            for person in found.people:
+                personal_data.erase(person)
+            personal_data.erase_lines(found.residencies)
     click.echo(f"Erased {len(found.people)} username(s) and {len(found.residencies)} line(s).")
 
 

@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
@@ -11,17 +12,25 @@ LANGUAGES = ("fi", "sv", "en")
 DEFAULT_LANGUAGE = "fi"
 
 
+# The demo company's payee account: real invoices must never carry it.
+DEMO_PAYEE_IBAN = "FI7944052020036082"
+# Keys shorter than this are guessable or were typed by hand (bytes of the UTF-8 text).
+MIN_KEY_BYTES = 32
+KEY_COMMAND = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+
+
 class ConfigError(RuntimeError):
     """Raised when the environment does not give what production needs."""
 
 
 def _local_secret(name: str, env: str, data_dir: Path) -> str:
-    """Return a secret: from the environment, or generated once into the data folder locally."""
+    """Return a secret: from the environment, or generated once into the data folder locally.
+    In production a missing key is left empty, for the production check to report."""
     key = os.environ.get(f"PORTAL_{name.upper()}")
     if key:
         return key
     if env == "production":
-        raise ConfigError(f"PORTAL_{name.upper()} must be set in production.")
+        return ""
     # A local run keeps one generated key so that sessions and hashes survive a restart.
     path = data_dir / name
     if path.exists():
@@ -34,8 +43,12 @@ def _local_secret(name: str, env: str, data_dir: Path) -> str:
     return key
 
 
-def from_environment(overrides: dict | None = None) -> dict:
-    """Build the configuration from PORTAL_* environment variables, then apply overrides."""
+def from_environment(overrides: dict | None = None, *, refuse_unsafe: bool = True) -> dict:
+    """Build the configuration from PORTAL_* environment variables, then apply overrides.
+
+    In production every unsafe or missing setting is refused at once, in one ConfigError
+    that lists them all (``refuse_unsafe=False`` returns the settings anyway, for the
+    check command to list the problems itself)."""
     overrides = dict(overrides or {})
     env = overrides.get("ENV_NAME") or os.environ.get("PORTAL_ENV", "development")
     if env not in ("development", "production"):
@@ -52,6 +65,18 @@ def from_environment(overrides: dict | None = None) -> dict:
         ),
         "UPLOAD_DIR": os.environ.get("PORTAL_UPLOAD_DIR", str(data_dir / "uploads")),
         "PUBLIC_URL": os.environ.get("PORTAL_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Backups go beside the data folder, never inside it: a copy of the data folder (or
+        # its loss) must not take the backups with it.
+        "BACKUP_DIR": os.environ.get("PORTAL_BACKUP_DIR", str(data_dir.parent / "backups")),
+        "BACKUP_KEEP_DAYS": int(os.environ.get("PORTAL_BACKUP_KEEP_DAYS", "14")),
+        # How many proxies (nginx) stand in front of the portal and add X-Forwarded-For and
+        # X-Forwarded-Proto. 0: no forwarding header is trusted, as anyone can send one.
+        "TRUSTED_PROXIES": int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0")),
+        # "text", or "json": one JSON line per request for a log collector.
+        "LOG_FORMAT": os.environ.get("PORTAL_LOG_FORMAT", "text"),
+        # /readyz reports a problem when an email has waited longer than this unsent (a
+        # stopped mail worker, an SMTP server refusing).
+        "READY_MAIL_MINUTES": int(os.environ.get("PORTAL_READY_MAIL_MINUTES", "15")),
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -89,7 +114,7 @@ def from_environment(overrides: dict | None = None) -> dict:
         "PARKING_OFFER_DAYS": int(os.environ.get("PORTAL_PARKING_OFFER_DAYS", "7")),
         # Who residents pay: the housing company's account (the default is a demo account).
         "PAYEE_NAME": os.environ.get("PORTAL_PAYEE_NAME", "Helsingin kaupungin asunnot Oy"),
-        "PAYEE_IBAN": os.environ.get("PORTAL_PAYEE_IBAN", "FI7944052020036082"),
+        "PAYEE_IBAN": os.environ.get("PORTAL_PAYEE_IBAN", DEMO_PAYEE_IBAN),
         "PAYEE_BIC": os.environ.get("PORTAL_PAYEE_BIC", "HELSFIHH"),
         # The customer service point (the seed's hours): appointments, walk-in hours, slot
         # length, desks, how soon and how far ahead one can book.
@@ -154,19 +179,84 @@ def from_environment(overrides: dict | None = None) -> dict:
         "PASSWORD_HASHING": os.environ.get("PORTAL_PASSWORD_HASHING", "strong"),
     }
     settings.update(overrides)
-    hashing = settings["PASSWORD_HASHING"]
-    if hashing not in ("strong", "fast"):
+    if settings["PASSWORD_HASHING"] not in ("strong", "fast"):
         raise ConfigError("PORTAL_PASSWORD_HASHING must be 'strong' or 'fast'.")
-    if production and hashing == "fast":
-        raise ConfigError("PORTAL_PASSWORD_HASHING must be 'strong' in production.")
-    if settings["CLOCK"] and production:
-        raise ConfigError(
-            "PORTAL_CLOCK moves the portal's clock: it must not be set in production."
-        )
+    if settings["LOG_FORMAT"] not in ("text", "json"):
+        raise ConfigError("PORTAL_LOG_FORMAT must be 'text' or 'json'.")
+    if settings["TRUSTED_PROXIES"] < 0:
+        raise ConfigError("PORTAL_TRUSTED_PROXIES must be 0 or more.")
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = _local_secret("secret_key", env, data_dir)
     # Keyed hashes of personal identity codes: a separate key, so rotating the session
     # key does not lose the link between people and the housing register.
     if not settings.get("IDENTITY_KEY"):
         settings["IDENTITY_KEY"] = _local_secret("identity_key", env, data_dir)
+    if refuse_unsafe and production:
+        found = production_problems(settings)
+        if found:
+            raise ConfigError(describe_problems(found))
     return settings
+
+
+def _debug_requested(environ) -> bool:
+    """Flask's own reading of FLASK_DEBUG (anything but empty, 0, false or no is on)."""
+    return environ.get("FLASK_DEBUG", "").lower() not in ("", "0", "false", "no")
+
+
+def _is_https(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.hostname)
+
+
+def production_problems(settings: dict, environ=None) -> list[str]:
+    """Every setting that makes a production portal unsafe or unable to serve, each with
+    what to do about it (an empty list: ready)."""
+    from stdnum import iban
+
+    environ = os.environ if environ is None else environ
+    found = []
+    for name in ("SECRET_KEY", "IDENTITY_KEY"):
+        key = settings.get(name) or ""
+        if not key:
+            found.append(f"PORTAL_{name} is not set: generate one with {KEY_COMMAND}")
+        elif len(key.encode()) < MIN_KEY_BYTES:
+            found.append(
+                f"PORTAL_{name} is shorter than {MIN_KEY_BYTES} bytes: "
+                f"generate one with {KEY_COMMAND}"
+            )
+    if _debug_requested(environ):
+        found.append("FLASK_DEBUG is on: it shows an interactive debugger on any error. Unset it.")
+    if not _is_https(settings["PUBLIC_URL"]):
+        found.append(
+            f"PORTAL_PUBLIC_URL is {settings['PUBLIC_URL']!r}: the address residents use, "
+            "https://…, which emailed links point to."
+        )
+    if not settings["SMTP_HOST"]:
+        found.append(
+            "PORTAL_SMTP_HOST is not set: without it no email (confirmation links, password "
+            "resets, notifications) can be sent."
+        )
+    issuer = settings["OIDC_ISSUER_URL"]
+    if issuer and not _is_https(issuer):
+        found.append(
+            f"PORTAL_OIDC_ISSUER_URL is {issuer!r}: the identity provider must be https, or "
+            "left empty to identify people at the office only."
+        )
+    payee = settings["PAYEE_IBAN"]
+    if iban.compact(payee) == DEMO_PAYEE_IBAN:
+        found.append(
+            "PORTAL_PAYEE_IBAN is the demo company's account: set the housing company's own."
+        )
+    elif not iban.is_valid(payee):
+        found.append(f"PORTAL_PAYEE_IBAN {payee!r} is not a valid IBAN.")
+    if settings["PASSWORD_HASHING"] != "strong":  # noqa: S105 (a setting, not a password)
+        found.append("PORTAL_PASSWORD_HASHING must be 'strong' (or unset) in production.")
+    if settings["CLOCK"]:
+        found.append("PORTAL_CLOCK moves the portal's clock: it must not be set in production.")
+    return found
+
+
+def describe_problems(found: list[str]) -> str:
+    """One message listing every problem, for the log of a server that will not start."""
+    lines = "\n".join(f"  - {problem}" for problem in found)
+    return f"The portal will not run in production until these settings are fixed:\n{lines}"

@@ -319,6 +319,9 @@ class AuditEntry(BaseModel):
     created_at = DateTimeField(default=utcnow, index=True)
     # The power of attorney an agent acted under: what the grantor's history lists.
     mandate = ForeignKeyField(Mandate, null=True, backref="audit_entries", on_delete="SET NULL")
+    # The client's address (behind a trusted proxy, the one it forwarded); empty for
+    # changes made from the command line or by scheduled jobs.
+    address = CharField(max_length=45, default="")
 
 
 class DefectReport(BaseModel):
@@ -1018,6 +1021,15 @@ class RateCounter(BaseModel):
     expires_at = DoubleField(index=True)
 
 
+class JobLock(BaseModel):
+    """A scheduled job (housekeeping, erasing people) running somewhere: held until a moment,
+    so that a second server's run skips it and a crashed run's lock runs out by itself."""
+
+    name = CharField(max_length=40, primary_key=True)
+    holder = CharField(max_length=64, default="")
+    held_until = DateTimeField(null=True)
+
+
 MODELS = [
     ServiceTeam,
     Building,
@@ -1057,4 +1069,5 @@ MODELS = [
     Appointment,
     ServicePointClosure,
     RateCounter,
+    JobLock,
 ]

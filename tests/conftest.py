@@ -247,6 +247,20 @@ def database_url(tmp_path, template_database, postgres_server):
     postgres_server.drop(name)
 
 
+# What production needs, all of it safe: a test changes one setting to see it refused.
+PRODUCTION = {
+    "ENV_NAME": "production",
+    "SECRET_KEY": "k" * 64,
+    "IDENTITY_KEY": "i" * 64,
+    "PUBLIC_URL": "https://asukas.example.fi",
+    "SMTP_HOST": "127.0.0.1",
+    "OIDC_ISSUER_URL": "https://tunnistus.example.fi",
+    "PAYEE_IBAN": "FI2112345600000785",
+    "PASSWORD_HASHING": "strong",
+    "CLOCK": "",
+}
+
+
 def test_settings(tmp_path, **overrides):
     """Return the configuration a test app runs with, on the test's own database."""
     return {

@@ -86,6 +86,7 @@ ALLOW, LOGIN, DENY = "allow", "login", "deny"
 NOT_PAGES = {
     "static",
     "public.healthz",
+    "public.readyz",
     "defects.photo",
     "staff_defects.photo",
     "bookings.sauna_calendar",

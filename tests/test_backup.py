@@ -7,7 +7,7 @@ import threading
 
 from portal import create_app
 from portal.models import Message, MessageAttachment, db
-from tests.conftest import RESIDENT, csrf_token, make_photo, sign_in
+from tests.conftest import IDENTITY_KEY, RESIDENT, csrf_token, make_photo, sign_in
 
 
 def _writer(app, backup_done: threading.Event, sent: list, progress: threading.Semaphore):
@@ -69,6 +69,7 @@ def test_a_backup_made_under_load_restores_to_the_same_data(app, tmp_path, empty
         {
             "TESTING": True,
             "SECRET_KEY": "restored",
+            "IDENTITY_KEY": IDENTITY_KEY,
             "DATA_DIR": str(tmp_path / "restored"),
             "DATABASE_URL": empty_database_url,
             "UPLOAD_DIR": str(restored_uploads),
@@ -99,3 +100,53 @@ def test_a_backup_folder_must_be_new_and_a_restore_needs_a_backup(app, tmp_path)
     (tmp_path / "not-a-backup").mkdir()
     refused = runner.invoke(args=["restore", str(tmp_path / "not-a-backup"), "--force"])
     assert refused.exit_code != 0 and "not a backup" in refused.output
+
+
+def test_backups_are_private_kept_apart_and_pruned(app, tmp_path, monkeypatch):
+    """The nightly backup: readable only by the portal's user, and the ones older than the
+    days kept removed; folders that are not backups stay."""
+    import datetime
+    import stat
+
+    from portal import clock
+
+    root = tmp_path / "backups"
+    app.config.update(BACKUP_DIR=str(root), BACKUP_KEEP_DAYS=14)
+    runner = app.test_cli_runner()
+    clock.set_to(clock.now() - datetime.timedelta(days=15), running=False)
+    old = runner.invoke(args=["backup"])
+    assert old.exit_code == 0, old.output
+    (root / "notes").mkdir()
+    clock.advance(datetime.timedelta(days=15))
+    new = runner.invoke(args=["backup"])
+    assert new.exit_code == 0, new.output
+    assert "Removed the backup" in new.output
+    made = [p.name for p in root.iterdir()]
+    assert sorted(made) == sorted(["notes", clock.now().strftime("%Y%m%d-%H%M%S")])
+    backup_folder = root / clock.now().strftime("%Y%m%d-%H%M%S")
+    for path in [root, backup_folder, *backup_folder.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, f"{path} is readable by others ({oct(mode)})"
+    manifest = json.loads((backup_folder / "manifest.json").read_text())
+    assert manifest["identity_key"]
+    assert IDENTITY_KEY not in (backup_folder / "manifest.json").read_text()
+
+
+def test_a_restore_with_another_identity_key_is_refused(app, tmp_path, empty_database_url):
+    folder = tmp_path / "backup"
+    assert app.test_cli_runner().invoke(args=["backup", "--to", str(folder)]).exit_code == 0
+    other = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "restored",
+            "IDENTITY_KEY": "another-identity-key",
+            "DATA_DIR": str(tmp_path / "restored"),
+            "DATABASE_URL": empty_database_url,
+            "UPLOAD_DIR": str(tmp_path / "restored-uploads"),
+        }
+    )
+    refused = other.test_cli_runner().invoke(args=["restore", str(folder)])
+    assert refused.exit_code != 0
+    assert "made with another PORTAL_IDENTITY_KEY" in refused.output
+    with other.app_context():
+        assert db.get_tables() == []

@@ -80,7 +80,7 @@ def test_a_clock_setting_that_cannot_be_read_stops_the_start(tmp_path, setting):
 
 
 def test_production_refuses_a_moved_clock_and_fast_password_hashes():
-    production = {"ENV_NAME": "production", "SECRET_KEY": "k" * 64, "IDENTITY_KEY": "i" * 64}
+    production = {**conftest.PRODUCTION, "CLOCK": "", "PASSWORD_HASHING": "strong"}
     with pytest.raises(ConfigError, match="PORTAL_CLOCK"):
         from_environment({**production, "CLOCK": "2028-02-29T10:00"})
     with pytest.raises(ConfigError, match="PORTAL_PASSWORD_HASHING"):

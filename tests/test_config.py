@@ -29,6 +29,10 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_SECRET_KEY", "k" * 64)
     monkeypatch.setenv("PORTAL_IDENTITY_KEY", "i" * 64)
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://asukas.example.fi")
+    monkeypatch.setenv("PORTAL_SMTP_HOST", "smtp.example.fi")
+    monkeypatch.setenv("PORTAL_PAYEE_IBAN", "FI21 1234 5600 0007 85")
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
     settings = from_environment()
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["REMEMBER_COOKIE_SECURE"] is True
@@ -66,3 +70,9 @@ def test_database_url_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_DATABASE_URL", url)
     app = create_app({"SECRET_KEY": "x"})
     assert app.config["DATABASE_URL"] == url
+
+
+def test_backups_are_kept_beside_the_data_folder_not_in_it(monkeypatch, tmp_path):
+    monkeypatch.delenv("PORTAL_BACKUP_DIR", raising=False)
+    settings = from_environment({"SECRET_KEY": "x", "DATA_DIR": str(tmp_path / "data")})
+    assert settings["BACKUP_DIR"] == str(tmp_path / "backups")

@@ -7,9 +7,18 @@ while writers go on (WAL), and pg_dump reads one transaction's snapshot. The dat
 copied first and the files after it: uploaded files are written before their rows and never
 changed, so every file a copied row names is there to copy.
 
+Backups are private (folders 0700, files 0600) and kept outside the data folder. They do
+not hold the identity key, which turns personal identity codes into the keyed hashes the
+database keeps: a stolen backup must not come with it. The manifest keeps the key's
+fingerprint instead, so a restore can tell when the portal runs with another key (people
+could then no longer be matched to the housing register).
+
 Restoring puts the database and files in place and checks them against the manifest.
 """
 
+import datetime
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -100,11 +109,28 @@ def _copy_files(source: Path, target: Path) -> tuple[int, int, dict[str, int]]:
     return len(listed), sum(listed.values()), listed
 
 
-def make(database: Database, url: str, upload_dir: Path, folder: Path) -> Summary:
+def key_fingerprint(identity_key: str) -> str:
+    """A fingerprint that tells two identity keys apart without revealing either."""
+    return hmac.new(identity_key.encode(), b"portal backup key check", hashlib.sha256).hexdigest()[
+        :16
+    ]
+
+
+def _private(folder: Path) -> None:
+    """Only the portal's own user may read a backup: it holds everyone's data."""
+    folder.chmod(0o700)
+    for path in folder.rglob("*"):
+        path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def make(
+    database: Database, url: str, upload_dir: Path, folder: Path, identity_key: str = ""
+) -> Summary:
     """Back up the database behind ``url`` and the uploads into a new ``folder``."""
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"{folder} is not empty")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
     if is_sqlite(database):
         target = folder / SQLITE_FILE
         source = sqlite3.connect(_sqlite_path(url))
@@ -125,9 +151,32 @@ def make(database: Database, url: str, upload_dir: Path, folder: Path) -> Summar
         "migrations": [m.name for m in migration_runner(database).status() if m.applied],
         "tables": tables,
         "files": listed,
+        "identity_key": key_fingerprint(identity_key) if identity_key else "",
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    _private(folder)
     return Summary(folder, tables, count, size)
+
+
+STAMP_FORMAT = "%Y%m%d-%H%M%S"
+
+
+def prune(root: Path, keep_days: int, now: datetime.datetime) -> list[Path]:
+    """Remove the backups in ``root`` made more than ``keep_days`` before ``now`` (by the
+    moment in their folder's name); folders that are not backups are left alone."""
+    cutoff = now - datetime.timedelta(days=keep_days)
+    removed = []
+    if not root.is_dir():
+        return removed
+    for folder in sorted(root.iterdir()):
+        try:
+            made = datetime.datetime.strptime(folder.name, STAMP_FORMAT)
+        except ValueError:
+            continue
+        if made < cutoff and (folder / MANIFEST).is_file():
+            shutil.rmtree(folder)
+            removed.append(folder)
+    return removed
 
 
 def _pg_dump(url: str, target: Path) -> dict[str, int]:
@@ -169,12 +218,26 @@ def _pg_dump(url: str, target: Path) -> dict[str, int]:
     return counts
 
 
-def restore(folder: Path, database: Database, url: str, upload_dir: Path, force: bool) -> Summary:
+def restore(
+    folder: Path,
+    database: Database,
+    url: str,
+    upload_dir: Path,
+    force: bool,
+    identity_key: str = "",
+) -> Summary:
     """Put a backup in place of an empty database (or, with ``force``, of any) and check it."""
     manifest_path = folder / MANIFEST
     if not manifest_path.exists():
         raise BackupError(f"{folder} has no {MANIFEST}: not a backup")
     manifest = json.loads(manifest_path.read_text())
+    made_with = manifest.get("identity_key", "")
+    if made_with and identity_key and made_with != key_fingerprint(identity_key):
+        raise BackupError(
+            "the backup was made with another PORTAL_IDENTITY_KEY: restore with the key it was "
+            "made with (kept apart from the backups), or people cannot be matched to the "
+            "housing register"
+        )
     kind = "sqlite" if is_sqlite(database) else "postgresql"
     if manifest["database"] != kind:
         raise BackupError(f"the backup is of {manifest['database']}, the database is {kind}")

@@ -11,14 +11,24 @@ from flask import current_app
 from portal import clock, ratelimit
 from portal.database import is_sqlite, write_transaction
 from portal.models import Lease, Person, Residency, db, new_session_token
-from portal.services import notices, parking, saunas
+from portal.services import jobs, notices, parking, saunas
 
 # An uploaded file no row names is removed once it is this old (an upload in progress is not).
 ORPHAN_AGE = datetime.timedelta(hours=1)
 
 
-def run() -> int:
-    """Bring bookings and the parking queues up to date; return how many offers were made."""
+# Longer than a run ever takes; a run killed halfway frees the job again after this.
+HOLD = datetime.timedelta(minutes=30)
+
+
+def run() -> int | None:
+    """Bring bookings and the parking queues up to date; return how many offers were made,
+    or None when another run (another server's) is doing it right now."""
+    with jobs.only_one("housekeeping", HOLD) as running:
+        return _run() if running else None
+
+
+def _run() -> int:
     today = clock.today()
     with write_transaction(db.obj):
         saunas.expire(today)

@@ -179,6 +179,28 @@ def deliver_due(settings: SmtpSettings, now: datetime.datetime | None = None, li
     return sent, failed
 
 
+def waiting_since(minutes: int, now: datetime.datetime | None = None):
+    """The condition for queued email that nobody has tried to send for ``minutes``: with
+    a mail worker running, email goes out within seconds, so this means it has stopped."""
+    cutoff = (now or utcnow()) - datetime.timedelta(minutes=minutes)
+    return (
+        (OutboxEmail.status == OutboxEmail.QUEUED)
+        & (OutboxEmail.attempts == 0)
+        & (OutboxEmail.created_at < cutoff)
+    )
+
+
+def oldest_unsent(now: datetime.datetime | None = None) -> datetime.timedelta | None:
+    """How long the oldest email still in the queue has waited (None: the queue is empty)."""
+    oldest = (
+        OutboxEmail.select(OutboxEmail.created_at)
+        .where(OutboxEmail.status == OutboxEmail.QUEUED)
+        .order_by(OutboxEmail.created_at)
+        .first()
+    )
+    return None if oldest is None else (now or utcnow()) - oldest.created_at
+
+
 class MailWorker(threading.Thread):
     """Deliver queued email every few seconds, in the background of one process; every few
     minutes also run the calendar's housekeeping (expired offers go to the next in line)."""

@@ -18,9 +18,18 @@ from portal.web import is_safe_path, render, see_other
 
 bp = Blueprint("auth", __name__)
 
+# Only failures count toward the limits: however many people sign in from one address (a
+# school, a workplace, a mobile operator's shared address), none of them is ever blocked
+# by the others' successes.
+SIGN_IN_LIMIT = "10 per minute; 50 per hour"
+
+
+def failed(response) -> bool:
+    return response.status_code >= 400
+
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=failed)
 def login():
     """Show the sign-in form and sign the person in with email and password."""
     if current_user.is_authenticated:
@@ -65,7 +74,7 @@ def ask_for_code(person, next_path):
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=failed)
 def second_factor():
     """The one-time code from the authenticator app, after the password; the first time,
     the app is set up from a QR code."""

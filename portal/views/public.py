@@ -1,11 +1,13 @@
-"""Pages and actions for everyone: language choice and the health check."""
+"""Pages and actions for everyone: language choice, and the health and readiness checks."""
 
-from flask import Blueprint, abort, current_app, jsonify
+from flask import Blueprint, abort, current_app, jsonify, make_response
 from flask_login import current_user
 
+from portal import database
 from portal.forms.preferences import LanguageForm
 from portal.i18n import LOCALE_COOKIE
 from portal.models import Person, db
+from portal.services import mail
 from portal.web import is_safe_path, see_other
 
 bp = Blueprint("public", __name__)
@@ -44,3 +46,33 @@ def healthz():
         current_app.logger.exception("Health check: database did not answer")
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """Answer whether the portal can do its work, for monitoring and a load balancer: the
+    database answers, its schema is current, and email is going out. Plain text: "ready",
+    or "not ready" and one line per problem, with 503."""
+    problems = []
+    try:
+        db.execute_sql("SELECT 1").fetchone()
+    except Exception:
+        current_app.logger.exception("Readiness check: database did not answer")
+        problems.append("database: not answering")
+    else:
+        pending = database.pending_migrations(db.obj)
+        if pending:
+            problems.append(f"database: {len(pending)} migration(s) not applied: run upgrade")
+        limit = current_app.config["READY_MAIL_MINUTES"]
+        waited = mail.oldest_unsent() if current_app.config["SMTP_HOST"] else None
+        if waited is not None and waited.total_seconds() > limit * 60:
+            minutes = int(waited.total_seconds() // 60)
+            problems.append(
+                f"email: the oldest unsent message has waited {minutes} minutes"
+                f" (limit {limit}): is the mail worker running?"
+            )
+    text = "\n".join(["not ready", *problems] if problems else ["ready"]) + "\n"
+    response = make_response(text, 503 if problems else 200)
+    response.mimetype = "text/plain"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -4,7 +4,7 @@ import datetime
 import functools
 import operator
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from peewee import JOIN, SQL, Value, fn
 
@@ -26,7 +26,7 @@ from portal.models import (
     Residency,
     ServiceRequest,
 )
-from portal.services import registration
+from portal.services import mail, registration
 from portal.services.staff import scope_summary, visible_buildings
 from portal.views.mandates import STATE_LABELS as MANDATE_LABELS
 from portal.web import render, see_other
@@ -106,7 +106,13 @@ def waiting_counts() -> dict[str, int]:
         )
     if may_open("staff.email_problems"):
         parts.append(
-            _count("emails", OutboxEmail.select().where(OutboxEmail.status == OutboxEmail.FAILED))
+            _count(
+                "emails",
+                OutboxEmail.select().where(
+                    (OutboxEmail.status == OutboxEmail.FAILED)
+                    | mail.waiting_since(current_app.config["READY_MAIL_MINUTES"])
+                ),
+            )
         )
     if not parts:
         return {}
@@ -183,9 +189,14 @@ def identify_resident(residency_id):
 
 @bp.get("/email")
 def email_problems():
-    """List the email that has not gone out: failed for good, or waiting for another try."""
-    undelivered = (OutboxEmail.status == OutboxEmail.FAILED) | (
-        (OutboxEmail.status == OutboxEmail.QUEUED) & (OutboxEmail.attempts > 0)
+    """List the email that has not gone out: failed for good, waiting for another try, or
+    never tried at all for longer than a running mail worker would take."""
+    stale_minutes = current_app.config["READY_MAIL_MINUTES"]
+    never_tried = mail.waiting_since(stale_minutes)
+    undelivered = (
+        (OutboxEmail.status == OutboxEmail.FAILED)
+        | ((OutboxEmail.status == OutboxEmail.QUEUED) & (OutboxEmail.attempts > 0))
+        | never_tried
     )
     emails = list(
         OutboxEmail.select(
@@ -202,7 +213,13 @@ def email_problems():
         .order_by(OutboxEmail.id.desc())
         .limit(EMAIL_LIMIT)
     )
-    return render("staff/email.html", emails=emails, limit=EMAIL_LIMIT)
+    return render(
+        "staff/email.html",
+        emails=emails,
+        limit=EMAIL_LIMIT,
+        never_tried=OutboxEmail.select().where(never_tried).count(),
+        stale_minutes=stale_minutes,
+    )
 
 
 @bp.get("/people/<int:person_id>")
