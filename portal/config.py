@@ -72,6 +72,9 @@ def from_environment(overrides: dict | None = None, *, refuse_unsafe: bool = Tru
         # How many proxies (nginx) stand in front of the portal and add X-Forwarded-For and
         # X-Forwarded-Proto. 0: no forwarding header is trusted, as anyone can send one.
         "TRUSTED_PROXIES": int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0")),
+        # The addresses those proxies connect from (comma-separated addresses or networks):
+        # forwarding headers on any other connection are dropped.
+        "PROXY_ADDRESSES": os.environ.get("PORTAL_PROXY_ADDRESSES", "127.0.0.1, ::1"),
         # "text", or "json": one JSON line per request for a log collector.
         "LOG_FORMAT": os.environ.get("PORTAL_LOG_FORMAT", "text"),
         # /readyz reports a problem when an email has waited longer than this unsent (a

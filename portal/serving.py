@@ -5,7 +5,10 @@ Behind nginx every request arrives from 127.0.0.1. With ``PORTAL_TRUSTED_PROXIES
 the number of proxies in front, werkzeug's ProxyFix takes the client's address and scheme
 from that many hops of X-Forwarded-For and X-Forwarded-Proto, so rate limits, audit
 entries and sessions see the real client, and https from the proxy makes links https.
-Without it no forwarding header is believed: anyone can send one.
+Without it no forwarding header is believed: anyone can send one. Even then the headers
+count only on connections from the proxies' own addresses (``PORTAL_PROXY_ADDRESSES``,
+this computer by default): someone who reaches a gunicorn port directly cannot choose whose
+limits their requests count against.
 """
 
 import ipaddress
@@ -47,6 +50,43 @@ def peer_address() -> str | None:
     if original is not None:
         return original.get("REMOTE_ADDR")
     return request.environ.get("REMOTE_ADDR")
+
+
+class TrustedProxies:
+    """ProxyFix for connections from the proxies' addresses; other connections as they are."""
+
+    def __init__(self, app, hops: int, addresses: list):
+        self.app = app
+        self.fixed = ProxyFix(app, x_for=hops, x_proto=hops)
+        self.networks = addresses
+
+    def _from_proxy(self, address: str | None) -> bool:
+        try:
+            ip = ipaddress.ip_address(address or "")
+        except ValueError:
+            return False
+        return any(ip in network for network in self.networks)
+
+    def __call__(self, environ, start_response):
+        if self._from_proxy(environ.get("REMOTE_ADDR")):
+            return self.fixed(environ, start_response)
+        for name in ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO"):
+            environ.pop(name, None)
+        return self.app(environ, start_response)
+
+
+def proxy_networks(setting: str) -> list:
+    """The networks of ``PORTAL_PROXY_ADDRESSES`` (addresses or networks, comma-separated)."""
+    networks = []
+    for part in setting.split(","):
+        if part.strip():
+            try:
+                networks.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise ConfigError(
+                    f"PORTAL_PROXY_ADDRESSES: {part.strip()!r} is not an address"
+                ) from None
+    return networks
 
 
 def _development_serves_this_computer_only() -> Response | None:
@@ -133,7 +173,8 @@ def _log_request(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        networks = proxy_networks(app.config["PROXY_ADDRESSES"])
+        app.wsgi_app = TrustedProxies(app.wsgi_app, proxies, networks)
     app.session_interface = SecureOverHttps()
     if app.config["ENV_NAME"] == "development":
         _refuse_public_development_server(app)

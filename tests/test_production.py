@@ -201,6 +201,20 @@ def test_a_client_cannot_prepend_an_address_to_the_proxys(limited_app):
     assert _wrong_passwords(client, 1, **{"X-Forwarded-For": "10.0.0.1, 203.0.113.9"}) == [429]
 
 
+def test_forwarding_headers_count_only_from_the_proxys_address(limited_app):
+    """Someone who reaches the app server directly, not through the proxy, cannot choose
+    whose limit their guesses count against."""
+    app = limited_app(TRUSTED_PROXIES=1, PROXY_ADDRESSES="192.0.2.1, 198.51.100.0/24")
+    direct = app.test_client()
+    assert 429 not in _wrong_passwords(direct, 10, **{"X-Forwarded-For": "203.0.113.1"})
+    assert _wrong_passwords(direct, 1, **{"X-Forwarded-For": "203.0.113.2"}) == [429]
+
+
+def test_a_proxy_address_that_is_not_one_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="PORTAL_PROXY_ADDRESSES: 'nginx' is not an address"):
+        create_app(conftest.test_settings(tmp_path, TRUSTED_PROXIES=1, PROXY_ADDRESSES="nginx"))
+
+
 def test_successful_sign_ins_never_count_toward_the_limit(limited_app):
     app = limited_app()
     for _ in range(12):
