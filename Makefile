@@ -75,7 +75,8 @@ test-sqlite: lint translations $(VNU_JAR)
 
 test-postgres: lint translations $(VNU_JAR)
 	@if ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
-		PORTAL_TEST_POSTGRES=1 $(PYTEST) -m "not browser and not same_on_any_database" \
+		PORTAL_TEST_POSTGRES=1 $(PYTEST) \
+			-m "not browser and not same_on_any_database and not deployment" \
 			$(PYTEST_ARGS); \
 	elif [ "$$PORTAL_REQUIRE_TOOLS" = "1" ]; then \
 		echo "PostgreSQL is not installed: apt-get install postgresql"; exit 1; \
