@@ -407,11 +407,16 @@ STAFF_REPORT = {"own": _staff_report, "foreign": _foreign_staff_report}
 
 # A link token that was never issued: the page must explain, not fail.
 UNKNOWN_TOKEN = {"own": lambda kind: "never-issued-token"}
+# The demo visit's link (tests/conftest.py books it).
+DEMO_APPOINTMENT_TOKEN = "demo-appointment-link"
+# Links every person of the harness has opened: the pages they lead to read their token
+# from the session, so without them those pages would only say the link is missing.
+OPENED_LINKS = [f"/appointments/manage?t={DEMO_APPOINTMENT_TOKEN}"]
 
 SAMPLES: dict[str, dict[str, dict]] = {
     "static": {"filename": {"own": lambda kind: "css/portal.css"}},
-    "accounts.confirm_email": {"token": UNKNOWN_TOKEN},
-    "accounts.reset_password": {"token": UNKNOWN_TOKEN},
+    "accounts.confirm_email_link": {"token": UNKNOWN_TOKEN},
+    "accounts.reset_password_link": {"token": UNKNOWN_TOKEN},
     # Jari of maintenance: an account the administrator may close.
     "staff_accounts.end": {
         "person_id": {"own": lambda kind: Person.get(Person.email == conftest.MAINTENANCE).id}
@@ -553,9 +558,8 @@ SAMPLES: dict[str, dict[str, dict]] = {
         }
     },
     "staff_payments.resolve": {"payment_id": {"own": lambda kind: _unmatched_payment()}},
-    "profile.confirm_bank_account": {"token": UNKNOWN_TOKEN},
-    "appointments.manage": {"token": {"own": lambda kind: "demo-appointment-link"}},
-    "appointments.move": {"token": {"own": lambda kind: "demo-appointment-link"}},
+    "profile.confirm_bank_account_link": {"token": UNKNOWN_TOKEN},
+    "appointments.manage_link": {"token": {"own": lambda kind: DEMO_APPOINTMENT_TOKEN}},
     "staff_appointments.cancel": {"appointment_id": {"own": lambda kind: _appointment()}},
     "profile.data_table": {"table": {"own": lambda kind: "residency"}},
     "mandates.show": {"mandate_id": OWN_MANDATE},
@@ -701,6 +705,8 @@ def sign_in(app: Flask, kind: Kind, language: str = "en"):
         conftest.use_language(client, language)
     else:
         client.set_cookie("locale", language)
+    for link in OPENED_LINKS:
+        assert client.get(link).status_code == 303, f"{link} did not open"
     return client
 
 

@@ -46,7 +46,7 @@ def test_development_outbox_shows_the_demo_emails(client):
     page = client.get("/dev/outbox").text
     assert "new.person@example.fi" in page
     assert "Confirm your email address for the Resident Portal" in page
-    assert 'href="http://127.0.0.1:5000/register/confirm/' in page
+    assert 'href="http://127.0.0.1:5000/register/confirm?t=' in page
     assert OutboxEmail.get().status == OutboxEmail.QUEUED
 
 

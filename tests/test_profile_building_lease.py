@@ -79,11 +79,13 @@ def test_a_bank_account_change_is_confirmed_from_an_email_link(app, login_as):
         .get()
     )
     assert "0785" in email.body_text and "1234 5600" not in email.body_text
-    path = re.search(r"/profile/bank-account/confirm/\S+", email.body_text).group(0)
+    link = re.search(r"/profile/bank-account/confirm\?t=\S+", email.body_text).group(0)
+    path = "/profile/bank-account/confirm"
     # Another person signed in cannot use the link.
     other = app.test_client()
     sign_in(other, OTHER_RESIDENT)
-    assert other.get(path).status_code == 400
+    assert other.get(link, follow_redirects=True).status_code == 400
+    assert client.get(link).headers["Location"] == path
     assert "FI •••• 0785" in client.get(path).text
     client.post(path, data={"csrf_token": csrf_token(client, path)})
     assert Person.get(Person.email == RESIDENT).iban == "FI2112345600000785"

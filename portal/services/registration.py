@@ -30,7 +30,7 @@ def start_registration(
             email,
             "confirm_email",
             language,
-            link=f"{public_url}/register/confirm/{raw}",
+            link=f"{public_url}/register/confirm?t={raw}",
             hours=int(lifetime.total_seconds() // 3600),
         )
 
@@ -139,7 +139,7 @@ def start_password_reset(email: str, public_url: str, lifetime: datetime.timedel
             email,
             "reset_password",
             person.language if known else "fi",
-            link=f"{public_url}/password/reset/{raw}",
+            link=f"{public_url}/password/reset?t={raw}",
             hours=int(lifetime.total_seconds() // 3600),
         )
         if not known:

@@ -51,7 +51,7 @@ def create(
             identified_at=utcnow(),
         )
         raw = tokens.issue(Token.RESET, email, lifetime, person=person)
-        link = f"{public_url}/password/reset/{raw}"
+        link = f"{public_url}/password/reset?t={raw}"
         mail.queue(
             email,
             "staff_welcome",

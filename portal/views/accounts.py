@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, flash, request, session, url_for
 from flask_babel import format_datetime
 from flask_login import current_user, login_user
 
-from portal import bank_id
+from portal import bank_id, links
 from portal.extensions import limiter
 from portal.forms.accounts import ContinueForm, EmailForm, IdentifyForm, NewPasswordForm
 from portal.i18n import current_language
@@ -79,20 +79,29 @@ def register():
     return render("accounts/register.html", partial="form", status=status, form=form)
 
 
-@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
-def confirm_email(token):
+@bp.get("/register/confirm/<token>")
+def confirm_email_link(token):
+    """Open a confirmation link of the older form, with the token in the path."""
+    return links.open_link(links.REGISTER, "accounts.confirm_email", token)
+
+
+@bp.route("/register/confirm", methods=["GET", "POST"])
+def confirm_email():
     """Confirm the email from the link; identification comes next.
 
     Opening the link only shows a button: programs that check links in email (and open
     them) must not use up the link before the person does.
     """
-    checked = tokens.check(Token.REGISTER, token)
+    if opened := links.from_query(links.REGISTER):
+        return opened
+    checked = tokens.check(Token.REGISTER, links.token(links.REGISTER) or "")
     if not checked.is_valid:
         return _token_problem_page(checked.status, url_for("accounts.register"))
     form = ContinueForm()
     if form.validate_on_submit():
         if not tokens.consume(checked.token):
             return _token_problem_page("used", url_for("accounts.register"))
+        links.forget(links.REGISTER)
         _end_journey()
         _begin(REGISTRATION, email=checked.token.email)
         return see_other(url_for("accounts.identify"))
@@ -257,11 +266,19 @@ def forgot_password():
     return render("accounts/forgot.html", partial="form", status=status, form=form)
 
 
-@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@bp.get("/password/reset/<token>")
+def reset_password_link(token):
+    """Open a reset link of the older form, with the token in the path."""
+    return links.open_link(links.RESET, "accounts.reset_password", token)
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
 @limiter.limit(FORM_LIMIT, methods=["POST"])
-def reset_password(token):
+def reset_password():
     """Choose a new password from the emailed link; every other session ends."""
-    checked = tokens.check(Token.RESET, token)
+    if opened := links.from_query(links.RESET):
+        return opened
+    checked = tokens.check(Token.RESET, links.token(links.RESET) or "")
     person = checked.token.person if checked.is_valid else None
     if person is None or not person.is_active:
         return _token_problem_page(
@@ -276,6 +293,7 @@ def reset_password(token):
         team = ServiceTeam.default()
         notice = {"phone": team.phone if team else "", "when": format_datetime(utcnow(), "short")}
         registration.set_password(person, form.password.data, notice)
+        # The link is used up with everything else the session held.
         session.clear()
         flash(_("Your password has been changed. You were signed out everywhere else."), "success")
         if person.is_staff and current_app.config["STAFF_TOTP_REQUIRED"]:
@@ -285,7 +303,7 @@ def reset_password(token):
             return ask_for_code(person, None)
         login_user(person)
         return see_other(url_for("home.index"))
-    return _password_page(form, person, url_for("accounts.reset_password", token=token), reset=True)
+    return _password_page(form, person, url_for("accounts.reset_password"), reset=True)
 
 
 def begin_first_identification(person: Person):

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import format_datetime
 from flask_login import current_user
 
-from portal import clock
+from portal import clock, links
 from portal.extensions import limiter
 from portal.forms.accounts import ContinueForm
 from portal.forms.appointments import REASONS, AppointmentForm
@@ -49,7 +49,7 @@ def _asoy_team():
     return None
 
 
-def _week_context(target: str, token: str | None = None, around: datetime.date | None = None):
+def _week_context(target: str, around: datetime.date | None = None):
     now = _now()
     monday = parse_week(request.args.get("week"), around or now.date())
     earliest = monday_of(now.date())
@@ -69,7 +69,6 @@ def _week_context(target: str, token: str | None = None, around: datetime.date |
         "previous": week_label(monday - step) if monday > earliest else None,
         "next": week_label(monday + step) if monday + step <= last else None,
         "target": target,
-        "token": token,
     }
 
 
@@ -85,10 +84,14 @@ def index():
     )
 
 
+def _manage_link(raw: str) -> str:
+    """The address that opens a visit's page: emailed, and shown on the page to keep."""
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/appointments/manage?t={raw}"
+
+
 def _confirmation(appointment: Appointment, raw: str, template: str) -> None:
     if not appointment.email:
         return
-    link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/appointments/manage/{raw}"
     mail.queue(
         appointment.email,
         template,
@@ -100,7 +103,7 @@ def _confirmation(appointment: Appointment, raw: str, template: str) -> None:
         when=appointment.local_start,
         reason=REASONS[appointment.reason],
         address=service_point_address(),
-        link=link,
+        link=_manage_link(raw),
     )
 
 
@@ -139,23 +142,34 @@ def book():
             return see_other(url_for("appointments.index"))
         _confirmation(appointment, raw, "appointment_booked")
         flash(_("Your visit is booked. Please write the time down."), "success")
-        return see_other(url_for("appointments.manage", token=raw))
+        links.keep(links.APPOINTMENT, raw)
+        return see_other(url_for("appointments.manage"))
     elif form.is_submitted():
         status = 422
     return render("appointments/book.html", status=status, form=form, start=start)
 
 
-def _appointment(token: str) -> Appointment:
+def _opened() -> tuple[Appointment, str]:
+    """Return the visit whose link was opened in this session, and the link's token."""
+    token = links.token(links.APPOINTMENT) or ""
     appointment = service.by_token(token)
     if appointment is None:
         abort(404)
-    return appointment
+    return appointment, token
 
 
-@bp.route("/manage/<token>", methods=["GET", "POST"])
-def manage(token):
+@bp.get("/manage/<token>")
+def manage_link(token):
+    """Open a visit's link of the older form, with the token in the path."""
+    return links.open_link(links.APPOINTMENT, "appointments.manage", token)
+
+
+@bp.route("/manage", methods=["GET", "POST"])
+def manage():
     """The booked visit: its time, and moving or cancelling it until it begins."""
-    appointment = _appointment(token)
+    if opened := links.from_query(links.APPOINTMENT):
+        return opened
+    appointment, token = _opened()
     now = _now()
     changeable = service.can_change(appointment, now)
     form = ContinueForm()
@@ -164,10 +178,10 @@ def manage(token):
             flash(_("The visit was cancelled."), "success")
         else:
             flash(_("This visit can no longer be changed."), "error")
-        return see_other(url_for("appointments.manage", token=token))
+        return see_other(url_for("appointments.manage"))
     moving = changeable and request.args.get("move")
     # Moving starts from the visit's own week: the nearest other times are there.
-    context = _week_context("move", token, appointment.starts_at.date()) if moving else {}
+    context = _week_context("move", appointment.starts_at.date()) if moving else {}
     return render(
         "appointments/manage.html",
         partial="calendar" if context else None,
@@ -177,14 +191,15 @@ def manage(token):
         address=service_point_address(),
         form=form,
         moving=bool(context),
+        link=_manage_link(token),
         **context,
     )
 
 
-@bp.post("/manage/<token>/move")
-def move(token):
+@bp.post("/manage/move")
+def move():
     """Move the visit to another free time."""
-    appointment = _appointment(token)
+    appointment, token = _opened()
     if not ContinueForm().validate_on_submit():
         abort(400)
     start = service.parse_slot(request.form.get("slot"))
@@ -194,10 +209,10 @@ def move(token):
         moved = service.move(_rules(), appointment, start, _now())
     except service.SlotTaken:
         flash(_("That time cannot be booked. Please choose another."), "error")
-        return see_other(url_for("appointments.manage", token=token, move=1))
+        return see_other(url_for("appointments.manage", move=1))
     _confirmation(moved, token, "appointment_moved")
     flash(
         _("The visit was moved to %(when)s.", when=format_datetime(moved.local_start, "short")),
         "success",
     )
-    return see_other(url_for("appointments.manage", token=token))
+    return see_other(url_for("appointments.manage"))

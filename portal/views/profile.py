@@ -6,6 +6,7 @@ import json
 from flask import Blueprint, abort, current_app, flash, url_for
 from flask_login import current_user
 
+from portal import links
 from portal.forms.accounts import ContinueForm
 from portal.forms.profile import BankAccountForm, ContactForm
 from portal.i18n import gettext as _
@@ -97,7 +98,7 @@ def bank_account():
                     current_user.language,
                     account=masked(iban),
                     link=f"{current_app.config['PUBLIC_URL'].rstrip('/')}"
-                    f"/profile/bank-account/confirm/{raw}",
+                    f"/profile/bank-account/confirm?t={raw}",
                     hours=current_app.config["LINK_LIFETIME_HOURS"],
                 )
                 audit.record("bank_account_change_requested", actor=current_user)
@@ -121,10 +122,18 @@ def bank_account():
     return _page(contact_form, bank_form, 422)
 
 
-@bp.route("/bank-account/confirm/<token>", methods=["GET", "POST"])
-def confirm_bank_account(token):
+@bp.get("/bank-account/confirm/<token>")
+def confirm_bank_account_link(token):
+    """Open a confirmation link of the older form, with the token in the path."""
+    return links.open_link(links.BANK_ACCOUNT, "profile.confirm_bank_account", token)
+
+
+@bp.route("/bank-account/confirm", methods=["GET", "POST"])
+def confirm_bank_account():
     """Show the account the link would set, and set it on a click by the same person."""
-    checked = tokens.check(PURPOSE, token)
+    if opened := links.from_query(links.BANK_ACCOUNT):
+        return opened
+    checked = tokens.check(PURPOSE, links.token(links.BANK_ACCOUNT) or "")
     own = checked.token is not None and checked.token.person_id == current_user.id
     if not checked.is_valid or not own:
         return render(
@@ -135,6 +144,7 @@ def confirm_bank_account(token):
         with db.atomic():
             if not tokens.consume(checked.token):
                 return render("profile/link_problem.html", status=400)
+            links.forget(links.BANK_ACCOUNT)
             Person.update(iban=checked.token.payload).where(Person.id == current_user.id).execute()
             audit.record("bank_account_changed", actor=current_user)
             mail.queue(
@@ -149,7 +159,6 @@ def confirm_bank_account(token):
         "profile/confirm_bank_account.html",
         account=masked(checked.token.payload),
         form=form,
-        token=token,
     )
 
 
