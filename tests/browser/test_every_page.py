@@ -41,6 +41,8 @@ def test_every_page_in_the_browser(app, browser, live_server, kind):
         _post_form(context, live_server + "/login", {"email": kind.email, "password": PASSWORD})
     if kind.acting_for:
         _post_form(context, live_server + harness.acting_url(kind), {})
+    for link in harness.OPENED_LINKS:
+        context.request.get(live_server + link)
     page = context.new_page()
     # axe-core comes with every page the browser opens, before the page's own scripts.
     page.add_init_script(Axe().axe_script)
