@@ -205,6 +205,7 @@ class Token(BaseModel):
 
     REGISTER = "register"
     RESET = "reset"
+    BANK_ACCOUNT = "bank_account"
 
     purpose = CharField(max_length=20)
     token_hash = CharField(max_length=64, unique=True)
@@ -1030,6 +1031,17 @@ class JobLock(BaseModel):
     held_until = DateTimeField(null=True)
 
 
+class Throttle(BaseModel):
+    """Failed attempts at one account's password or one-time code, whatever the address
+    they came from: after a few, each further attempt waits longer (portal.services.throttle)."""
+
+    key = CharField(max_length=80, primary_key=True)
+    failures = IntegerField(default=0)
+    last_failure_at = DateTimeField()
+    # When the account holder was told of this burst of failures (once per burst).
+    notified_at = DateTimeField(null=True)
+
+
 MODELS = [
     ServiceTeam,
     Building,
@@ -1070,4 +1082,5 @@ MODELS = [
     ServicePointClosure,
     RateCounter,
     JobLock,
+    Throttle,
 ]

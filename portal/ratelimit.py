@@ -9,6 +9,7 @@ limiter at Redis or memcached instead.
 
 # Counters keep the machine's time, not the portal's clock: the rate-limit library reckons
 # windows and Retry-After by the machine's time, and a window is a length of time, not a date.
+import math
 import time
 
 from limits.storage import Storage
@@ -83,3 +84,30 @@ class DatabaseStorage(Storage):
 def forget_expired() -> int:
     """Remove the counters of windows that have ended (housekeeping)."""
     return RateCounter.delete().where(RateCounter.expires_at <= time.time()).execute()
+
+
+def spend(limits: str, scope: str) -> int:
+    """Count one use of a form against ``limits`` (e.g. "5 per minute; 20 per hour") for
+    this client, as the limiter's decorator would; return 0 when it was allowed, or the
+    whole seconds until the form may be sent again.
+
+    For forms that must keep what was typed when the limit is met: the view shows the form
+    again with a word on when to try, rather than the limiter's bare error page.
+    """
+    from flask import current_app, request
+    from limits import parse_many
+
+    from portal.extensions import limiter
+
+    if not current_app.config.get("RATELIMIT_ENABLED", True) or not limiter.enabled:
+        return 0
+    address = request.remote_addr or ""
+    items = parse_many(limits)
+    strategy = limiter.limiter
+    for item in items:
+        if not strategy.test(item, scope, address):
+            reset_at = strategy.get_window_stats(item, scope, address).reset_time
+            return max(1, math.ceil(reset_at - time.time()))
+    for item in items:
+        strategy.hit(item, scope, address)
+    return 0

@@ -112,6 +112,13 @@ def set_password(person: Person, password: str, notice: dict | None = None) -> N
         person.password_hash = hash_password(password)
         person.save(only=[Person.password_hash])
         person.end_all_sessions()
+        # Every other link that could set a password or a bank account stops working: one
+        # left in a mailbox someone else reads must not outlive the new password.
+        Token.update(used_at=utcnow()).where(
+            ((Token.person == person) | (Token.email == person.email))
+            & Token.used_at.is_null()
+            & Token.purpose.in_([Token.RESET, Token.BANK_ACCOUNT])
+        ).execute()
         audit.record("password_set", actor=person, subject=person)
         if notice:
             mail.queue(

@@ -6,8 +6,7 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import format_datetime
 from flask_login import current_user
 
-from portal import clock, links
-from portal.extensions import limiter
+from portal import clock, links, sessions
 from portal.forms.accounts import ContinueForm
 from portal.forms.appointments import REASONS, AppointmentForm
 from portal.i18n import current_language
@@ -107,8 +106,11 @@ def _confirmation(appointment: Appointment, raw: str, template: str) -> None:
     )
 
 
+# Visits booked per address in an hour: a household books one or two.
+BOOKINGS = "10 per hour"
+
+
 @bp.route("/book", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
 def book():
     """The contact form for one free time; books it on submit."""
     start = service.parse_slot(request.values.get("slot"))
@@ -121,7 +123,9 @@ def book():
         form.email.data = current_user.email
         form.phone.data = current_user.phone
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not sessions.form_sent_too_often(
+        form, BOOKINGS, "appointment-booking"
+    ):
         try:
             appointment, raw = service.book(
                 _rules(),

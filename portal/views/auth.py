@@ -6,13 +6,13 @@ import segno
 from flask import Blueprint, current_app, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portal import clock
+from portal import clock, sessions
 from portal.extensions import limiter
 from portal.forms.auth import CodeForm, SignInForm
 from portal.i18n import gettext as _
 from portal.models import Person
 from portal.services import accounts as account_service
-from portal.services import audit, totp
+from portal.services import audit, throttle, totp
 from portal.views import accounts
 from portal.web import is_safe_path, render, see_other
 
@@ -37,7 +37,23 @@ def login():
     form = SignInForm()
     next_path = request.args.get("next")
     if form.validate_on_submit():
-        person = account_service.authenticate(form.email.data, form.password.data)
+        email = account_service.normalise_email(form.email.data)
+        known = Person.get_or_none(Person.email == email)
+        own_device = known is not None and sessions.is_known_device(known.id)
+        key = throttle.sign_in_key(email, own_device)
+        seconds = throttle.wait(key)
+        if seconds:
+            # Too soon after too many wrong passwords for this account: the password is
+            # not even looked at, so guessing from many addresses gains nothing.
+            form.form_errors.append(sessions.too_many_attempts(seconds))
+            return render("auth/login.html", partial="form", status=422, form=form, next=next_path)
+        person = account_service.authenticate(email, form.password.data)
+        if person is None:
+            failures = throttle.failed(key)
+            if not own_device:
+                throttle.tell_after_burst(key, failures, known, throttle.SIGN_IN)
+        else:
+            throttle.succeeded(key)
         if person is not None and person.identified_at is None:
             # A username from elsewhere (the apartment search): identify once for this portal.
             return accounts.begin_first_identification(person)
@@ -48,7 +64,8 @@ def login():
                 return ask_for_code(person, next_path)
             login_user(person)
             audit.record("signed_in", actor=person, subject=person)
-            return see_other(next_path if is_safe_path(next_path) else url_for("home.index"))
+            target = next_path if is_safe_path(next_path) else url_for("home.index")
+            return sessions.remember_device(see_other(target), person.id)
         # The same words whether the email is unknown or the password wrong.
         audit.record("sign_in_failed", detail=form.email.data.lower()[:254])
         form.form_errors.append(_("The email address or password is incorrect."))
@@ -89,7 +106,13 @@ def second_factor():
     enrolling = "secret" in pending
     secret = pending.get("secret") or person.totp_secret
     form = CodeForm()
-    if form.validate_on_submit():
+    own_device = sessions.is_known_device(person.id)
+    key = throttle.person_key(throttle.CODE, person, own_device)
+    seconds = throttle.wait(key) if form.is_submitted() else 0
+    if seconds:
+        form.validate()
+        form.code.errors = [sessions.too_many_attempts(seconds)]
+    elif form.validate_on_submit():
         step = totp.matching_step(secret, form.code.data, person.totp_last_step)
         # The step is stored only if no other request stored it first: a code works once.
         if step is not None and (
@@ -100,13 +123,18 @@ def second_factor():
             next_path = pending.get("next")
             session.clear()
             login_user(person)
+            throttle.succeeded(key)
             audit.record(
                 "signed_in",
                 actor=person,
                 subject=person,
                 detail="second factor set up" if enrolling else "with a one-time code",
             )
-            return see_other(next_path if is_safe_path(next_path) else url_for("home.index"))
+            target = next_path if is_safe_path(next_path) else url_for("home.index")
+            return sessions.remember_device(see_other(target), person.id)
+        failures = throttle.failed(key)
+        if not own_device:
+            throttle.tell_after_burst(key, failures, person, throttle.CODE)
         audit.record("second_factor_failed", subject=person)
         form.code.errors = [_("The code was not right. Enter the code the app shows now.")]
     qr = None

@@ -15,9 +15,9 @@ from flask import (
 from flask_login import current_user
 from peewee import JOIN
 
-from portal import clock
+from portal import clock, sessions
 from portal.access import current_resident_status
-from portal.extensions import htmx, limiter
+from portal.extensions import htmx
 from portal.forms.defects import CommentForm, DecisionForm, DefectForm, VisitorDefectForm
 from portal.i18n import current_language
 from portal.i18n import gettext as _
@@ -291,15 +291,22 @@ def photo(report_id, attachment_id):
     return send_photo(household_report(report_id), attachment_id)
 
 
+# Reports without signing in, per address: generous for a building's shared connection.
+VISITOR_REPORTS = "5 per minute; 20 per hour"
+
+
 @bp.route("/report", methods=["GET", "POST"])
-@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
 def report():
     """The form for reporting a defect without signing in."""
     buildings = list(Building.select().order_by(Building.street_address))
     team = buildings[0].team if buildings else None
     form = VisitorDefectForm(buildings=buildings)
     done = None
-    if form.validate_on_submit() and not form.website.data:
+    if (
+        form.validate_on_submit()
+        and not form.website.data
+        and not sessions.form_sent_too_often(form, VISITOR_REPORTS, "defect-report")
+    ):
         building = next(b for b in buildings if str(b.id) == form.building.data)
         team = building.team
         apartment = None

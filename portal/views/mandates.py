@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, session, url_for
 from flask_login import current_user
 
-from portal import access, catalog, clock
+from portal import access, catalog, clock, sessions
 from portal.forms.accounts import ContinueForm
 from portal.forms.mandates import GiveMandateForm
 from portal.i18n import gettext as _
@@ -116,7 +116,7 @@ def new():
         if agent_email == current_user.email:
             form.agent_email.errors = [_("You cannot give a power of attorney to yourself.")]
         elif needs_password and not confirm_password(form.password.data):
-            form.password.errors = [_("The password was not right.")]
+            form.password.errors = [sessions.password_error()]
         else:
             mandate = mandates.give(
                 residency,

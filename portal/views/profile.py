@@ -6,12 +6,12 @@ import json
 from flask import Blueprint, abort, current_app, flash, url_for
 from flask_login import current_user
 
-from portal import links
+from portal import links, sessions
 from portal.forms.accounts import ContinueForm
 from portal.forms.profile import BankAccountForm, ContactForm
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
-from portal.models import Person, db
+from portal.models import Person, Token, db
 from portal.services import audit, mail, personal_data, tokens
 from portal.services import payments as payment_rules
 from portal.sessions import confirm_password, recently_authenticated
@@ -20,7 +20,7 @@ from portal.web import render, see_other
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
-PURPOSE = "bank_account"
+PURPOSE = Token.BANK_ACCOUNT
 
 
 def masked(iban: str) -> str:
@@ -82,7 +82,7 @@ def bank_account():
                 _("That is not a valid IBAN. Check the number, for example FI21 1234 5600 0007 85.")
             ]
         elif not recently_authenticated() and not confirm_password(bank_form.password.data):
-            bank_form.password.errors = [_("The password was not right.")]
+            bank_form.password.errors = [sessions.password_error()]
         else:
             with db.atomic():
                 raw = tokens.issue(

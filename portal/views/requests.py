@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 
-from portal import catalog, clock
+from portal import catalog, clock, sessions
 from portal.access import current_acting, current_resident_status, not_covered_page
 from portal.extensions import htmx
 from portal.forms.accounts import ContinueForm
@@ -111,7 +111,7 @@ def new(type_key):
         )
         errors = service.rule_errors(entry, answers, context)
         if needs_password and not confirm_password(request.form.get("password")):
-            password_error = _("The password was not right.")
+            password_error = sessions.password_error()
         uploads = files.uploads_from(request)
         if uploads and not entry.attachments:
             uploads = []
