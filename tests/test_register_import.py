@@ -164,6 +164,142 @@ def test_an_invalid_identity_code_is_reported_without_repeating_it(app):
     assert "308X" not in " ".join(report.lines())
 
 
+def _row_counts():
+    return {
+        model.__name__: model.select().count() for model in (Building, Apartment, Lease, Residency)
+    }
+
+
+def _refused(files, *problems):
+    """Import files that must be refused with exactly these problems, writing nothing."""
+    before, counts = harness.database_snapshot(db.obj), _row_counts()
+    report = import_register(files, IDENTITY_KEY, apply=True)
+    assert not report.ok and not report.applied
+    assert [str(problem) for problem in report.problems] == list(problems)
+    assert _row_counts() == counts
+    assert harness.database_snapshot(db.obj) == before
+
+
+@pytest.mark.parametrize(
+    "code", ["ABCDE", "0094", "009400", "00 94", "\uff10\uff10\uff19\uff14\uff10"]
+)
+def test_a_postal_code_is_five_digits(app, code):
+    files = {
+        kind: data.decode().replace(";00940;", f";{code};").encode()
+        for kind, data in good_files().items()
+    }
+    wrong = f"postal_code {code!r} is not a Finnish postal code (five digits)"
+    _refused(
+        files,
+        f"buildings.csv, line 3: {wrong}",
+        f"apartments.csv, line 4: {wrong}",
+        f"leases.csv, line 3: {wrong}",
+        "residents.csv, line 4: no lease V-9002-002",
+    )
+
+
+def test_two_leases_of_one_apartment_at_the_same_time_are_refused(app):
+    files = good_files()
+    files["leases"] = (
+        LEASES
+        + "V-9005-005;Mäkitorpantie 3;00640;A 1;1.1.2024;31.12.2024;700;;\n"
+        + "V-9006-006;Mäkitorpantie 3;00640;A 2;1.1.2020;31.12.2023;500;;\n"
+        # The last day of a lease is still its own: the next begins the day after.
+        + "V-9007-007;Mäkitorpantie 3;00640;A 2;31.12.2023;;520;;\n"
+    ).encode()
+    _refused(
+        files,
+        "leases.csv, line 4: dates overlap lease V-9001-001 of the same apartment, "
+        "from 2021-03-01 with no end",
+        "leases.csv, line 6: dates overlap lease V-9006-006 of the same apartment, "
+        "from 2020-01-01 to 2023-12-31",
+    )
+    files["leases"] = (
+        LEASES
+        + "V-9006-006;Mäkitorpantie 3;00640;A 2;1.1.2020;31.12.2023;500;;\n"
+        + "V-9007-007;Mäkitorpantie 3;00640;A 2;1.1.2024;;520;;\n"
+    ).encode()
+    report = import_register(files, IDENTITY_KEY, apply=True)
+    assert report.ok and report.applied
+    flat = (
+        Apartment.select()
+        .join(Building)
+        .where((Building.street_address == "Mäkitorpantie 3") & (Apartment.number == "A 2"))
+    )
+    assert Lease.select().where(Lease.apartment.in_(flat)).count() == 2
+
+
+LEASE_HEADER = LEASES.split("\n", 1)[0] + "\n"
+
+
+def _c29() -> Lease:
+    """The demo's lease of Kontulankaari 9 C 29, open-ended since long ago."""
+    return Lease.select().join(Apartment).where(Apartment.number == "C 29").get()
+
+
+def _lease_row(number, start, end="", flat="C 29", rent="640,00", reference=""):
+    return f"{number};Kontulankaari 9;00940;{flat};{start};{end};{rent};;{reference}\n"
+
+
+def test_a_lease_on_an_apartment_already_let_is_refused_by_the_command(app, tmp_path):
+    let = _c29()
+    assert let.end_date is None
+    start = (let.start_date + datetime.timedelta(days=400)).isoformat()
+    files = {"leases": (LEASE_HEADER + _lease_row("V-9008-008", start)).encode()}
+    problem = (
+        f"leases.csv, line 2: dates overlap lease {let.number} of the same apartment, "
+        f"from {let.start_date.isoformat()} with no end"
+    )
+    _refused(files, problem)
+    (tmp_path / "leases.csv").write_bytes(files["leases"])
+    result = app.test_cli_runner().invoke(args=["import-register", str(tmp_path), "--apply"])
+    assert result.exit_code == 1
+    assert problem in result.output and "nothing was written" in result.output
+    assert Lease.select().where(Lease.apartment == let.apartment_id).count() == 1
+
+
+def test_a_lease_may_follow_one_that_has_ended(app):
+    let = _c29()
+    last_day = let.start_date + datetime.timedelta(days=3000)
+    Lease.update(end_date=last_day).where(Lease.id == let.id).execute()
+    on_the_last_day = LEASE_HEADER + _lease_row("V-9008-008", last_day.isoformat())
+    _refused(
+        {"leases": on_the_last_day.encode()},
+        f"leases.csv, line 2: dates overlap lease {let.number} of the same apartment, "
+        f"from {let.start_date.isoformat()} to {last_day.isoformat()}",
+    )
+    next_day = (last_day + datetime.timedelta(days=1)).isoformat()
+    following = LEASE_HEADER + _lease_row("V-9008-008", next_day)
+    report = import_register({"leases": following.encode()}, IDENTITY_KEY, apply=True)
+    assert report.ok and report.applied and report.created["leases"] == 1
+    assert Lease.select().where(Lease.apartment == let.apartment_id).count() == 2
+
+
+def test_the_files_may_end_a_stored_lease_and_let_the_apartment_again(app):
+    let = _c29()
+    last_day = let.start_date + datetime.timedelta(days=3000)
+    ended = _lease_row(
+        let.number,
+        let.start_date.isoformat(),
+        last_day.isoformat(),
+        rent=str(let.rent),
+        reference=let.payment_reference,
+    )
+    # The new lease comes first: the stored lease's own row, wherever it is, replaces it.
+    after = _lease_row("V-9008-008", (last_day + datetime.timedelta(days=1)).isoformat())
+    report = import_register({"leases": (LEASE_HEADER + after + ended).encode()}, IDENTITY_KEY)
+    assert report.ok, report.lines()
+    assert report.created["leases"] == 1 and report.updated["leases"] == 1
+    still_open = _lease_row(
+        let.number, let.start_date.isoformat(), rent=str(let.rent), reference=let.payment_reference
+    )
+    _refused(
+        {"leases": (LEASE_HEADER + still_open + after).encode()},
+        f"leases.csv, line 3: dates overlap lease {let.number} of the same apartment, "
+        f"from {let.start_date.isoformat()} with no end",
+    )
+
+
 def test_the_command_runs_a_dry_run_unless_told_to_apply(app, tmp_path):
     folder = tmp_path / "register"
     folder.mkdir()
@@ -214,6 +350,37 @@ def test_an_administrator_checks_then_loads_files_on_the_page(app):
     assert written.status_code == 200
     assert Lease.select().where(Lease.number == "V-9001-001").exists()
     assert upload({}).status_code == 422
+
+
+def test_the_page_refuses_an_apartment_let_twice_in_the_readers_language(app):
+    from tests.conftest import ADMIN, csrf_token, sign_in, use_language
+
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    use_language(admin, "fi")
+    let = _c29()
+    start = (let.start_date + datetime.timedelta(days=400)).isoformat()
+    leases = LEASE_HEADER + _lease_row("V-9008-008", start)
+    buildings = BUILDINGS.replace(";00940;", ";ABCDE;")
+    response = admin.post(
+        "/staff/register/import",
+        data={
+            "leases": (io.BytesIO(leases.encode()), "leases.csv"),
+            "buildings": (io.BytesIO(buildings.encode()), "buildings.csv"),
+            "apply": "yes",
+            "csrf_token": csrf_token(admin, "/staff/register/import"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "buildings.csv, rivi 3: postal_code &#39;ABCDE&#39; ei ole suomalainen postinumero" in (
+        response.text
+    )
+    assert (
+        f"leases.csv, rivi 2: päivät ovat päällekkäin saman asunnon vuokrasopimuksen {let.number} "
+        f"kanssa, {let.start_date.isoformat()} alkaen toistaiseksi" in response.text
+    )
+    assert not Lease.select().where(Lease.number == "V-9008-008").exists()
 
 
 def test_staff_correct_a_lease_and_its_residents_on_the_page(app):

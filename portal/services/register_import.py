@@ -1,12 +1,14 @@
 """Loading the housing register from CSV files: buildings, apartments, leases and residents.
 
 Every row of every file is checked before anything is written; a file with a problem row
-writes nothing and the report names each problem with its file and line. A row that matches
-what is stored changes nothing, so the same files can be imported again. Rows are matched
-by their natural keys: a building by street address and postal code, an apartment by its
-building and number, a lease by its number, a resident by lease and identity code (or, without
-a code, by lease and name). Personal identity codes are hashed with the identity key as they
-are read; the code itself is never stored.
+writes nothing and the report names each problem with its file and line. Besides each value,
+the checks hold the register together: postal codes are Finnish (five digits), and an
+apartment has one lease at a time, counting the leases stored and those in the files. A row
+that matches what is stored changes nothing, so the same files can be imported again. Rows
+are matched by their natural keys: a building by street address and postal code, an apartment
+by its building and number, a lease by its number, a resident by lease and identity code (or,
+without a code, by lease and name). Personal identity codes are hashed with the identity key
+as they are read; the code itself is never stored.
 
 Files are UTF-8 (a byte-order mark is allowed) with a header row; comma or semicolon
 separated, as spreadsheet programs write them.
@@ -15,6 +17,7 @@ separated, as spreadsheet programs write them.
 import csv
 import datetime
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -45,6 +48,10 @@ COLUMNS = {
 }
 
 MAX_BYTES = 20 * 1024 * 1024
+
+# Finnish postal codes are five digits (00100, 99999); ASCII digits only, since other
+# scripts' digits pass str.isdigit() but no letter is ever addressed with them.
+POSTAL_CODE = re.compile(r"[0-9]{5}")
 
 
 @dataclass
@@ -159,6 +166,39 @@ def _text(row: dict, name: str, limit: int, required: bool = True) -> str:
     return value
 
 
+def _postal_code(row: dict) -> str:
+    value = _text(row, "postal_code", 10)
+    if not POSTAL_CODE.fullmatch(value):
+        raise _RowError(
+            _l(
+                "postal_code %(value)s is not a Finnish postal code (five digits)",
+                value=repr(value),
+            )
+        )
+    return value
+
+
+def _overlap(lease: tuple, start: datetime.date, end: datetime.date | None):
+    """Return why a lease from ``start`` to ``end`` (None: open-ended) cannot share its
+    apartment with ``lease`` (number, start, end), or None when their days do not meet.
+    Both last days belong to the lease, so the next one may begin the day after."""
+    number, other_start, other_end = lease
+    if (other_end is not None and other_end < start) or (end is not None and end < other_start):
+        return None
+    if other_end is None:
+        return _l(
+            "dates overlap lease %(lease)s of the same apartment, from %(start)s with no end",
+            lease=number,
+            start=other_start.isoformat(),
+        )
+    return _l(
+        "dates overlap lease %(lease)s of the same apartment, from %(start)s to %(end)s",
+        lease=number,
+        start=other_start.isoformat(),
+        end=other_end.isoformat(),
+    )
+
+
 def read_rows(kind: str, data: bytes, report: Report) -> list[tuple[int, dict]]:
     """Parse one file into (line number, row) pairs; header problems go to the report."""
     name = f"{kind}.csv"
@@ -231,7 +271,7 @@ def _check(files: dict[str, bytes], identity_key: str, report: Report) -> _Plan:
     for line, row in rows("buildings"):
         try:
             street = _text(row, "street_address", 200)
-            postal = _text(row, "postal_code", 10)
+            postal = _postal_code(row)
             team = _text(row, "team", 40)
             if team not in teams:
                 raise _RowError(_l("team %(team)s is not a service team key", team=repr(team)))
@@ -253,7 +293,7 @@ def _check(files: dict[str, bytes], identity_key: str, report: Report) -> _Plan:
     for line, row in rows("apartments"):
         try:
             street = _text(row, "street_address", 200)
-            postal = _text(row, "postal_code", 10)
+            postal = _postal_code(row)
             building = building_of.get((street.lower(), postal))
             if building is None:
                 raise _RowError(_l("no building %(address)s", address=f"{street} {postal}"))
@@ -292,11 +332,32 @@ def _check(files: dict[str, bytes], identity_key: str, report: Report) -> _Plan:
         )
 
     lease_numbers = set(known_leases)
-    for line, row in rows("leases"):
+    lease_rows = rows("leases")
+    # The leases each apartment already has, but for those the file itself brings: its
+    # version of a lease replaces the stored one, so the stored dates no longer count.
+    in_file = {(row.get("number") or "").strip().upper() for _line, row in lease_rows}
+    occupied: dict[tuple, list[tuple]] = {}
+    for number, start, end, street, postal, flat in (
+        Lease.select(
+            Lease.number,
+            Lease.start_date,
+            Lease.end_date,
+            Building.street_address,
+            Building.postal_code,
+            Apartment.number,
+        )
+        .join(Apartment)
+        .join(Building)
+        .tuples()
+    ):
+        if number.upper() not in in_file:
+            key = (street.lower(), postal, flat.lower())
+            occupied.setdefault(key, []).append((number, start, end))
+    for line, row in lease_rows:
         try:
             number = _text(row, "number", 30)
             street = _text(row, "street_address", 200)
-            postal = _text(row, "postal_code", 10)
+            postal = _postal_code(row)
             flat = _text(row, "apartment", 20)
             if not apartment_exists(street, postal, flat):
                 raise _RowError(_l("no apartment %(address)s", address=f"{street} {postal} {flat}"))
@@ -327,14 +388,21 @@ def _check(files: dict[str, bytes], identity_key: str, report: Report) -> _Plan:
             if number.upper() in plan.leases:
                 raise _RowError(_l("lease %(number)s appears twice", number=number))
             rent = _decimal(row.get("rent") or "", "rent")
+            deposit = _decimal(row.get("deposit") or "", "deposit", required=False)
+            # One apartment, one lease at a time: against the stored leases and the
+            # earlier rows of the file alike.
+            apartment = (street.lower(), postal, flat.lower())
+            for other in occupied.get(apartment, []):
+                if reason := _overlap(other, start, end):
+                    raise _RowError(reason)
+            occupied.setdefault(apartment, []).append((number, start, end))
             plan.leases[number.upper()] = dict(
                 number=number,
-                apartment=(street.lower(), postal, flat.lower()),
+                apartment=apartment,
                 start_date=start,
                 end_date=end,
                 rent=rent,
-                deposit=_decimal(row.get("deposit") or "", "deposit", required=False)
-                or Decimal("0.00"),
+                deposit=deposit or Decimal("0.00"),
                 payment_reference=reference,
             )
             lease_numbers.add(number.upper())

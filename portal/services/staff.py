@@ -1,11 +1,20 @@
-"""What a staff member looks after."""
+"""What a staff member looks after, and the one condition that keeps every staff list,
+count, search and page within it."""
 
 from dataclasses import dataclass
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, Case, Field, ForeignKeyField, fn
 
-from portal import clock
-from portal.models import Apartment, Building, Lease, Person
+from portal import catalog, clock
+from portal.models import (
+    Apartment,
+    Building,
+    Lease,
+    MessageThread,
+    Person,
+    Residency,
+    ServiceRequest,
+)
 
 
 @dataclass(frozen=True)
@@ -24,10 +33,56 @@ def visible_buildings(person: Person):
     return query
 
 
+def served(person: Person, column: Field):
+    """Return the condition that keeps only the rows of the buildings a staff member serves.
+
+    ``column`` points to a building, an apartment, a lease or a line of the register: a
+    foreign key to one of them (``DefectReport.building``, ``ParkingApplication.lease``,
+    ``Mandate.grantor``) or their own id. Every staff query is limited through here, so
+    what a staff member may see is decided in one place. It is a subquery, not a join:
+    it adds no query to a page and leaves the query's own joins and order alone.
+    """
+    target = column.rel_model if isinstance(column, ForeignKeyField) else column.model
+    buildings = visible_buildings(person)
+    if target is Building:
+        ids = buildings
+    elif target is Apartment:
+        ids = Apartment.select(Apartment.id).where(Apartment.building.in_(buildings))
+    elif target is Lease:
+        ids = Lease.select(Lease.id).join(Apartment).where(Apartment.building.in_(buildings))
+    elif target is Residency:
+        ids = (
+            Residency.select(Residency.id)
+            .join(Lease)
+            .join(Apartment)
+            .where(Apartment.building.in_(buildings))
+        )
+    else:
+        raise TypeError(f"{column} does not lead to a building")
+    return column.in_(ids)
+
+
+def service_requests(person: Person):
+    """Select the requests a staff member handles: those of the buildings they serve, and
+    for maintenance only the types maintenance handles."""
+    query = ServiceRequest.select().where(served(person, ServiceRequest.building))
+    if person.staff_role == Person.MAINTENANCE:
+        query = query.where(ServiceRequest.handler == catalog.MAINTENANCE)
+    return query
+
+
+def message_threads(person: Person):
+    """Select the conversations of the buildings a staff member serves that are routed to
+    their own team (an administrator's: every team's)."""
+    query = MessageThread.select().where(served(person, MessageThread.building))
+    if person.staff_role != Person.ADMIN and person.staff_team_id:
+        query = query.where(MessageThread.team == person.staff_team_id)
+    return query
+
+
 def scope_summary(person: Person) -> ScopeSummary:
     """Count the buildings, apartments and leases a staff member looks after, in one query."""
     today = clock.today()
-    buildings = visible_buildings(person)
     current = (Lease.start_date <= today) & (Lease.end_date.is_null() | (Lease.end_date >= today))
     row = (
         Apartment.select(
@@ -38,7 +93,7 @@ def scope_summary(person: Person) -> ScopeSummary:
             fn.SUM(Case(None, [(Lease.start_date > today, 1)], 0)).alias("upcoming"),
         )
         .join(Lease, on=(Lease.apartment == Apartment.id), join_type=JOIN.LEFT_OUTER)
-        .where(Apartment.building.in_(buildings))
+        .where(served(person, Apartment.building))
         .dicts()
         .get()
     )

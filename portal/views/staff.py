@@ -27,7 +27,7 @@ from portal.models import (
     ServiceRequest,
 )
 from portal.services import mail, registration
-from portal.services.staff import scope_summary, visible_buildings
+from portal.services.staff import message_threads, scope_summary, served, service_requests
 from portal.views.mandates import STATE_LABELS as MANDATE_LABELS
 from portal.web import render, see_other
 
@@ -43,14 +43,10 @@ def _count(key: str, query):
 
 def waiting_counts() -> dict[str, int]:
     """What waits for this staff member and their team, counted in one query: only the
-    queues their role may open."""
-    from portal.views.staff_messages import visible_threads
-    from portal.views.staff_requests import visible_requests
-
+    queues their role may open, and in them only the buildings they serve."""
     today = clock.today()
-    buildings = visible_buildings(current_user)
     defects = DefectReport.select().where(
-        DefectReport.building.in_(buildings) & (DefectReport.status == DefectReport.RECEIVED)
+        served(current_user, DefectReport.building) & (DefectReport.status == DefectReport.RECEIVED)
     )
     parts = []
     if may_open("staff_defects.queue"):
@@ -60,13 +56,16 @@ def waiting_counts() -> dict[str, int]:
         ]
     if may_open("staff_requests.queue"):
         parts.append(
-            _count("new_requests", visible_requests().where(ServiceRequest.status == "received"))
+            _count(
+                "new_requests",
+                service_requests(current_user).where(ServiceRequest.status == "received"),
+            )
         )
     if may_open("staff_messages.queue"):
         parts.append(
             _count(
                 "messages",
-                visible_threads().where(
+                message_threads(current_user).where(
                     MessageThread.last_staff_at.is_null()
                     | (MessageThread.last_resident_at > MessageThread.last_staff_at)
                 ),
@@ -76,11 +75,9 @@ def waiting_counts() -> dict[str, int]:
         parts.append(
             _count(
                 "mandates",
-                Mandate.select()
-                .join(Residency, on=(Mandate.grantor == Residency.id))
-                .join(Lease)
-                .join(Apartment)
-                .where((Mandate.status == Mandate.PENDING) & Apartment.building.in_(buildings)),
+                Mandate.select().where(
+                    (Mandate.status == Mandate.PENDING) & served(current_user, Mandate.grantor)
+                ),
             )
         )
     if may_open("staff_appointments.index"):
@@ -101,6 +98,7 @@ def waiting_counts() -> dict[str, int]:
                 ParkingApplication.select().where(
                     (ParkingApplication.status == ParkingApplication.OFFERED)
                     & (ParkingApplication.offer_deadline <= today + datetime.timedelta(days=2))
+                    & served(current_user, ParkingApplication.lease)
                 ),
             )
         )
@@ -135,7 +133,7 @@ def _register_rows(staff: Person):
         .join(Building)
         .switch(Residency)
         .join(Person, join_type=JOIN.LEFT_OUTER, on=(Residency.person == Person.id))
-        .where(Apartment.building.in_(visible_buildings(staff)))
+        .where(served(staff, Apartment.building))
     )
 
 
@@ -225,7 +223,9 @@ def email_problems():
 @bp.get("/people/<int:person_id>")
 def person(person_id):
     """Everything about one resident in one place: homes, requests, defects, conversations,
-    powers of attorney and identification. Only people of the buildings one serves."""
+    powers of attorney and identification. Only people of the buildings one serves, and of
+    them only what happened in those buildings: a resident who moved from a rental home to
+    an As Oy one, or acts for a neighbour, brings no other building's matters along."""
     lines = list(
         _register_rows(current_user)
         .where(Residency.person == person_id)
@@ -235,27 +235,31 @@ def person(person_id):
         abort(404)
     found = lines[0].person
     lease_ids = [line.lease_id for line in lines]
+    line_ids = [line.id for line in lines]
     return render(
         "staff/person.html",
         found=found,
         lines=lines,
         requests=list(
-            ServiceRequest.select()
+            service_requests(current_user)
             .where(
                 (ServiceRequest.submitted_by == person_id)
-                | ServiceRequest.on_behalf_of.in_([line.id for line in lines])
+                | ServiceRequest.on_behalf_of.in_(line_ids)
             )
             .order_by(ServiceRequest.id.desc())
             .limit(20)
         ),
         defects=list(
             DefectReport.select()
-            .where((DefectReport.reporter == person_id) | DefectReport.lease.in_(lease_ids))
+            .where(
+                served(current_user, DefectReport.building)
+                & ((DefectReport.reporter == person_id) | DefectReport.lease.in_(lease_ids))
+            )
             .order_by(DefectReport.id.desc())
             .limit(20)
         ),
         threads=list(
-            MessageThread.select()
+            message_threads(current_user)
             .where(MessageThread.lease.in_(lease_ids))
             .order_by(MessageThread.updated_at.desc())
             .limit(20)
@@ -263,8 +267,8 @@ def person(person_id):
         mandates=list(
             Mandate.select()
             .where(
-                Mandate.grantor.in_([line.id for line in lines])
-                | (Mandate.agent_email == found.email)
+                served(current_user, Mandate.grantor)
+                & (Mandate.grantor.in_(line_ids) | (Mandate.agent_email == found.email))
             )
             .order_by(Mandate.id.desc())
         ),

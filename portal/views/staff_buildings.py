@@ -14,7 +14,7 @@ from portal.i18n import gettext as _
 from portal.models import Building, BuildingDetails, ServiceTeam, db, utcnow
 from portal.services import audit
 from portal.services.files import MAX_DOCUMENT_BYTES
-from portal.services.staff import visible_buildings
+from portal.services.staff import served
 from portal.views.building import rescue_plan_dir, send_rescue_plan
 from portal.web import render, see_other
 
@@ -33,7 +33,7 @@ class DetailsForm(FlaskForm):
 
 def visible_building(building_id: int) -> Building:
     building = Building.get_or_none(
-        (Building.id == building_id) & Building.id.in_(visible_buildings(current_user))
+        (Building.id == building_id) & served(current_user, Building.id)
     )
     return building or abort(404)
 
@@ -44,7 +44,7 @@ def index():
     buildings = list(
         Building.select(Building, BuildingDetails)
         .join(BuildingDetails, join_type=JOIN.LEFT_OUTER)
-        .where(Building.id.in_(visible_buildings(current_user)))
+        .where(served(current_user, Building.id))
         .order_by(Building.street_address)
     )
     return render("staff/buildings.html", buildings=buildings)

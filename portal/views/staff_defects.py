@@ -11,7 +11,7 @@ from portal.forms.defects import StaffDefectForm
 from portal.i18n import gettext as _
 from portal.models import Apartment, Attachment, Building, DefectEvent, DefectReport, Person
 from portal.services import defects
-from portal.services.staff import visible_buildings
+from portal.services.staff import served
 from portal.views.defects import send_photo
 from portal.web import contains_pattern, render, see_other
 
@@ -34,10 +34,7 @@ def staff_report(report_id: int) -> DefectReport:
         .join(Apartment, JOIN.LEFT_OUTER, on=(DefectReport.apartment == Apartment.id))
         .switch(DefectReport)
         .join(reporter, JOIN.LEFT_OUTER, on=(DefectReport.reporter == reporter.id), attr="reporter")
-        .where(
-            (DefectReport.id == report_id)
-            & (DefectReport.building.in_(visible_buildings(current_user)))
-        )
+        .where((DefectReport.id == report_id) & served(current_user, DefectReport.building))
         .first()
     )
     if report is None:
@@ -73,7 +70,7 @@ def queue():
         .join(Building)
         .switch(DefectReport)
         .join(Apartment, join_type=JOIN.LEFT_OUTER, on=(DefectReport.apartment == Apartment.id))
-        .where(DefectReport.building.in_(visible_buildings(current_user)))
+        .where(served(current_user, DefectReport.building))
     )
     if status == "open":
         query = query.where(DefectReport.open_queue())
@@ -94,7 +91,7 @@ def queue():
     )
     buildings = list(
         Building.select(Building.id, Building.street_address)
-        .where(Building.id.in_(visible_buildings(current_user)))
+        .where(served(current_user, Building.id))
         .order_by(Building.street_address)
     )
     return render(
@@ -119,7 +116,13 @@ def search_condition(q: str):
     """A reference finds its report exactly (an index lookup); other words are looked for in
     the address with apartment and the reporter's name."""
     reference = q.upper().replace(" ", "")
-    if DefectReport.select().where(DefectReport.reference == reference).exists():
+    # Only a report the staff member may see turns the search into a lookup; another
+    # building's reference is searched as words, and finds nothing here either.
+    if (
+        DefectReport.select()
+        .where((DefectReport.reference == reference) & served(current_user, DefectReport.building))
+        .exists()
+    ):
         return DefectReport.reference == reference
     like = contains_pattern(q)
     address = Building.street_address.concat(" ").concat(fn.COALESCE(Apartment.number, ""))

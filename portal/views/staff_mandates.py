@@ -14,7 +14,7 @@ from portal.forms.mandates import EndMandateForm, RegisterMandateForm
 from portal.i18n import gettext as _
 from portal.models import Apartment, Building, Lease, Mandate, Residency
 from portal.services import accounts, files, mandates
-from portal.services.staff import visible_buildings
+from portal.services.staff import served
 from portal.views.mandates import STATE_LABELS, history_label, history_link
 from portal.web import contains_pattern, render, see_other
 
@@ -30,7 +30,7 @@ def upload_dir():
 
 def _visible():
     """Mandates of the homes this staff member serves (the As Oy team: its own)."""
-    return mandates.with_home().where(Building.id.in_(visible_buildings(current_user)))
+    return mandates.with_home().where(served(current_user, Building.id))
 
 
 def _mandate(mandate_id: int) -> Mandate:
@@ -86,10 +86,7 @@ def _lease(number: str):
         Lease.select(Lease, Apartment, Building)
         .join(Apartment)
         .join(Building)
-        .where(
-            (fn.UPPER(Lease.number) == number.upper())
-            & Building.id.in_(visible_buildings(current_user))
-        )
+        .where((fn.UPPER(Lease.number) == number.upper()) & served(current_user, Building.id))
         .first()
     )
 

@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from portal.forms.messages import ReplyForm
 from portal.i18n import gettext as _
-from portal.models import Apartment, Building, Lease, MessageThread, Person
+from portal.models import Apartment, Building, Lease, MessageThread
 from portal.services import files
 from portal.services import messages as service
-from portal.services.staff import visible_buildings
+from portal.services.staff import message_threads
 from portal.views.messages import file_error, send_attachment, upload_dir
 from portal.web import render, see_other
 
@@ -19,12 +19,7 @@ PAGE_SIZE = 50
 
 def visible_threads():
     """Threads of the buildings the staff member serves, routed to their own team."""
-    query = MessageThread.select().where(
-        MessageThread.building.in_(visible_buildings(current_user))
-    )
-    if current_user.staff_role != Person.ADMIN and current_user.staff_team_id:
-        query = query.where(MessageThread.team == current_user.staff_team_id)
-    return query
+    return message_threads(current_user)
 
 
 def staff_thread(thread_id: int) -> MessageThread:

@@ -12,7 +12,7 @@ from portal.i18n import gettext as _
 from portal.models import Building, Notice, NoticeBuilding, Person, db
 from portal.services import audit
 from portal.services import notices as service
-from portal.services.staff import visible_buildings
+from portal.services.staff import served
 from portal.web import render, see_other
 
 bp = Blueprint("staff_notices", __name__, url_prefix="/staff/notices")
@@ -26,16 +26,14 @@ def _reaches_everyone() -> bool:
 def visible_notices():
     """Notices to everyone, and notices to a building the staff member serves."""
     targeted = NoticeBuilding.select(NoticeBuilding.notice).where(
-        NoticeBuilding.building.in_(visible_buildings(current_user))
+        served(current_user, NoticeBuilding.building)
     )
     return Notice.select().where(Notice.everyone | Notice.id.in_(targeted))
 
 
 def _form():
     buildings = list(
-        Building.select()
-        .where(Building.id.in_(visible_buildings(current_user)))
-        .order_by(Building.street_address)
+        Building.select().where(served(current_user, Building.id)).order_by(Building.street_address)
     )
     return NoticeForm(
         buildings=buildings, may_reach_everyone=_reaches_everyone(), today=clock.today()
@@ -46,18 +44,29 @@ def _page(form, status=200):
     notices = list(
         visible_notices().order_by(Notice.publish_on.desc(), Notice.id.desc()).limit(100)
     )
+    # A notice may reach buildings of other teams too: those are not named, and the notice
+    # is not this staff member's to stop.
     targets: dict[int, list[str]] = {}
+    shared = set()
     for row in (
-        NoticeBuilding.select(NoticeBuilding, Building)
+        NoticeBuilding.select(
+            NoticeBuilding, Building, served(current_user, Building.id).alias("ours")
+        )
         .join(Building)
         .where(NoticeBuilding.notice.in_([n.id for n in notices]))
     ):
-        targets.setdefault(row.notice_id, []).append(row.building.street_address)
+        if row.ours:
+            targets.setdefault(row.notice_id, []).append(row.building.street_address)
+        else:
+            shared.add(row.notice_id)
     return render(
         "staff/notices.html",
         status=status,
         notices=notices,
         targets=targets,
+        stoppable={
+            n.id for n in notices if n.id not in shared and (_reaches_everyone() or not n.everyone)
+        },
         form=form,
         today=clock.today(),
         end_form=ContinueForm(),
@@ -111,6 +120,11 @@ def end(notice_id):
     """Stop showing a notice from today on."""
     notice = visible_notices().where(Notice.id == notice_id).first() or abort(404)
     if notice.everyone and not _reaches_everyone():
+        abort(404)
+    elsewhere = NoticeBuilding.select().where(
+        (NoticeBuilding.notice == notice.id) & ~served(current_user, NoticeBuilding.building)
+    )
+    if elsewhere.exists():
         abort(404)
     if not ContinueForm().validate_on_submit():
         abort(400)

@@ -20,7 +20,7 @@ from portal.models import (
     db,
 )
 from portal.services import parking
-from portal.services.staff import visible_buildings
+from portal.services.staff import served
 from portal.web import render, see_other
 
 bp = Blueprint("staff_parking", __name__, url_prefix="/staff/parking")
@@ -31,15 +31,13 @@ def _visible_areas():
     return (
         ParkingArea.select(ParkingArea.id)
         .join(ParkingAreaBuilding)
-        .where(ParkingAreaBuilding.building.in_(visible_buildings(current_user)))
+        .where(served(current_user, ParkingAreaBuilding.building))
     )
 
 
 def _buildings():
     return list(
-        Building.select()
-        .where(Building.id.in_(visible_buildings(current_user)))
-        .order_by(Building.street_address)
+        Building.select().where(served(current_user, Building.id)).order_by(Building.street_address)
     )
 
 
@@ -62,23 +60,32 @@ def _home_of(query):
 
 
 def _page(area_form, space_form, areas, status=200):
+    """The areas' spaces, contracts, offers and queues.
+
+    An area may serve buildings of other teams too. Their households' contracts, offers and
+    places in the queue are read with the rest, because they decide which spaces are taken
+    and where in the queue one's own households stand, but only marked, never shown.
+    """
     area_ids = [area.id for area in areas]
+    ours = served(current_user, Apartment.building).alias("ours")
     spaces = list(
         ParkingSpace.select()
         .where(ParkingSpace.area.in_(area_ids))
         .order_by(ParkingSpace.area, ParkingSpace.kind, ParkingSpace.number)
     )
-    contracts = {
-        contract.space_id: contract
-        for contract in _home_of(
-            ParkingContract.select(ParkingContract, Lease, Apartment, Building)
-        ).where(
-            ParkingContract.space.in_([space.id for space in spaces])
-            & (ParkingContract.status == ParkingContract.ACTIVE)
-        )
-    }
+    held = set()
+    contracts = {}
+    for contract in _home_of(
+        ParkingContract.select(ParkingContract, Lease, Apartment, Building, ours)
+    ).where(
+        ParkingContract.space.in_([space.id for space in spaces])
+        & (ParkingContract.status == ParkingContract.ACTIVE)
+    ):
+        held.add(contract.space_id)
+        if contract.ours:
+            contracts[contract.space_id] = contract
     applications = list(
-        _home_of(ParkingApplication.select(ParkingApplication, Lease, Apartment, Building))
+        _home_of(ParkingApplication.select(ParkingApplication, Lease, Apartment, Building, ours))
         .where(
             ParkingApplication.area.in_(area_ids)
             & ParkingApplication.status.in_(ParkingApplication.OPEN_STATUSES)
@@ -90,19 +97,33 @@ def _page(area_form, space_form, areas, status=200):
             ParkingApplication.id,
         )
     )
-    offers = {a.space_id: a for a in applications if a.status == ParkingApplication.OFFERED}
-    queues: dict[tuple[int, str], list[ParkingApplication]] = {}
+    offers = {}
+    for application in applications:
+        if application.status == ParkingApplication.OFFERED:
+            held.add(application.space_id)
+            if application.ours:
+                offers[application.space_id] = application
+    # Each queue as (place, application) for one's own households; an offer goes to the
+    # first in the whole queue, so whether anyone waits is kept apart.
+    queues: dict[tuple[int, str], list[tuple[int, ParkingApplication]]] = {}
+    waiting: dict[tuple[int, str], int] = {}
     for application in applications:
         if application.status == ParkingApplication.WAITING:
-            queues.setdefault((application.area_id, application.kind), []).append(application)
-    served = {}
+            key = (application.area_id, application.kind)
+            waiting[key] = waiting.get(key, 0) + 1
+            if application.ours:
+                queues.setdefault(key, []).append((waiting[key], application))
+    addresses = {}
     for row in (
         ParkingAreaBuilding.select(ParkingAreaBuilding, Building)
         .join(Building)
-        .where(ParkingAreaBuilding.area.in_(area_ids))
+        .where(
+            ParkingAreaBuilding.area.in_(area_ids)
+            & served(current_user, ParkingAreaBuilding.building)
+        )
         .order_by(Building.street_address)
     ):
-        served.setdefault(row.area_id, []).append(row.building.street_address)
+        addresses.setdefault(row.area_id, []).append(row.building.street_address)
     return render(
         "staff/parking.html",
         status=status,
@@ -110,8 +131,10 @@ def _page(area_form, space_form, areas, status=200):
         spaces=spaces,
         contracts=contracts,
         offers=offers,
+        held=held,
         queues=queues,
-        served=served,
+        waiting=waiting,
+        served=addresses,
         area_form=area_form,
         space_form=space_form,
     )
@@ -220,6 +243,7 @@ def end_contract(contract_id):
         .where(
             (ParkingContract.id == contract_id)
             & (ParkingContract.status == ParkingContract.ACTIVE)
+            & served(current_user, Apartment.building)
             & ParkingContract.space.in_(
                 ParkingSpace.select(ParkingSpace.id).where(ParkingSpace.area.in_(_visible_areas()))
             )

@@ -8,6 +8,7 @@ from portal.forms.accounts import ContinueForm
 from portal.i18n import gettext as _
 from portal.models import Apartment, Building, Invoice, Lease, Payment, PaymentImport
 from portal.services import payments as service
+from portal.services.staff import served
 from portal.web import render, see_other
 
 bp = Blueprint("staff_payments", __name__, url_prefix="/staff/payments")
@@ -31,7 +32,9 @@ def _page(status=200, result=None):
             .join(Lease)
             .join(Apartment)
             .join(Building)
-            .where(Invoice.status == Invoice.PARTLY_PAID)
+            .where(
+                (Invoice.status == Invoice.PARTLY_PAID) & served(current_user, Apartment.building)
+            )
             .order_by(Invoice.due_date, Invoice.id)
             .limit(200)
         ),

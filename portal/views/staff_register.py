@@ -14,7 +14,7 @@ from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.models import Apartment, Building, Lease, Residency
 from portal.services import audit, register_import
-from portal.services.staff import visible_buildings
+from portal.services.staff import served
 from portal.web import contains_pattern, render, see_other
 
 bp = Blueprint("staff_register", __name__, url_prefix="/staff/register")
@@ -69,7 +69,7 @@ def _leases():
         Lease.select(Lease, Apartment, Building)
         .join(Apartment)
         .join(Building)
-        .where(Building.id.in_(visible_buildings(current_user)))
+        .where(served(current_user, Building.id))
     )
 
 
@@ -210,7 +210,7 @@ def resident(residency_id):
         .join(Lease)
         .join(Apartment)
         .join(Building)
-        .where((Residency.id == residency_id) & Building.id.in_(visible_buildings(current_user)))
+        .where((Residency.id == residency_id) & served(current_user, Building.id))
         .first()
     ) or abort(404)
     form = ResidentForm(obj=line, prefix="line")

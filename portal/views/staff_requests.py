@@ -16,7 +16,7 @@ from portal.models import (
     ServiceTeam,
 )
 from portal.services import requests as service
-from portal.services.staff import visible_buildings
+from portal.services.staff import served, service_requests
 from portal.views.requests import send_attachment
 from portal.web import contains_pattern, render, see_other
 
@@ -27,14 +27,8 @@ MAX_NOTE = 4000
 
 
 def visible_requests():
-    """Select the requests this staff member handles: the As Oy team its own buildings,
-    maintenance the types maintenance handles."""
-    query = ServiceRequest.select().where(
-        ServiceRequest.building.in_(visible_buildings(current_user))
-    )
-    if current_user.staff_role == Person.MAINTENANCE:
-        query = query.where(ServiceRequest.handler == catalog.MAINTENANCE)
-    return query
+    """Select the requests this staff member handles (see services.staff)."""
+    return service_requests(current_user)
 
 
 def staff_request(request_id: int) -> ServiceRequest:
@@ -115,7 +109,7 @@ def queue():
     more = len(rows) > PAGE_SIZE
     buildings = list(
         Building.select(Building.id, Building.street_address)
-        .where(Building.id.in_(visible_buildings(current_user)))
+        .where(served(current_user, Building.id))
         .order_by(Building.street_address)
     )
     teams = list(ServiceTeam.select().order_by(ServiceTeam.id))

@@ -8,7 +8,7 @@ from portal.forms.saunas import SaunaForm, TurnForm
 from portal.i18n import WeekdayNames
 from portal.i18n import gettext as _
 from portal.models import Building, Sauna, SaunaBooking, SaunaTurn, db
-from portal.services.staff import visible_buildings
+from portal.services.staff import served
 from portal.web import render, see_other
 
 bp = Blueprint("staff_saunas", __name__, url_prefix="/staff/saunas")
@@ -16,9 +16,7 @@ bp = Blueprint("staff_saunas", __name__, url_prefix="/staff/saunas")
 
 def _buildings():
     return list(
-        Building.select()
-        .where(Building.id.in_(visible_buildings(current_user)))
-        .order_by(Building.street_address)
+        Building.select().where(served(current_user, Building.id)).order_by(Building.street_address)
     )
 
 
@@ -26,7 +24,7 @@ def _saunas():
     return list(
         Sauna.select(Sauna, Building)
         .join(Building)
-        .where(Building.id.in_(visible_buildings(current_user)))
+        .where(served(current_user, Building.id))
         .order_by(Building.street_address, Sauna.name)
     )
 
@@ -46,10 +44,13 @@ def _page(sauna_form, turn_form, status=200):
         .where(SaunaTurn.sauna.in_([s.id for s in saunas]))
         .order_by(SaunaTurn.weekday, SaunaTurn.start_time)
     )
+    # Only the turns listed: reading every building's bookings would cost more with each
+    # building added, and would tell of turns this staff member does not serve.
     held = {
         b.turn_id
         for b in SaunaBooking.select(SaunaBooking.turn).where(
-            SaunaBooking.status == SaunaBooking.ACTIVE
+            (SaunaBooking.status == SaunaBooking.ACTIVE)
+            & SaunaBooking.turn.in_([turn.id for turn in turns])
         )
     }
     return render(
@@ -109,7 +110,7 @@ def toggle_turn(turn_id):
     turn = (
         SaunaTurn.select(SaunaTurn)
         .join(Sauna)
-        .where((SaunaTurn.id == turn_id) & (Sauna.building.in_(visible_buildings(current_user))))
+        .where((SaunaTurn.id == turn_id) & served(current_user, Sauna.building))
         .first()
     )
     if turn is None:
