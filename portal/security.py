@@ -1,6 +1,7 @@
 """Security headers, response compression and the session's link to a person."""
 
 import gzip
+import unicodedata
 from urllib.parse import urlsplit
 
 import brotli
@@ -107,19 +108,30 @@ def add_headers(response: Response) -> Response:
     return response
 
 
-def refuse_nul_characters():
+def has_control_character(text: str) -> bool:
+    """Whether ``text`` has a character of Unicode's control category (C0, DEL, C1)."""
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
+def refuse_control_characters():
     """No one types a NUL character; PostgreSQL cannot store one in text, and SQLite cuts
-    text at it in places. A request carrying one is answered 400 before any form sees it."""
+    text at it in places. A request carrying one is answered 400 before any form sees it.
+    An uploaded file's name comes from a file picker, which never gives one with a control
+    character (tab, newline, escape): such a name is made by hand and answered 400 too.
+    Every value of a repeated field counts, not only the first."""
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
-        values = request.form.values()
+        values = [value for _, value in request.form.items(multi=True)]
+        filenames = [file.filename or "" for _, file in request.files.items(multi=True)]
     else:
-        values = ()
-    for value in (*request.args.values(), *values):
+        values = filenames = []
+    for value in (*(value for _, value in request.args.items(multi=True)), *values):
         if "\x00" in value:
             abort(400)
+    if any(has_control_character(name) for name in filenames):
+        abort(400)
 
 
 def init_app(app: Flask) -> None:
@@ -132,5 +144,5 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
-    app.before_request(refuse_nul_characters)
+    app.before_request(refuse_control_characters)
     app.after_request(add_headers)

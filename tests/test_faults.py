@@ -12,6 +12,7 @@ import pytest
 
 from portal import create_app
 from portal.database import close_all
+from portal.demo import rescue_plan_pdf
 from portal.models import Attachment, DefectReport, Message, MessageAttachment, db
 from tests import conftest
 from tests.conftest import (
@@ -153,7 +154,7 @@ def test_a_full_disk_during_a_message_attachment_leaves_nothing(
             "body": "Liitteenä kuitti.",
             "csrf_token": token,
             "attachments": [
-                (io.BytesIO(b"%PDF-1.4 receipt"), "kuitti.pdf"),
+                (io.BytesIO(rescue_plan_pdf("Sturenkatu 21", title="Kuitti")), "kuitti.pdf"),
                 (io.BytesIO(make_photo()), "kuva.jpg"),
             ],
         },

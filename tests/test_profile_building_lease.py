@@ -4,6 +4,7 @@ and the rental agreement."""
 import io
 import re
 
+from portal.demo import rescue_plan_pdf
 from portal.models import AuditEntry, OutboxEmail, Person, Token
 from tests.conftest import (
     ASOY_RESIDENT,
@@ -142,7 +143,7 @@ def test_staff_upload_a_rescue_plan_only_for_their_buildings(app):
         content_type="multipart/form-data",
     )
     assert refused.status_code == 422 and "must be a PDF" in refused.text
-    new_plan = b"%PDF-1.4\n% new plan\n%%EOF\n"
+    new_plan = rescue_plan_pdf("Sturenkatu 21", title="Uusi pelastussuunnitelma")
     staff.post(
         url,
         data={

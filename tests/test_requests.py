@@ -10,6 +10,7 @@ from flask_babel import force_locale
 
 from portal import catalog
 from portal.catalog import Field, RequestType, RuleContext
+from portal.demo import rescue_plan_pdf
 from portal.models import (
     Lease,
     OutboxEmail,
@@ -488,7 +489,7 @@ def test_withdraw_only_before_handling_and_messages(app, login_as):
 
 def test_photos_and_pdfs_are_attached_other_files_refused(app, login_as, tmp_path):
     client = login_as(RESIDENT)
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = rescue_plan_pdf("A 4", title="Colour card")
     files = [(io.BytesIO(make_photo()), "wall.jpg"), (io.BytesIO(pdf), "colour card.pdf")]
     response = post_form(client, "diy_renovation", SAMPLES["diy_renovation"](), files)
     assert response.status_code == 303

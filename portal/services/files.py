@@ -1,11 +1,14 @@
-"""Files residents and staff attach (to requests and messages): photos re-encoded as JPEG,
-PDF documents checked by their first bytes, all under random names outside the static folder."""
+"""Files residents and staff attach (to requests, messages and mandates): photos re-encoded
+as JPEG, PDF documents parsed and refused when they could run anything, all under random names
+outside the static folder and served under names of our own."""
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from portal.services import photos
+from portal.i18n import gettext as _
+from portal.services import pdfs, photos
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
@@ -16,6 +19,60 @@ class AttachmentError(ValueError):
     NOT_ACCEPTED = "not_accepted"
     TOO_LARGE = "too_large"
     TOO_MANY = "too_many"
+    # A PDF that parses but is refused: the reasons of pdfs.PdfRefused.
+    PDF_ACTIVE_CONTENT = pdfs.PdfRefused.ACTIVE_CONTENT
+    PDF_EMBEDDED_FILES = pdfs.PdfRefused.EMBEDDED_FILES
+    PDF_ENCRYPTED = pdfs.PdfRefused.ENCRYPTED
+    PDF_TOO_MANY_PAGES = pdfs.PdfRefused.TOO_MANY_PAGES
+    PDF_TOO_COMPLEX = pdfs.PdfRefused.TOO_COMPLEX
+
+
+def pdf_message(reason: str) -> str | None:
+    """What to tell the person whose PDF was refused for ``reason`` (None: not a PDF's)."""
+    if reason == AttachmentError.PDF_ACTIVE_CONTENT:
+        return _(
+            "A PDF file contains scripts, automatic actions or a dynamic form, which we do not "
+            "accept. Print it to a new PDF file and attach that."
+        )
+    if reason == AttachmentError.PDF_EMBEDDED_FILES:
+        return _(
+            "A PDF file has other files inside it, which we do not accept. Attach the files "
+            "themselves, as PDF files or photos."
+        )
+    if reason == AttachmentError.PDF_ENCRYPTED:
+        return _("A PDF file is password-protected or encrypted. Attach a copy without protection.")
+    if reason == AttachmentError.PDF_TOO_MANY_PAGES:
+        return _(
+            "A PDF file has more than %(count)s pages. Attach only the pages needed.",
+            count=pdfs.MAX_PAGES,
+        )
+    if reason == AttachmentError.PDF_TOO_COMPLEX:
+        return _(
+            "A PDF file is too complex for us to check. Print or scan it to a new PDF file and "
+            "attach that."
+        )
+    return None
+
+
+def check_pdf(data: bytes) -> None:
+    """Raise AttachmentError unless ``data`` is a plain PDF document of at most 10 MB."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise AttachmentError(AttachmentError.TOO_LARGE)
+    try:
+        pdfs.check(data)
+    except pdfs.PdfRefused as error:
+        reason = error.reason
+        if reason == pdfs.PdfRefused.NOT_READABLE:
+            reason = AttachmentError.NOT_ACCEPTED
+        raise AttachmentError(reason) from None
+
+
+def display_name(filename: str) -> str:
+    """The uploader's name for a file, kept only to be shown as text: its last part (after
+    a slash or, from Windows, a backslash), without control or formatting characters: a
+    right-to-left override (U+202E) before "fdp.exe" shows the name as ending in "exe.pdf"."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))[:200]
 
 
 @dataclass(frozen=True)
@@ -36,10 +93,9 @@ def store(uploads: list[Upload], directory: Path) -> list[dict]:
     stored = []
     try:
         for upload in uploads:
-            original = Path(upload.filename).name[:200]
+            original = display_name(upload.filename)
             if upload.data.startswith(b"%PDF-"):
-                if len(upload.data) > MAX_DOCUMENT_BYTES:
-                    raise AttachmentError(AttachmentError.TOO_LARGE)
+                check_pdf(upload.data)
                 directory.mkdir(parents=True, exist_ok=True)
                 name = f"{secrets.token_hex(16)}.pdf"
                 (directory / name).write_bytes(upload.data)
@@ -85,21 +141,27 @@ def remove(directory: Path, stored: list[dict]) -> None:
 
 def send(directory: Path, attachment, thumbnail: bool):
     """Answer with a stored attachment (its thumbnail if asked and there is one): photos
-    inline, PDFs as downloads, never kept in a cache. ``attachment`` is any row with the
-    columns ``store`` fills in."""
+    inline, PDFs as downloads, never kept in a cache. ``attachment`` is any row with an
+    ``id`` and the columns ``store`` fills in.
+
+    The uploader's file name is never the download's: a name such as "lasku.hta" or
+    "page.html" would have the browser or the desktop open the file with another program.
+    The name is ours, its type the one the content was checked to be."""
     from flask import abort, send_file
 
     name = attachment.thumb_name if thumbnail and attachment.thumb_name else None
     path = directory / (name or attachment.stored_name)
     if not path.is_file():
         abort(404)
+    is_pdf = name is None and attachment.content_type == "application/pdf"
+    download_name = f"attachment-{attachment.id}.pdf" if is_pdf else f"photo-{attachment.id}.jpg"
     response = send_file(
         path,
-        mimetype="image/jpeg" if name else attachment.content_type,
-        as_attachment=attachment.content_type == "application/pdf",
-        download_name=attachment.original_name or path.name,
+        mimetype="application/pdf" if is_pdf else "image/jpeg",
         etag=False,
         conditional=False,
     )
+    disposition = "attachment" if is_pdf else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{download_name}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -21,6 +21,8 @@ def upload_dir() -> Path:
 
 
 def file_error(reason: str) -> str:
+    if message := files.pdf_message(reason):
+        return message
     if reason == files.AttachmentError.TOO_MANY:
         return _("You can attach at most %(count)s files.", count=service.MAX_ATTACHMENTS)
     if reason == files.AttachmentError.TOO_LARGE:

@@ -28,6 +28,8 @@ def upload_dir() -> Path:
 
 
 def attachment_message(reason: str, limit: int) -> str:
+    if message := files.pdf_message(reason):
+        return message
     if reason == files.AttachmentError.TOO_MANY:
         return _("You can attach at most %(count)s files.", count=limit)
     if reason == files.AttachmentError.TOO_LARGE:

@@ -12,8 +12,7 @@ from wtforms.validators import Length
 from portal.forms.accounts import ContinueForm
 from portal.i18n import gettext as _
 from portal.models import Building, BuildingDetails, ServiceTeam, db, utcnow
-from portal.services import audit
-from portal.services.files import MAX_DOCUMENT_BYTES
+from portal.services import audit, files
 from portal.services.staff import served
 from portal.views.building import rescue_plan_dir, send_rescue_plan
 from portal.web import render, see_other
@@ -29,6 +28,17 @@ class DetailsForm(FlaskForm):
     maintenance_company = StringField("company", validators=[Length(max=200)])
     maintenance_phone = StringField("phone", validators=[Length(max=40)])
     maintenance_email = StringField("email", validators=[Length(max=200)])
+
+
+def rescue_plan_refused(data: bytes) -> str | None:
+    """Why an uploaded rescue plan cannot be taken (residents download it), or None."""
+    try:
+        files.check_pdf(data)
+    except files.AttachmentError as error:
+        return files.pdf_message(error.args[0]) or _(
+            "The rescue plan must be a PDF file of at most 10 MB."
+        )
+    return None
 
 
 def visible_building(building_id: int) -> Building:
@@ -60,8 +70,9 @@ def edit(building_id):
     if form.validate_on_submit():
         upload = request.files.get("rescue_plan")
         data = upload.read() if upload and upload.filename else b""
-        if data and (not data.startswith(b"%PDF-") or len(data) > MAX_DOCUMENT_BYTES):
-            form.rescue_plan_errors = [_("The rescue plan must be a PDF file of at most 10 MB.")]
+        refused = rescue_plan_refused(data) if data else None
+        if refused:
+            form.rescue_plan_errors = [refused]
             status = 422
         else:
             with db.atomic():

@@ -140,9 +140,10 @@ def register():
                     uploads[0],
                     upload_dir(),
                 )
-            except files.AttachmentError:
+            except files.AttachmentError as error:
                 form.document.errors = [
-                    _("The file could not be read. Attach a PDF or a photo of the document.")
+                    files.pdf_message(error.args[0])
+                    or _("The file could not be read. Attach a PDF or a photo of the document.")
                 ]
             else:
                 flash(_("The power of attorney was registered. Verify it next."), "success")
@@ -220,6 +221,7 @@ def document(mandate_id):
     if not mandate.document_name:
         abort(404)
     stored = SimpleNamespace(
+        id=mandate.id,
         stored_name=mandate.document_name,
         thumb_name=None,
         content_type=mandate.document_type,
