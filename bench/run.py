@@ -8,8 +8,11 @@ large table or sort it without an index. Then both apps run under gunicorn with 
 settings on the large database; wrk loads them from a second process over loopback, one
 after the other, in the same run, so the ratio compares like with like. Debian's Chromium,
 throttled to slow 3G and a slower CPU, times the pages residents use most (bench/slow_phone.py).
+Last, anonymous reports with photos too large to decode are sent while the start page is
+loaded, against a server with the shipped gunicorn settings (bench/hostile.py).
 
     python bench/run.py [--seconds 5] [--connections 4] [--json results.json] [--small]
+                        [--only-hostile]
 """
 
 import argparse
@@ -232,6 +235,10 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--write-seconds", type=int, default=10)
+    parser.add_argument("--hostile-seconds", type=int, default=5)
+    parser.add_argument(
+        "--only-hostile", action="store_true", help="Only the hostile uploads, on the demo data."
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--small", action="store_true", help="Only the demo data.")
     args = parser.parse_args()
@@ -255,6 +262,14 @@ def main() -> int:
     env.pop("PORTAL_DATABASE_URL", None)
     prepare_data(data_dir, env)
     sys.path.insert(0, str(BENCH))
+    if args.only_hostile:
+        import hostile
+
+        try:
+            hostile_result = hostile_uploads(data_dir, env, args)
+        finally:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        return 1 if hostile.report(hostile_result) else 0
     query_rows, data_sizes = query_table(data_dir, grow_data=not args.small)
     portal_port, hello_port = free_port(), free_port()
     portal_log = data_dir / "portal-server.log"
@@ -262,7 +277,7 @@ def main() -> int:
         gunicorn("portal:create_app()", portal_port, env, args.workers, portal_log),
         gunicorn("hello:app", hello_port, env, args.workers, data_dir / "hello-server.log"),
     ]
-    writes_result, writes_failures, phone_rows = {}, [], []
+    writes_result, writes_failures, phone_rows, hostile_result = {}, [], [], {}
     try:
         portal, hello = f"http://127.0.0.1:{portal_port}", f"http://127.0.0.1:{hello_port}"
         wait_for(portal + "/healthz")
@@ -292,6 +307,7 @@ def main() -> int:
             writes_result["locked_errors"] = locked
             if locked:
                 writes_failures.append(f'the server logged "database is locked" {locked} times')
+        hostile_result = hostile_uploads(data_dir, env, args)
     finally:
         for server in servers:
             server.terminate()
@@ -306,6 +322,10 @@ def main() -> int:
         failures += slow_phone.report(phone_rows)
     if writes_result:
         failures += report_writes(writes_result, writes_failures, args.write_seconds)
+    if hostile_result:
+        import hostile
+
+        failures += hostile.report(hostile_result)
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -317,6 +337,7 @@ def main() -> int:
                     "pages": speed,
                     "writes": writes_result,
                     "slow_phone": phone_rows,
+                    "hostile": hostile_result,
                 },
                 indent=2,
             )
@@ -364,6 +385,28 @@ def writes_under_load(data_dir: Path, port: int, cookies: dict, seconds: int):
         lambda: wrk(f"http://127.0.0.1:{port}/", seconds, 4, cookies[RESIDENT]),
     )
     return result, failures
+
+
+def hostile_uploads(data_dir: Path, env: dict, args) -> dict:
+    """Anonymous reports with photos too large to decode while the start page is loaded, on
+    a server of their own with the shipped gunicorn settings; return the figures."""
+    import hostile
+
+    port = free_port()
+    log = data_dir / "hostile-server.log"
+    server = hostile.serve(port, env, args.workers, log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz")
+        return hostile.run(
+            port,
+            server,
+            log,
+            lambda path: wrk(base + path, args.hostile_seconds, args.connections, None),
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=40)
 
 
 def report_writes(result: dict, failures: list[str], seconds: int) -> list[str]:

@@ -40,6 +40,12 @@ def _uploads(field_name: str = "photos") -> list[bytes]:
 
 
 def _photo_message(error: photos.PhotoError) -> str:
+    if isinstance(error, photos.TooManyPixels):
+        return _(
+            "A photo was too large: at most %(count)s megapixels. Take a smaller photo or "
+            "resize it.",
+            count=photos.MAX_MEGAPIXELS,
+        )
     if error.args[0] == photos.PhotoError.TOO_LARGE:
         return _("A photo was too large. Choose a smaller photo.")
     return _("A file was not a photo we can read. Choose JPEG or PNG photos.")

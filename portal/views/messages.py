@@ -9,7 +9,7 @@ from portal.access import current_resident_status
 from portal.forms.messages import NewThreadForm, ReplyForm
 from portal.i18n import gettext as _
 from portal.models import MessageAttachment, MessageThread
-from portal.services import files
+from portal.services import files, photos
 from portal.services import messages as service
 from portal.web import render, see_other
 
@@ -26,7 +26,11 @@ def file_error(reason: str) -> str:
     if reason == files.AttachmentError.TOO_MANY:
         return _("You can attach at most %(count)s files.", count=service.MAX_ATTACHMENTS)
     if reason == files.AttachmentError.TOO_LARGE:
-        return _("A file was too large. Photos up to 15 MB and PDF files up to 10 MB.")
+        return _(
+            "A file was too large. Photos up to 15 MB and %(count)s megapixels, PDF files up "
+            "to 10 MB.",
+            count=photos.MAX_MEGAPIXELS,
+        )
     return _("A file was not a photo or a PDF document we can read.")
 
 

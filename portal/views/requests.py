@@ -12,7 +12,7 @@ from portal.forms.accounts import ContinueForm
 from portal.forms.requests import build_form, shown_fields, typed_answers
 from portal.i18n import gettext as _
 from portal.models import RequestAttachment, ServiceRequest
-from portal.services import files, mandates
+from portal.services import files, mandates, photos
 from portal.services import requests as service
 from portal.services.residents import household
 from portal.sessions import confirm_password, recently_authenticated
@@ -33,7 +33,11 @@ def attachment_message(reason: str, limit: int) -> str:
     if reason == files.AttachmentError.TOO_MANY:
         return _("You can attach at most %(count)s files.", count=limit)
     if reason == files.AttachmentError.TOO_LARGE:
-        return _("A file was too large. Photos up to 15 MB and PDF files up to 10 MB.")
+        return _(
+            "A file was too large. Photos up to 15 MB and %(count)s megapixels, PDF files up "
+            "to 10 MB.",
+            count=photos.MAX_MEGAPIXELS,
+        )
     return _("A file was not a photo or a PDF document we can read.")
 
 
