@@ -13,7 +13,7 @@ log under the mandate, where the grantor reads it.
 
 from dataclasses import dataclass
 
-from flask import Flask, abort, current_app, flash, g, request, session
+from flask import Flask, abort, current_app, flash, g, request, session, url_for
 from flask_login import current_user, user_logged_in
 
 from portal import catalog, clock
@@ -22,7 +22,7 @@ from portal.i18n import gettext as _
 from portal.models import Person
 from portal.services import audit, mandates
 from portal.services.residents import resident_status, status_of
-from portal.web import is_safe_path, render
+from portal.web import LONGEST_REDIRECT, is_safe_path, render, within_limit
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
@@ -291,13 +291,23 @@ def not_covered_page():
     return render("mandates/not_covered.html", status=403, mandate=current_acting())
 
 
+def _to_sign_in():
+    """Send a visitor to sign in, and then back. Flask-Login names the whole address asked
+    for, query and all: when that makes too long an address, only its path comes back."""
+    response = login_manager.unauthorized()
+    if len(response.headers.get("Location", "")) > LONGEST_REDIRECT:
+        back_to_page = url_for("auth.login", next=request.path)
+        response.headers["Location"] = within_limit(back_to_page, url_for("auth.login"))
+    return response
+
+
 def enforce(rule: Rule | None):
     """Return a response that refuses the request under ``rule``, or None to let it through."""
     if rule is None:
         current_app.logger.error("Endpoint %s is missing from the access table", request.endpoint)
     reason = refusal(rule)
     if reason == "sign_in":
-        return login_manager.unauthorized()
+        return _to_sign_in()
     if reason == "closed":
         return access_closed_page(current_resident_status())
     if reason == "not_covered":

@@ -18,6 +18,8 @@ from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
 from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+from werkzeug.urls import iri_to_uri
 
 from portal import clock
 from portal.extensions import htmx
@@ -82,10 +84,27 @@ def is_safe_path(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+# The longest address the portal redirects to. Its own addresses are far shorter; a longer
+# one was made from what someone typed or sent, and a proxy whose header buffer it overflows
+# answers 502 (nginx) instead of the page.
+LONGEST_REDIRECT = 200
+
+
+def within_limit(target: str, fallback: str = "/") -> str:
+    """The target as it is sent (non-ASCII quoted); if that is longer than LONGEST_REDIRECT,
+    only its path, and if even that is, the fallback."""
+    uri = iri_to_uri(target)
+    if len(uri) <= LONGEST_REDIRECT:
+        return uri
+    path = iri_to_uri(urlsplit(target).path)
+    return path if len(path) <= LONGEST_REDIRECT else fallback
+
+
 def see_other(target: str, fallback: str = "/") -> Response:
     """Redirect after a successful change: 303 normally, HX-Location for htmx requests."""
     if not is_safe_path(target):
         target = fallback
+    target = within_limit(target, fallback)
     if htmx:
         response = make_response("", 204)
         response.headers["HX-Location"] = target
@@ -178,7 +197,29 @@ def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
+# Ids are PostgreSQL integers. A larger number is no object of ours, and SQLite cannot even
+# bind one past 2**63: such an address is not found, as any other unknown id.
+LARGEST_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in the portal's routes: a whole number from 0 to LARGEST_ID."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=LARGEST_ID, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def id_from(text: str | None) -> int | None:
+    """Read an object's id from a form or the query string: None unless it is one."""
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= LARGEST_ID else None
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its routes, which take their converters when added.
+    app.url_map.converters["int"] = IdConverter
     app.teardown_appcontext(close_database)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)

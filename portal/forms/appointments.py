@@ -5,8 +5,9 @@ import re
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
+from portal.forms.fields import LocalDateField
 from portal.i18n import lazy_gettext as _l
 
 REASONS = {
@@ -47,3 +48,10 @@ class AppointmentForm(FlaskForm):
         description=_l("Tell us about your matter so that we can prepare."),
         validators=[Length(max=2000)],
     )
+
+
+class ClosureForm(FlaskForm):
+    """The day staff close the customer service point (its reason is free text, at most 200
+    characters, which the view takes as typed)."""
+
+    day = LocalDateField(_l("Day"), validators=[InputRequired(_l("Give the day as a date."))])

@@ -5,7 +5,6 @@ import re
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.forms.accounts import email_field
+from portal.forms.fields import LocalDateTimeField
 from portal.i18n import lazy_gettext as _l
 from portal.services.defects import CATEGORIES, LOCATIONS, STATUS_LABELS
 
@@ -150,9 +150,7 @@ class StaffDefectForm(FlaskForm):
     )
     visible = BooleanField(_l("Show the note and the change to the resident"), default=True)
     assigned_to = SelectField(_l("Assigned to"), coerce=str, validators=[Optional()])
-    planned_visit_at = DateTimeLocalField(
-        _l("Planned visit"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
-    )
+    planned_visit_at = LocalDateTimeField(_l("Planned visit"), validators=[Optional()])
 
     def __init__(self, *args, staff=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal import catalog
 from portal.forms.accounts import email_field
-from portal.forms.requests import LocalDateField
+from portal.forms.fields import LocalDateField
 from portal.i18n import lazy_gettext as _l
 from portal.services import mandates
 

@@ -5,7 +5,7 @@ from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.forms.requests import LocalDateField
+from portal.forms.fields import LocalDateField
 from portal.i18n import lazy_gettext as _l
 
 

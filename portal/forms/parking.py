@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     DecimalField,
     SelectField,
     SelectMultipleField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from portal.forms.fields import LocalDateField
 from portal.i18n import lazy_gettext as _l
 from portal.services.parking import KIND_LABELS
 
@@ -62,7 +62,7 @@ class SpaceForm(FlaskForm):
 
 
 class EndContractForm(FlaskForm):
-    end_date = DateField(
+    end_date = LocalDateField(
         _l("Last day of the contract"),
         validators=[InputRequired(_l("Give the last day as a date, for example 31.1.2027."))],
     )

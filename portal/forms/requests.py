@@ -5,17 +5,14 @@ condition is asked only when the other answer has one of the given values: other
 neither required nor stored, whatever the browser sends.
 """
 
-import datetime
 import re
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     EmailField,
     FieldList,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -27,43 +24,11 @@ from wtforms.validators import Email, Length, NumberRange, Optional, StopValidat
 
 from portal import catalog
 from portal.catalog import Field, RequestType
+from portal.forms.fields import LocalDateField, WholeNumberField
 from portal.i18n import lazy_gettext as _l
 
 PEOPLE_ROWS = 4
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,24}$")
-
-
-class LocalDateField(DateField):
-    """A date from a date picker (2027-01-31) or typed the Finnish way (31.1.2027)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, format=["%Y-%m-%d", "%d.%m.%Y"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        text = valuelist[0].strip()
-        for fmt in self.format:
-            try:
-                self.data = datetime.datetime.strptime(text, fmt).date()
-                return
-            except ValueError:
-                continue
-        self.data = None
-        raise ValueError(_l("Write the date as dd.mm.yyyy, for example 31.1.2027."))
-
-
-class WholeNumberField(IntegerField):
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = int(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Write a whole number, for example 3.")) from None
 
 
 class Shown:

@@ -7,7 +7,7 @@ from peewee import IntegrityError
 
 from portal.database import is_sqlite, write_transaction
 from portal.models import Lease, Person, Sauna, SaunaBooking, SaunaTurn, db
-from portal.services.dates import notice_end
+from portal.services.dates import in_range, notice_end
 
 
 class BookingRefused(Exception):
@@ -34,13 +34,24 @@ def monday_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
+def read_week(text: str | None) -> datetime.date | None:
+    """Return the Monday of an ISO week written as 2026-W49; None if it cannot be read or is
+    outside the years the portal serves (the pages step a week either way from it)."""
+    year, separator, week = (text or "").partition("-W")
+    if not (separator and year.isascii() and year.isdigit() and week.isascii() and week.isdigit()):
+        return None
+    if len(year) != 4 or len(week) > 2:
+        return None
+    try:
+        monday = datetime.date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        return None
+    return monday if in_range(monday) else None
+
+
 def parse_week(text: str | None, today: datetime.date) -> datetime.date:
     """Return the Monday of an ISO week written as 2026-W49; this week if it cannot be read."""
-    try:
-        year, week = (text or "").split("-W")
-        return datetime.date.fromisocalendar(int(year), int(week), 1)
-    except ValueError:
-        return monday_of(today)
+    return read_week(text) or monday_of(today)
 
 
 def week_label(monday: datetime.date) -> str:

@@ -15,7 +15,7 @@ from portal.models import SaunaBooking, SaunaTurn
 from portal.services import parking, saunas
 from portal.services.dates import notice_end
 from portal.services.hours import HELSINKI
-from portal.web import render, see_other
+from portal.web import id_from, render, see_other
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 
@@ -87,13 +87,16 @@ def request_sauna():
     """Give a free turn to the household, or say which rule stops it."""
     residency = current_resident_status().residency
     form = ContinueForm()
-    week = request.form.get("week", "")
+    # Back to the week the person was looking at: built from the week read, never from the
+    # text sent, which could be anything and any length.
+    monday = saunas.read_week(request.form.get("week"))
+    week_page = url_for("bookings.sauna", week=saunas.week_label(monday) if monday else None)
     limit = current_app.config["SAUNA_TURNS_PER_HOUSEHOLD"]
-    turn_id = request.form.get("turn", "")
-    if form.validate_on_submit() and turn_id.isdigit():
+    turn_id = id_from(request.form.get("turn"))
+    if form.validate_on_submit() and turn_id is not None:
         try:
             saunas.request_turn(
-                int(turn_id),
+                turn_id,
                 residency.lease,
                 current_user,
                 is_lease_party=residency.is_lease_party,
@@ -102,13 +105,13 @@ def request_sauna():
             )
         except saunas.BookingRefused as refused:
             flash(_refusal(refused.reason, limit), "error")
-            return see_other(url_for("bookings.sauna", week=week))
+            return see_other(week_page)
         flash(
             _("The turn is now your household's. The monthly fee is added to the rent."), "success"
         )
     else:
         flash(_("That turn cannot be booked."), "error")
-    return see_other(url_for("bookings.sauna", week=week))
+    return see_other(week_page)
 
 
 @bp.route("/sauna/<int:booking_id>/cancel", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from portal.i18n import gettext as _
 from portal.models import ParkingApplication, ParkingArea, ParkingContract, ParkingSpace
 from portal.services import parking
 from portal.services.dates import notice_end
-from portal.web import render, see_other
+from portal.web import id_from, render, see_other
 
 bp = Blueprint("parking", __name__, url_prefix="/bookings/parking")
 
@@ -91,16 +91,16 @@ def apply():
     """Apply for a kind of space in an area: a free one is offered at once, else queued."""
     residency = current_resident_status().residency
     form = ContinueForm()
-    area = request.form.get("area", "")
+    area = id_from(request.form.get("area"))
     kind = request.form.get("kind", "")
-    if not (form.validate_on_submit() and area.isdigit() and len(area) < 10):
+    if not form.validate_on_submit() or area is None:
         flash(_("That space cannot be applied for."), "error")
         return see_other(url_for("parking.index"))
     try:
         application = parking.apply(
             residency.lease,
             current_user,
-            area_id=int(area),
+            area_id=area,
             kind=kind,
             is_lease_party=residency.is_lease_party,
             today=clock.today(),

@@ -8,21 +8,20 @@ from peewee import IntegrityError
 
 from portal import clock
 from portal.forms.accounts import ContinueForm
-from portal.forms.appointments import REASONS
+from portal.forms.appointments import REASONS, ClosureForm
 from portal.i18n import gettext as _
 from portal.models import Appointment, ServicePointClosure, db
 from portal.services import appointments as service
 from portal.services import audit, mail
+from portal.services.dates import parse_day
 from portal.web import render, see_other
 
 bp = Blueprint("staff_appointments", __name__, url_prefix="/staff/appointments")
 
 
 def _day() -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        return clock.today()
+    """The day asked for; today if it is not a day the portal accepts."""
+    return parse_day(request.args.get("day")) or clock.today()
 
 
 @bp.get("/")
@@ -87,13 +86,13 @@ def cancel(appointment_id):
 @bp.post("/closures")
 def close_day():
     """Take no appointments on a day (booked visits that day are listed to cancel)."""
-    if not ContinueForm().validate_on_submit():
-        abort(400)
-    try:
-        day = datetime.date.fromisoformat(request.form.get("day", ""))
-    except ValueError:
-        flash(_("Give the day as a date."), "error")
+    form = ClosureForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(str(form.day.errors[0]), "error")
         return see_other(url_for("staff_appointments.index"))
+    day = form.day.data
     try:
         with db.atomic():
             ServicePointClosure.create(

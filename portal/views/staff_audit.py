@@ -7,6 +7,7 @@ from peewee import JOIN
 
 from portal.i18n import lazy_gettext as _l
 from portal.models import AuditEntry, Person
+from portal.services.dates import EARLIEST, LATEST
 from portal.web import contains_pattern, render
 
 bp = Blueprint("staff_audit", __name__, url_prefix="/staff/audit")
@@ -39,10 +40,13 @@ GROUPS = {
 
 
 def _day(name: str) -> datetime.date | None:
+    """A day of the filter. One before 1900 or after 2100 filters as the first or last day
+    the portal knows (so the day after it is still a date), which finds the same entries."""
     try:
-        return datetime.date.fromisoformat(request.args.get(name, ""))
+        day = datetime.date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return min(max(day, EARLIEST), LATEST)
 
 
 @bp.get("/")

@@ -15,7 +15,7 @@ from portal.models import Building, BuildingDetails, ServiceTeam, db, utcnow
 from portal.services import audit, files
 from portal.services.staff import served
 from portal.views.building import rescue_plan_dir, send_rescue_plan
-from portal.web import render, see_other
+from portal.web import id_from, render, see_other
 
 bp = Blueprint("staff_buildings", __name__, url_prefix="/staff/buildings")
 
@@ -111,10 +111,10 @@ def edit(building_id):
 def team(building_id):
     """Administrators choose which service team answers a building's residents."""
     building = visible_building(building_id)
-    value = request.form.get("team", "")
+    team_id = id_from(request.form.get("team"))
     chosen = None
-    if value.isdigit() and len(value) < 10:
-        chosen = ServiceTeam.get_or_none(ServiceTeam.id == int(value))
+    if team_id is not None:
+        chosen = ServiceTeam.get_or_none(ServiceTeam.id == team_id)
     if not ContinueForm().validate_on_submit() or chosen is None:
         abort(400)
     Building.update(team=chosen).where(Building.id == building.id).execute()

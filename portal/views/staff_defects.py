@@ -13,7 +13,7 @@ from portal.models import Apartment, Attachment, Building, DefectEvent, DefectRe
 from portal.services import defects
 from portal.services.staff import served
 from portal.views.defects import send_photo
-from portal.web import contains_pattern, render, see_other
+from portal.web import contains_pattern, id_from, render, see_other
 
 bp = Blueprint("staff_defects", __name__, url_prefix="/staff/defects")
 
@@ -76,8 +76,8 @@ def queue():
         query = query.where(DefectReport.open_queue())
     elif status in DefectReport.STATUSES:
         query = query.where(DefectReport.status == status)
-    if building.isdigit():
-        query = query.where(DefectReport.building == int(building))
+    if (building_id := id_from(building)) is not None:
+        query = query.where(DefectReport.building == building_id)
     if category in defects.CATEGORIES:
         query = query.where(DefectReport.category == category)
     if urgent == "1":

@@ -31,8 +31,7 @@ def queue():
     """Threads waiting for an answer first (oldest first), or every thread."""
     show = request.args.get("show", "waiting")
     topic = request.args.get("topic", "")
-    page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and 0 < int(page_arg) < 100000 else 1
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     query = visible_threads()
     if topic in service.TOPICS:
         query = query.where(MessageThread.topic == topic)

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.forms.accounts import ContinueForm
-from portal.forms.requests import LocalDateField
+from portal.forms.fields import LocalDateField
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.models import Apartment, Building, Lease, Residency

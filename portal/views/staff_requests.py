@@ -18,7 +18,7 @@ from portal.models import (
 from portal.services import requests as service
 from portal.services.staff import served, service_requests
 from portal.views.requests import send_attachment
-from portal.web import contains_pattern, render, see_other
+from portal.web import contains_pattern, id_from, render, see_other
 
 bp = Blueprint("staff_requests", __name__, url_prefix="/staff/requests")
 
@@ -43,12 +43,11 @@ def _filters() -> dict:
     chosen = {
         "type": args.get("type", "") if args.get("type", "") in catalog.CATALOG else "",
         "status": status if status in catalog.STATE_LABELS or status == "all" else "open",
-        "building": args.get("building", "") if args.get("building", "").isdigit() else "",
-        "team": args.get("team", "") if args.get("team", "").isdigit() else "",
+        "building": args.get("building", "") if id_from(args.get("building")) else "",
+        "team": args.get("team", "") if id_from(args.get("team")) else "",
         "q": (args.get("q") or "").strip()[:100],
     }
-    page = args.get("page", "1")
-    chosen["page"] = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    chosen["page"] = max(1, min(args.get("page", 1, type=int) or 1, 10_000))
     return chosen
 
 
@@ -56,7 +55,7 @@ def _search(q: str):
     """A reference (P-000123) finds its request by number; other words are looked for in
     the address with the apartment and the submitter's name."""
     digits = q.upper().removeprefix("P-").lstrip("0")
-    if digits.isdigit() and len(digits) < 10:
+    if digits.isascii() and digits.isdigit() and len(digits) < 10:
         return ServiceRequest.id == int(digits)
     like = contains_pattern(q)
     submitters = Person.select(Person.id).where(
@@ -78,10 +77,10 @@ def queue():
         query = query.where(ServiceRequest.status.not_in(catalog.CLOSED_STATES))
     elif filters["status"] != "all":
         query = query.where(ServiceRequest.status == filters["status"])
-    if filters["building"] and len(filters["building"]) < 10:
-        query = query.where(ServiceRequest.building == int(filters["building"]))
-    if filters["team"] and len(filters["team"]) < 10:
-        query = query.where(ServiceRequest.team == int(filters["team"]))
+    if filters["building"]:
+        query = query.where(ServiceRequest.building == id_from(filters["building"]))
+    if filters["team"]:
+        query = query.where(ServiceRequest.team == id_from(filters["team"]))
     query = (
         # Only what a line shows: a page of fifty reads none of the answers.
         query.select(
