@@ -38,6 +38,21 @@ def _parse(text: str, formats) -> datetime.datetime | None:
     return None
 
 
+def _moment(field, valuelist, format_message):
+    """The typed moment in one of the field's formats and within the years the portal
+    accepts; None when nothing was typed (the field's required check says so)."""
+    field.data = None
+    text = _typed(field, valuelist)
+    if not text:
+        return None
+    moment = _parse(text, field.format)
+    if moment is None:
+        raise ValueError(format_message)
+    if not in_range(moment.date()):
+        raise ValueError(DATE_RANGE_MESSAGE)
+    return moment
+
+
 class LocalDateField(DateField):
     """A date from a date picker (2027-01-31) or typed the Finnish way (31.1.2027)."""
 
@@ -45,16 +60,8 @@ class LocalDateField(DateField):
         super().__init__(*args, format=["%Y-%m-%d", "%d.%m.%Y"], **kwargs)
 
     def process_formdata(self, valuelist):
-        self.data = None
-        text = _typed(self, valuelist)
-        if not text:
-            return
-        moment = _parse(text, self.format)
-        if moment is None:
-            raise ValueError(DATE_FORMAT_MESSAGE)
-        if not in_range(moment.date()):
-            raise ValueError(DATE_RANGE_MESSAGE)
-        self.data = moment.date()
+        moment = _moment(self, valuelist, DATE_FORMAT_MESSAGE)
+        self.data = moment.date() if moment is not None else None
 
 
 class LocalDateTimeField(DateTimeLocalField):
@@ -66,16 +73,7 @@ class LocalDateTimeField(DateTimeLocalField):
         super().__init__(*args, format=formats, **kwargs)
 
     def process_formdata(self, valuelist):
-        self.data = None
-        text = _typed(self, valuelist)
-        if not text:
-            return
-        moment = _parse(text, self.format)
-        if moment is None:
-            raise ValueError(DATE_TIME_FORMAT_MESSAGE)
-        if not in_range(moment.date()):
-            raise ValueError(DATE_RANGE_MESSAGE)
-        self.data = moment
+        self.data = _moment(self, valuelist, DATE_TIME_FORMAT_MESSAGE)
 
 
 class WholeNumberField(IntegerField):
