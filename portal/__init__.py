@@ -52,76 +52,11 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     cli.init_app(app)
 
-    from portal.views import (
-        accounts,
-        appointments,
-        auth,
-        bookings,
-        building,
-        defects,
-        dev,
-        home,
-        lease,
-        mandates,
-        messages,
-        notices,
-        parking,
-        payments,
-        profile,
-        public,
-        requests,
-        staff,
-        staff_accounts,
-        staff_appointments,
-        staff_audit,
-        staff_buildings,
-        staff_defects,
-        staff_mandates,
-        staff_messages,
-        staff_notices,
-        staff_parking,
-        staff_payments,
-        staff_register,
-        staff_requests,
-        staff_saunas,
-        staff_teams,
-    )
+    from portal import views
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(accounts.bp)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(staff.bp)
-    app.register_blueprint(defects.bp)
-    app.register_blueprint(bookings.bp)
-    app.register_blueprint(staff_defects.bp)
-    app.register_blueprint(staff_saunas.bp)
-    app.register_blueprint(parking.bp)
-    app.register_blueprint(staff_parking.bp)
-    app.register_blueprint(requests.bp)
-    app.register_blueprint(staff_requests.bp)
-    app.register_blueprint(messages.bp)
-    app.register_blueprint(staff_messages.bp)
-    app.register_blueprint(notices.bp)
-    app.register_blueprint(staff_notices.bp)
-    app.register_blueprint(payments.bp)
-    app.register_blueprint(staff_payments.bp)
-    app.register_blueprint(building.bp)
-    app.register_blueprint(staff_buildings.bp)
-    app.register_blueprint(lease.bp)
-    app.register_blueprint(profile.bp)
-    app.register_blueprint(mandates.bp)
-    app.register_blueprint(staff_mandates.bp)
-    app.register_blueprint(staff_register.bp)
-    app.register_blueprint(staff_audit.bp)
-    app.register_blueprint(staff_accounts.bp)
-    app.register_blueprint(staff_teams.bp)
-    app.register_blueprint(appointments.bp)
-    app.register_blueprint(staff_appointments.bp)
-    if app.config["ENV_NAME"] == "development" and not app.config["SMTP_HOST"]:
-        app.register_blueprint(dev.bp)
+    views.register_blueprints(app)
     if app.config["MAIL_WORKER"] == "thread":
-        from portal.services.mail import MailWorker
+        from portal.workers import MailWorker
 
         app.extensions["mail_worker"] = MailWorker(app)
         app.extensions["mail_worker"].start()

@@ -372,3 +372,11 @@ def init_app(app: Flask) -> None:
         return enforce(app.extensions["access_table"].get(request.endpoint))
 
     app.after_request(record_agent_action)
+
+
+def acted_link(entry) -> str | None:
+    """Where an agent's recorded action led, when it is a page of the portal (a request, a
+    report): the grantor opens it from the mandate's history."""
+    if entry.action.startswith("acted:") and is_safe_path(entry.detail):
+        return entry.detail
+    return None

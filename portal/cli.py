@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from portal import clock, database, demo
+from portal import clock, database, demo, workers
 from portal import config as portal_config
 from portal.models import db
 from portal.services import (
@@ -148,7 +148,7 @@ def mail_worker_command(interval: float) -> None:
     housekept_at = 0.0
     while True:
         with db.connection_context():
-            if time.monotonic() - housekept_at >= mail.MailWorker.HOUSEKEEPING_SECONDS:
+            if time.monotonic() - housekept_at >= workers.HOUSEKEEPING_SECONDS:
                 housekeeping.run()
                 housekept_at = time.monotonic()
             sent, failed = mail.deliver_due(settings)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.dates import get_day_names
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import get_domain, get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -16,6 +16,7 @@ from portal.extensions import babel
 
 HELSINKI_ZONE = ZoneInfo("Europe/Helsinki")
 LOCALE_COOKIE = "locale"
+LOCALE_COOKIE_SECONDS = 365 * 24 * 3600
 # Formats follow Finnish conventions in every language (24-hour clock, 1 234,50 €).
 BABEL_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
@@ -34,6 +35,19 @@ def current_language() -> str:
         language = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
     g.language = language
     return language
+
+
+def remember_language(response, language: str):
+    """Keep the chosen language in a cookie for a year (also for visitors who never sign in)."""
+    response.set_cookie(
+        LOCALE_COOKIE,
+        language,
+        max_age=LOCALE_COOKIE_SECONDS,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
 
 
 def select_locale() -> str:

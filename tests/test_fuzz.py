@@ -48,11 +48,11 @@ def _view_routes() -> list[tuple[str, str, str]]:
     app, so that each endpoint is a test of its own when the tests are collected."""
     bare = Flask("routes")
     modules = {}
-    for info in pkgutil.iter_modules(portal.views.__path__):
-        module = importlib.import_module(f"portal.views.{info.name}")
+    for info in pkgutil.walk_packages(portal.views.__path__, "portal.views."):
+        module = importlib.import_module(info.name)
         if hasattr(module, "bp"):
             bare.register_blueprint(module.bp)
-            modules[module.bp.name] = info.name
+            modules[module.bp.name] = info.name.removeprefix("portal.views.")
     found = []
     for rule in bare.url_map.iter_rules():
         if rule.endpoint == "static":
@@ -84,7 +84,7 @@ _READS = re.compile(r"""\b(?:request\.args|request\.values|args)\.get\(\s*["'](\
 def _query_parameters() -> dict[str, list[str]]:
     found = {}
     for module in sorted({module for module, _, _ in VIEW_ROUTES}):
-        source = Path(portal.views.__path__[0], f"{module}.py").read_text()
+        source = Path(portal.views.__path__[0], *module.split(".")).with_suffix(".py").read_text()
         names = set(_READS.findall(source))
         if "links.from_query(" in source:
             names.add("t")

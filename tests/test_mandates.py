@@ -399,7 +399,7 @@ def test_the_paper_form_is_filled_in_for_a_resident_and_blank_for_others(app, cl
 
 
 def test_every_change_an_agent_can_make_has_a_line_in_the_grantors_history(app):
-    from portal.views.mandates import HISTORY_LABELS
+    from portal.services.mandates import HISTORY_LABELS
 
     table = app.extensions["access_table"]
     unlabelled = [

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app
 from icalendar import Calendar, Event
 from peewee import IntegrityError
 
@@ -23,6 +24,11 @@ APPOINTMENTS = "appointments"
 WALK_IN = "walk_in"
 CLOSED = "closed"
 HOLIDAY = "holiday"
+
+
+def service_point_address() -> str:
+    """Where the customer service point is: the company's setting, not a literal of the pages."""
+    return current_app.config["SERVICE_POINT_ADDRESS"]
 
 
 class SlotTaken(Exception):

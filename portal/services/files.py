@@ -54,6 +54,22 @@ def pdf_message(reason: str) -> str | None:
     return None
 
 
+def attachment_message(reason: str, limit: int) -> str:
+    """What to tell the person whose files were refused for ``reason``; ``limit`` is how many
+    files the form takes."""
+    if message := pdf_message(reason):
+        return message
+    if reason == AttachmentError.TOO_MANY:
+        return _("You can attach at most %(count)s files.", count=limit)
+    if reason == AttachmentError.TOO_LARGE:
+        return _(
+            "A file was too large. Photos up to 15 MB and %(count)s megapixels, PDF files up "
+            "to 10 MB.",
+            count=photos.MAX_MEGAPIXELS,
+        )
+    return _("A file was not a photo or a PDF document we can read.")
+
+
 def check_pdf(data: bytes) -> None:
     """Raise AttachmentError unless ``data`` is a plain PDF document of at most 10 MB."""
     if len(data) > MAX_DOCUMENT_BYTES:
@@ -137,31 +153,3 @@ def remove(directory: Path, stored: list[dict]) -> None:
     """Delete stored files (when the database write that needed them failed)."""
     for item in stored:
         photos.remove(directory, *(n for n in (item["stored_name"], item["thumb_name"]) if n))
-
-
-def send(directory: Path, attachment, thumbnail: bool):
-    """Answer with a stored attachment (its thumbnail if asked and there is one): photos
-    inline, PDFs as downloads, never kept in a cache. ``attachment`` is any row with an
-    ``id`` and the columns ``store`` fills in.
-
-    The uploader's file name is never the download's: a name such as "lasku.hta" or
-    "page.html" would have the browser or the desktop open the file with another program.
-    The name is ours, its type the one the content was checked to be."""
-    from flask import abort, send_file
-
-    name = attachment.thumb_name if thumbnail and attachment.thumb_name else None
-    path = directory / (name or attachment.stored_name)
-    if not path.is_file():
-        abort(404)
-    is_pdf = name is None and attachment.content_type == "application/pdf"
-    download_name = f"attachment-{attachment.id}.pdf" if is_pdf else f"photo-{attachment.id}.jpg"
-    response = send_file(
-        path,
-        mimetype="application/pdf" if is_pdf else "image/jpeg",
-        etag=False,
-        conditional=False,
-    )
-    disposition = "attachment" if is_pdf else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{download_name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response

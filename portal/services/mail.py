@@ -11,13 +11,10 @@ import datetime
 import html
 import re
 import smtplib
-import threading
-import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import Flask, current_app
 from flask_babel import force_locale
 from jinja2_fragments.flask import render_block
 
@@ -199,51 +196,3 @@ def oldest_unsent(now: datetime.datetime | None = None) -> datetime.timedelta | 
         .first()
     )
     return None if oldest is None else (now or utcnow()) - oldest.created_at
-
-
-class MailWorker(threading.Thread):
-    """Deliver queued email every few seconds, in the background of one process; every few
-    minutes also run the calendar's housekeeping (expired offers go to the next in line)."""
-
-    HOUSEKEEPING_SECONDS = 300
-
-    def __init__(self, app: Flask, interval: float = 2.0):
-        super().__init__(name="mail-worker", daemon=True)
-        self.app = app
-        self.interval = interval
-        self.stopped = threading.Event()
-        self.housekept_at = 0.0
-
-    def run(self) -> None:
-        from portal.services import housekeeping
-
-        while not self.stopped.is_set():
-            with self.app.app_context():
-                try:
-                    if time.monotonic() - self.housekept_at >= self.HOUSEKEEPING_SECONDS:
-                        housekeeping.run()
-                        self.housekept_at = time.monotonic()
-                    deliver_due(SmtpSettings.from_config(self.app.config))
-                except Exception:
-                    # The worker must outlive a bad moment of the database; it logs and goes on.
-                    current_app.logger.exception("Email delivery round failed")
-                finally:
-                    from portal.models import db
-
-                    if not db.is_closed():
-                        db.close()
-            self._pause()
-
-    def _pause(self) -> None:
-        """Wait for the next round, or until stopped.
-
-        Short sleeps rather than ``Event.wait(timeout)``: under libfaketime, where the tests
-        try the portal at other dates, a timed wait on an event never times out, while
-        sleeping keeps time."""
-        resume_at = time.monotonic() + self.interval
-        while not self.stopped.is_set() and time.monotonic() < resume_at:
-            time.sleep(min(0.05, self.interval))
-
-    def stop(self) -> None:
-        self.stopped.set()
-        self.join(timeout=10)

@@ -14,6 +14,7 @@ from pathlib import Path
 from peewee import JOIN
 
 from portal import catalog
+from portal.i18n import lazy_gettext as _l
 from portal.models import (
     Apartment,
     AuditEntry,
@@ -31,6 +32,45 @@ from portal.services import audit, files, mail
 GENERAL = catalog.GENERAL
 SCOPES = tuple(catalog.MANDATE_SCOPES)
 SPECIFIC_SCOPES = tuple(scope for scope in SCOPES if scope != GENERAL)
+
+
+STATE_LABELS = {
+    Mandate.PENDING: _l("Waiting for customer service to verify it"),
+    Mandate.ACTIVE: _l("In force"),
+    "upcoming": _l("In force from its first day"),
+    "expired": _l("Expired"),
+    Mandate.REVOKED: _l("Revoked"),
+    Mandate.ENDED: _l("Ended by customer service"),
+}
+
+# What the history of a mandate says about each entry of the audit log.
+HISTORY_LABELS = {
+    "mandate_given": _l("Power of attorney given in the portal"),
+    "mandate_registered": _l("Registered by customer service from a paper form"),
+    "mandate_verified": _l("Verified by customer service"),
+    "mandate_revoked": _l("Revoked"),
+    "mandate_ended": _l("Ended by customer service"),
+    "acting_started": _l("Began handling the matters"),
+    "acted:defects.new": _l("Reported a defect"),
+    "acted:defects.comment": _l("Added to a defect notification"),
+    "acted:defects.decision": _l("Answered about a repair"),
+    "acted:bookings.request_sauna": _l("Booked a sauna turn"),
+    "acted:bookings.cancel_sauna": _l("Cancelled a sauna turn"),
+    "acted:parking.apply": _l("Applied for a parking space"),
+    "acted:parking.application": _l("Answered a parking space offer or application"),
+    "acted:parking.terminate": _l("Gave notice on a parking space"),
+    "acted:requests.new": _l("Sent a service request"),
+    "acted:requests.message": _l("Wrote in a service request"),
+    "acted:requests.withdraw": _l("Withdrew a service request"),
+    "acted:requests.consent": _l("Gave consent to a request"),
+    "acted:messages.new": _l("Wrote to customer service"),
+    "acted:messages.show": _l("Replied in a conversation"),
+}
+OTHER_ACTION = _l("Made a change")
+
+
+def history_label(action: str) -> str:
+    return str(HISTORY_LABELS.get(action, OTHER_ACTION))
 
 
 class MandateRefused(Exception):

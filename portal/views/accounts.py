@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, flash, request, session, url_for
 from flask_babel import format_datetime
 from flask_login import current_user, login_user
 
-from portal import bank_id, links
+from portal import bank_id, journeys, links
 from portal.extensions import limiter
 from portal.forms.accounts import ContinueForm, EmailForm, IdentifyForm, NewPasswordForm
 from portal.i18n import current_language
@@ -25,34 +25,10 @@ from portal.web import render, see_other
 bp = Blueprint("accounts", __name__)
 
 FORM_LIMIT = "10 per minute; 40 per hour"
-# Which step of the journey the session is in, and until when it may finish it.
-REGISTRATION = "registration"
-PENDING = "pending_identification"
-IDENTIFIED = "identified"
 
 
 def _lifetime() -> datetime.timedelta:
     return datetime.timedelta(hours=current_app.config["LINK_LIFETIME_HOURS"])
-
-
-def _begin(step: str, **values) -> None:
-    minutes = current_app.config["REGISTRATION_MINUTES"]
-    until = (utcnow() + datetime.timedelta(minutes=minutes)).isoformat()
-    session[step] = {**values, "until": until}
-
-
-def _step(step: str) -> dict | None:
-    """Return the journey step kept in the session, unless it has run out of time."""
-    state = session.get(step)
-    if not isinstance(state, dict) or state.get("until", "") < utcnow().isoformat():
-        session.pop(step, None)
-        return None
-    return state
-
-
-def _end_journey() -> None:
-    for step in (REGISTRATION, PENDING, IDENTIFIED):
-        session.pop(step, None)
 
 
 def _public_url() -> str:
@@ -102,17 +78,17 @@ def confirm_email():
         if not tokens.consume(checked.token):
             return _token_problem_page("used", url_for("accounts.register"))
         links.forget(links.REGISTER)
-        _end_journey()
-        _begin(REGISTRATION, email=checked.token.email)
+        journeys.end()
+        journeys.begin(journeys.REGISTRATION, email=checked.token.email)
         return see_other(url_for("accounts.identify"))
     return render("accounts/confirm.html", form=form, email=checked.token.email)
 
 
 def _journey_email() -> str | None:
     """Return the email of the person identifying: registering, or signing in the first time."""
-    if state := _step(REGISTRATION):
+    if state := journeys.step(journeys.REGISTRATION):
         return state["email"]
-    if state := _step(PENDING):
+    if state := journeys.step(journeys.PENDING):
         person = Person.get_or_none(Person.id == state["person_id"])
         return person.email if person else None
     return None
@@ -176,15 +152,15 @@ def identified():
 
 def _after_identification(person: Person):
     """Sign in a person who already has a password; otherwise let them choose one."""
-    if _step(PENDING) and person.password_hash:
-        _end_journey()
+    if journeys.step(journeys.PENDING) and person.password_hash:
+        journeys.end()
         session.clear()
         login_user(person)
         audit.record("signed_in", actor=person, subject=person)
         flash(_("Thank you, you have been identified."), "success")
         return see_other(url_for("home.index"))
-    _end_journey()
-    _begin(IDENTIFIED, person_id=person.id)
+    journeys.end()
+    journeys.begin(journeys.IDENTIFIED, person_id=person.id)
     return see_other(url_for("accounts.choose_password"))
 
 
@@ -224,7 +200,7 @@ def _password_page(form: NewPasswordForm, person: Person, action: str, reset: bo
 @bp.route("/register/password", methods=["GET", "POST"])
 def choose_password():
     """Choose the password after identifying; then the person is signed in."""
-    state = _step(IDENTIFIED)
+    state = journeys.step(journeys.IDENTIFIED)
     person = Person.get_or_none(Person.id == state["person_id"]) if state else None
     if person is None:
         flash(_("Start by creating a username, or sign in."), "info")
@@ -232,7 +208,7 @@ def choose_password():
     form = _password_form(person)
     if form.validate_on_submit():
         registration.set_password(person, form.password.data)
-        _end_journey()
+        journeys.end()
         session.clear()
         login_user(person)
         flash(_("Welcome! Your username is ready."), "success")
@@ -243,7 +219,7 @@ def choose_password():
 @bp.post("/password/check")
 def check_new_password():
     """Answer which password rules the typed password meets (for live feedback with htmx)."""
-    state = _step(IDENTIFIED)
+    state = journeys.step(journeys.IDENTIFIED)
     person = Person.get_or_none(Person.id == state["person_id"]) if state else None
     if person is None and (reset := session.get("reset_person_id")):
         person = Person.get_or_none(Person.id == reset)
@@ -298,16 +274,7 @@ def reset_password():
         flash(_("Your password has been changed. You were signed out everywhere else."), "success")
         if person.is_staff and current_app.config["STAFF_TOTP_REQUIRED"]:
             # A new password is not a second factor: staff go on to the code.
-            from portal.views.auth import ask_for_code
-
-            return ask_for_code(person, None)
+            return journeys.ask_for_code(person, None)
         login_user(person)
         return see_other(url_for("home.index"))
     return _password_page(form, person, url_for("accounts.reset_password"), reset=True)
-
-
-def begin_first_identification(person: Person):
-    """Send a person with a username but no identification for this portal to identify."""
-    _end_journey()
-    _begin(PENDING, person_id=person.id)
-    return see_other(url_for("accounts.identify"))

@@ -21,11 +21,6 @@ from portal.web import render, see_other
 bp = Blueprint("appointments", __name__, url_prefix="/appointments")
 
 
-def service_point_address() -> str:
-    """Where the customer service point is: configuration, not a literal of the pages."""
-    return current_app.config["SERVICE_POINT_ADDRESS"]
-
-
 def _rules() -> service.Rules:
     return service.Rules.from_config(current_app.config)
 
@@ -78,7 +73,7 @@ def index():
         "appointments/index.html",
         partial="calendar",
         asoy_team=_asoy_team(),
-        address=service_point_address(),
+        address=service.service_point_address(),
         **_week_context("book"),
     )
 
@@ -96,12 +91,12 @@ def _confirmation(appointment: Appointment, raw: str, template: str) -> None:
         template,
         appointment.language,
         calendar=service.calendar_file(
-            appointment, "Heka: asiakaspalvelu", service_point_address()
+            appointment, "Heka: asiakaspalvelu", service.service_point_address()
         ),
         appointment=appointment,
         when=appointment.local_start,
         reason=REASONS[appointment.reason],
-        address=service_point_address(),
+        address=service.service_point_address(),
         link=_manage_link(raw),
     )
 
@@ -192,7 +187,7 @@ def manage():
         appointment=appointment,
         changeable=changeable,
         reason=REASONS[appointment.reason],
-        address=service_point_address(),
+        address=service.service_point_address(),
         form=form,
         moving=bool(context),
         link=_manage_link(token),

@@ -6,14 +6,13 @@ import segno
 from flask import Blueprint, current_app, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portal import clock, sessions
+from portal import clock, journeys, sessions
 from portal.extensions import limiter
 from portal.forms.auth import CodeForm, SignInForm
 from portal.i18n import gettext as _
 from portal.models import Person
 from portal.services import accounts as account_service
 from portal.services import audit, throttle, totp
-from portal.views import accounts
 from portal.web import is_safe_path, render, see_other
 
 bp = Blueprint("auth", __name__)
@@ -56,12 +55,12 @@ def login():
             throttle.succeeded(key)
         if person is not None and person.identified_at is None:
             # A username from elsewhere (the apartment search): identify once for this portal.
-            return accounts.begin_first_identification(person)
+            return journeys.begin_first_identification(person)
         if person is not None:
             # A fresh session at sign-in: nothing an attacker planted before survives it.
             session.clear()
             if person.is_staff and current_app.config["STAFF_TOTP_REQUIRED"]:
-                return ask_for_code(person, next_path)
+                return journeys.ask_for_code(person, next_path)
             login_user(person)
             audit.record("signed_in", actor=person, subject=person)
             target = next_path if is_safe_path(next_path) else url_for("home.index")
@@ -73,31 +72,14 @@ def login():
     return render("auth/login.html", partial="form", status=status, form=form, next=next_path)
 
 
-SECOND_FACTOR = "second_factor"
-CODE_MINUTES = 5
-
-
-def ask_for_code(person, next_path):
-    """The password was right: staff continue with a one-time code (set one up first)."""
-    pending = {
-        "person_id": person.id,
-        "at": clock.timestamp(),
-        "next": next_path if is_safe_path(next_path) else None,
-    }
-    if not person.totp_secret:
-        pending["secret"] = totp.new_secret()
-    session[SECOND_FACTOR] = pending
-    return see_other(url_for("auth.second_factor"))
-
-
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=failed)
 def second_factor():
     """The one-time code from the authenticator app, after the password; the first time,
     the app is set up from a QR code."""
-    pending = session.get(SECOND_FACTOR)
-    if not pending or clock.timestamp() - pending.get("at", 0) > CODE_MINUTES * 60:
-        session.pop(SECOND_FACTOR, None)
+    pending = session.get(journeys.SECOND_FACTOR)
+    if not pending or clock.timestamp() - pending.get("at", 0) > journeys.CODE_MINUTES * 60:
+        session.pop(journeys.SECOND_FACTOR, None)
         return see_other(url_for("auth.login"))
     person = Person.get_or_none((Person.id == pending["person_id"]) & Person.is_active)
     if person is None:

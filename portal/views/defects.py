@@ -1,7 +1,5 @@
 """Defect notifications: the household's reports, a new report, and the form without signing in."""
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     abort,
@@ -9,13 +7,12 @@ from flask import (
     flash,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
 from peewee import JOIN
 
-from portal import clock, sessions
+from portal import clock, downloads, sessions
 from portal.access import current_resident_status
 from portal.extensions import htmx
 from portal.forms.defects import CommentForm, DecisionForm, DefectForm, VisitorDefectForm
@@ -27,10 +24,6 @@ from portal.services.hours import is_open, urgent_contact
 from portal.web import render, see_other
 
 bp = Blueprint("defects", __name__, url_prefix="/defects")
-
-
-def upload_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / "defects"
 
 
 def _uploads(field_name: str = "photos") -> list[bytes]:
@@ -82,7 +75,7 @@ def _submit(form, uploads, **who) -> DefectReport:
         master_key_allowed=form.master_key_allowed.data,
         pets=form.pets.data,
         uploads=uploads,
-        upload_dir=upload_dir(),
+        upload_dir=downloads.folder(downloads.DEFECTS),
         public_url=current_app.config["PUBLIC_URL"].rstrip("/"),
         caller=current_app.config["MAINTENANCE_CALLER_PREFIX"],
         **who,
@@ -247,7 +240,11 @@ def comment(report_id):
         elif _check_photo_count(form, uploads):
             try:
                 defects.add_comment(
-                    report, current_user, form.note.data or "", uploads, upload_dir()
+                    report,
+                    current_user,
+                    form.note.data or "",
+                    uploads,
+                    downloads.folder(downloads.DEFECTS),
                 )
             except photos.PhotoError as error:
                 flash(_photo_message(error), "error")
@@ -276,25 +273,10 @@ def decision(report_id):
     return see_other(url_for("defects.show", report_id=report.id))
 
 
-def send_photo(report: DefectReport, attachment_id: int):
-    """Send a photo of a report the caller may see (?size=thumb: its thumbnail); like every
-    personal page, it is kept in no cache."""
-    attachment = Attachment.get_or_none(
-        (Attachment.id == attachment_id) & (Attachment.report == report.id)
-    ) or abort(404)
-    name = attachment.thumb_name if request.args.get("size") == "thumb" else attachment.stored_name
-    path = upload_dir() / name
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype="image/jpeg", etag=False, conditional=False)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/<int:report_id>/photos/<int:attachment_id>")
 def photo(report_id, attachment_id):
     """Send a photo of a household report (its thumbnail with ?size=thumb)."""
-    return send_photo(household_report(report_id), attachment_id)
+    return downloads.defect_photo(household_report(report_id), attachment_id)
 
 
 # Reports without signing in, per address: generous for a building's shared connection.

@@ -7,60 +7,13 @@ from portal import access, catalog, clock, sessions
 from portal.forms.accounts import ContinueForm
 from portal.forms.mandates import GiveMandateForm
 from portal.i18n import gettext as _
-from portal.i18n import lazy_gettext as _l
 from portal.models import Mandate, ServiceTeam
-from portal.services import accounts, audit, mandates
+from portal.services import accounts, appointments, audit, mandates
 from portal.services.residents import ACTIVE, NOT_BEGUN, resident_status
 from portal.sessions import confirm_password, recently_authenticated
-from portal.views.appointments import service_point_address
-from portal.web import is_safe_path, render, see_other
+from portal.web import render, see_other
 
 bp = Blueprint("mandates", __name__, url_prefix="/mandates")
-
-STATE_LABELS = {
-    Mandate.PENDING: _l("Waiting for customer service to verify it"),
-    Mandate.ACTIVE: _l("In force"),
-    "upcoming": _l("In force from its first day"),
-    "expired": _l("Expired"),
-    Mandate.REVOKED: _l("Revoked"),
-    Mandate.ENDED: _l("Ended by customer service"),
-}
-
-# What the history of a mandate says about each entry of the audit log.
-HISTORY_LABELS = {
-    "mandate_given": _l("Power of attorney given in the portal"),
-    "mandate_registered": _l("Registered by customer service from a paper form"),
-    "mandate_verified": _l("Verified by customer service"),
-    "mandate_revoked": _l("Revoked"),
-    "mandate_ended": _l("Ended by customer service"),
-    "acting_started": _l("Began handling the matters"),
-    "acted:defects.new": _l("Reported a defect"),
-    "acted:defects.comment": _l("Added to a defect notification"),
-    "acted:defects.decision": _l("Answered about a repair"),
-    "acted:bookings.request_sauna": _l("Booked a sauna turn"),
-    "acted:bookings.cancel_sauna": _l("Cancelled a sauna turn"),
-    "acted:parking.apply": _l("Applied for a parking space"),
-    "acted:parking.application": _l("Answered a parking space offer or application"),
-    "acted:parking.terminate": _l("Gave notice on a parking space"),
-    "acted:requests.new": _l("Sent a service request"),
-    "acted:requests.message": _l("Wrote in a service request"),
-    "acted:requests.withdraw": _l("Withdrew a service request"),
-    "acted:requests.consent": _l("Gave consent to a request"),
-    "acted:messages.new": _l("Wrote to customer service"),
-    "acted:messages.show": _l("Replied in a conversation"),
-}
-OTHER_ACTION = _l("Made a change")
-
-
-def history_label(action: str) -> str:
-    return str(HISTORY_LABELS.get(action, OTHER_ACTION))
-
-
-def history_link(entry) -> str | None:
-    """Where an agent's action led, when it is a page of the portal (a request, a report)."""
-    if entry.action.startswith("acted:") and is_safe_path(entry.detail):
-        return entry.detail
-    return None
 
 
 def _refresh_received() -> None:
@@ -82,7 +35,7 @@ def index():
         given=given,
         received=received,
         state=lambda m: mandates.state(m, today),
-        labels=STATE_LABELS,
+        labels=mandates.STATE_LABELS,
         scope_labels=catalog.MANDATE_SCOPES,
         may_give=own.kind in (ACTIVE, NOT_BEGUN) and not current_user.is_staff,
     )
@@ -162,14 +115,14 @@ def show(mandate_id):
         "mandates/show.html",
         mandate=mandate,
         state=mandates.state(mandate, today),
-        labels=STATE_LABELS,
+        labels=mandates.STATE_LABELS,
         scope_labels=catalog.MANDATE_SCOPES,
         is_grantor=is_grantor,
         is_agent=mandate.agent_email == current_user.email,
         effective=mandates.is_effective(mandate, today),
         history=list(mandates.history(mandate)),
-        history_label=history_label,
-        history_link=history_link,
+        history_label=mandates.history_label,
+        history_link=access.acted_link,
         form=ContinueForm(),
     )
 
@@ -235,7 +188,7 @@ def paper_form():
     return render(
         "mandates/paper.html",
         residency=residency,
-        address=service_point_address(),
+        address=appointments.service_point_address(),
         email=team.email if team else "",
         scopes=catalog.MANDATE_SCOPES,
         today=clock.today(),

@@ -1,37 +1,18 @@
 """Customer service messages for residents: start a conversation, follow the replies."""
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
+from portal import downloads
 from portal.access import current_resident_status
 from portal.forms.messages import NewThreadForm, ReplyForm
 from portal.i18n import gettext as _
-from portal.models import MessageAttachment, MessageThread
-from portal.services import files, photos
+from portal.models import MessageThread
+from portal.services import files
 from portal.services import messages as service
 from portal.web import render, see_other
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")
-
-
-def upload_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / "messages"
-
-
-def file_error(reason: str) -> str:
-    if message := files.pdf_message(reason):
-        return message
-    if reason == files.AttachmentError.TOO_MANY:
-        return _("You can attach at most %(count)s files.", count=service.MAX_ATTACHMENTS)
-    if reason == files.AttachmentError.TOO_LARGE:
-        return _(
-            "A file was too large. Photos up to 15 MB and %(count)s megapixels, PDF files up "
-            "to 10 MB.",
-            count=photos.MAX_MEGAPIXELS,
-        )
-    return _("A file was not a photo or a PDF document we can read.")
 
 
 def household_thread(thread_id: int) -> MessageThread:
@@ -69,10 +50,12 @@ def new():
                 subject=form.subject.data.strip(),
                 body=form.body.data.strip(),
                 uploads=files.uploads_from(request),
-                upload_dir=upload_dir(),
+                upload_dir=downloads.folder(downloads.MESSAGES),
             )
         except files.AttachmentError as error:
-            form.attachments.errors = [file_error(error.args[0])]
+            form.attachments.errors = [
+                files.attachment_message(error.args[0], service.MAX_ATTACHMENTS)
+            ]
         else:
             flash(_("Your message was sent. We answer on weekdays."), "success")
             return see_other(url_for("messages.show", thread_id=thread.id))
@@ -97,10 +80,12 @@ def show(thread_id):
                 body=form.body.data.strip(),
                 from_staff=False,
                 uploads=files.uploads_from(request),
-                upload_dir=upload_dir(),
+                upload_dir=downloads.folder(downloads.MESSAGES),
             )
         except files.AttachmentError as error:
-            form.attachments.errors = [file_error(error.args[0])]
+            form.attachments.errors = [
+                files.attachment_message(error.args[0], service.MAX_ATTACHMENTS)
+            ]
         else:
             flash(_("Your message was sent."), "success")
             return see_other(url_for("messages.show", thread_id=thread.id))
@@ -119,20 +104,6 @@ def show(thread_id):
     )
 
 
-def send_attachment(thread: MessageThread, attachment_id: int):
-    """Send a file of a thread the caller may see; never cached, PDFs as downloads."""
-    attachment = (
-        MessageAttachment.select(MessageAttachment)
-        .join(MessageAttachment.message.rel_model)
-        .where(
-            (MessageAttachment.id == attachment_id)
-            & (MessageAttachment.message.rel_model.thread == thread.id)
-        )
-        .first()
-    ) or abort(404)
-    return files.send(upload_dir(), attachment, request.args.get("size") == "thumb")
-
-
 @bp.get("/<int:thread_id>/files/<int:attachment_id>")
 def attachment(thread_id, attachment_id):
-    return send_attachment(household_thread(thread_id), attachment_id)
+    return downloads.message_file(household_thread(thread_id), attachment_id)

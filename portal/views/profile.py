@@ -11,11 +11,11 @@ from portal.forms.accounts import ContinueForm
 from portal.forms.profile import BankAccountForm, ContactForm
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
+from portal.i18n import remember_language
 from portal.models import Person, Token, db
 from portal.services import audit, mail, personal_data, tokens
 from portal.services import payments as payment_rules
 from portal.sessions import confirm_password, recently_authenticated
-from portal.views.public import LOCALE_COOKIE, ONE_YEAR
 from portal.web import render, see_other
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -56,15 +56,7 @@ def show():
             language=contact_form.language.data,
             notify_by_email=contact_form.notify_by_email.data,
         ).where(Person.id == current_user.id).execute()
-        response = see_other(url_for("profile.show"))
-        response.set_cookie(
-            LOCALE_COOKIE,
-            contact_form.language.data,
-            max_age=ONE_YEAR,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
+        response = remember_language(see_other(url_for("profile.show")), contact_form.language.data)
         flash(_("Your information was saved."), "success")
         return response
     status = 422 if contact_form.is_submitted() else 200

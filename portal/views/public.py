@@ -5,14 +5,12 @@ from flask_login import current_user
 
 from portal import database
 from portal.forms.preferences import LanguageForm
-from portal.i18n import LOCALE_COOKIE
+from portal.i18n import remember_language
 from portal.models import Person, db
 from portal.services import mail
 from portal.web import is_safe_path, see_other
 
 bp = Blueprint("public", __name__)
-
-ONE_YEAR = 365 * 24 * 3600
 
 
 @bp.post("/locale")
@@ -25,16 +23,7 @@ def switch_locale():
     if current_user.is_authenticated and current_user.language != language:
         Person.update(language=language).where(Person.id == current_user.id).execute()
     target = form.next.data if is_safe_path(form.next.data) else "/"
-    response = see_other(target)
-    response.set_cookie(
-        LOCALE_COOKIE,
-        language,
-        max_age=ONE_YEAR,
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
-    return response
+    return remember_language(see_other(target), language)
 
 
 @bp.get("/healthz")

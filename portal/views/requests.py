@@ -1,18 +1,16 @@
 """Service requests of every catalog type: one list, one form, one page for all of them."""
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
-from portal import catalog, clock, sessions
+from portal import catalog, clock, downloads, sessions
 from portal.access import current_acting, current_resident_status, not_covered_page
 from portal.extensions import htmx
 from portal.forms.accounts import ContinueForm
 from portal.forms.requests import build_form, shown_fields, typed_answers
 from portal.i18n import gettext as _
 from portal.models import RequestAttachment, ServiceRequest
-from portal.services import files, mandates, photos
+from portal.services import files, mandates
 from portal.services import requests as service
 from portal.services.residents import household
 from portal.sessions import confirm_password, recently_authenticated
@@ -21,24 +19,6 @@ from portal.web import render, see_other
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
 MAX_MESSAGE = 4000
-
-
-def upload_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / "requests"
-
-
-def attachment_message(reason: str, limit: int) -> str:
-    if message := files.pdf_message(reason):
-        return message
-    if reason == files.AttachmentError.TOO_MANY:
-        return _("You can attach at most %(count)s files.", count=limit)
-    if reason == files.AttachmentError.TOO_LARGE:
-        return _(
-            "A file was too large. Photos up to 15 MB and %(count)s megapixels, PDF files up "
-            "to 10 MB.",
-            count=photos.MAX_MEGAPIXELS,
-        )
-    return _("A file was not a photo or a PDF document we can read.")
 
 
 def covered_types() -> list[str] | None:
@@ -134,10 +114,12 @@ def new(type_key):
                     mandate=acting,
                     residents=residents,
                     uploads=uploads,
-                    upload_dir=upload_dir(),
+                    upload_dir=downloads.folder(downloads.REQUESTS),
                 )
             except files.AttachmentError as error:
-                form.attachment_errors = [attachment_message(error.args[0], entry.attachments)]
+                form.attachment_errors = [
+                    files.attachment_message(error.args[0], entry.attachments)
+                ]
             else:
                 flash(
                     _("Your request was sent. Its number is %(ref)s.", ref=created.reference),
@@ -259,14 +241,6 @@ def consent(request_id):
     return see_other(url_for("requests.show", request_id=found.id))
 
 
-def send_attachment(found: ServiceRequest, attachment_id: int):
-    """Send a file of a request the caller may see; never cached, PDFs as downloads."""
-    attachment = RequestAttachment.get_or_none(
-        (RequestAttachment.id == attachment_id) & (RequestAttachment.request == found.id)
-    ) or abort(404)
-    return files.send(upload_dir(), attachment, request.args.get("size") == "thumb")
-
-
 @bp.get("/<int:request_id>/files/<int:attachment_id>")
 def attachment(request_id, attachment_id):
-    return send_attachment(household_request(request_id), attachment_id)
+    return downloads.request_file(household_request(request_id), attachment_id)

@@ -26,9 +26,8 @@ from portal.models import (
     Residency,
     ServiceRequest,
 )
-from portal.services import mail, registration
+from portal.services import mail, mandates, registration
 from portal.services.staff import message_threads, scope_summary, served, service_requests
-from portal.views.mandates import STATE_LABELS as MANDATE_LABELS
 from portal.web import render, see_other
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -273,5 +272,5 @@ def person(person_id):
             .order_by(Mandate.id.desc())
         ),
         request_titles={key: entry.title for key, entry in catalog.CATALOG.items()},
-        mandate_labels=MANDATE_LABELS,
+        mandate_labels=mandates.STATE_LABELS,
     )

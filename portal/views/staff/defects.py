@@ -7,12 +7,12 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from peewee import JOIN, fn
 
+from portal import downloads
 from portal.forms.defects import StaffDefectForm
 from portal.i18n import gettext as _
 from portal.models import Apartment, Attachment, Building, DefectEvent, DefectReport, Person
 from portal.services import defects
 from portal.services.staff import served
-from portal.views.defects import send_photo
 from portal.web import contains_pattern, id_from, render, see_other
 
 bp = Blueprint("staff_defects", __name__, url_prefix="/staff/defects")
@@ -201,4 +201,4 @@ def show(report_id):
 @bp.get("/<int:report_id>/photos/<int:attachment_id>")
 def photo(report_id, attachment_id):
     """Send a photo of a report the staff member may see."""
-    return send_photo(staff_report(report_id), attachment_id)
+    return downloads.defect_photo(staff_report(report_id), attachment_id)

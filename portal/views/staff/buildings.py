@@ -9,12 +9,12 @@ from peewee import JOIN
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
+from portal import downloads
 from portal.forms.accounts import ContinueForm
 from portal.i18n import gettext as _
 from portal.models import Building, BuildingDetails, ServiceTeam, db, utcnow
 from portal.services import audit, files
 from portal.services.staff import served
-from portal.views.building import rescue_plan_dir, send_rescue_plan
 from portal.web import id_from, render, see_other
 
 bp = Blueprint("staff_buildings", __name__, url_prefix="/staff/buildings")
@@ -81,8 +81,8 @@ def edit(building_id):
                 old = details.rescue_plan_name
                 if data:
                     name = f"{secrets.token_hex(16)}.pdf"
-                    rescue_plan_dir().mkdir(parents=True, exist_ok=True)
-                    (rescue_plan_dir() / name).write_bytes(data)
+                    downloads.folder(downloads.BUILDINGS).mkdir(parents=True, exist_ok=True)
+                    (downloads.folder(downloads.BUILDINGS) / name).write_bytes(data)
                     details.rescue_plan_name = name
                     details.rescue_plan_size = len(data)
                     details.rescue_plan_updated_at = utcnow()
@@ -91,7 +91,7 @@ def edit(building_id):
                     "building_details_changed", actor=current_user, detail=str(building.id)
                 )
             if data and old:
-                (rescue_plan_dir() / old).unlink(missing_ok=True)
+                (downloads.folder(downloads.BUILDINGS) / old).unlink(missing_ok=True)
             flash(_("The building's details were saved."), "success")
             return see_other(url_for("staff_buildings.edit", building_id=building.id))
     elif form.is_submitted():
@@ -125,4 +125,4 @@ def team(building_id):
 
 @bp.get("/<int:building_id>/rescue-plan")
 def rescue_plan(building_id):
-    return send_rescue_plan(visible_building(building_id).id)
+    return downloads.rescue_plan(visible_building(building_id).id)

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
-from portal import catalog
+from portal import catalog, downloads
 from portal.forms.accounts import ContinueForm
 from portal.i18n import gettext as _
 from portal.models import (
@@ -17,7 +17,6 @@ from portal.models import (
 )
 from portal.services import requests as service
 from portal.services.staff import served, service_requests
-from portal.views.requests import send_attachment
 from portal.web import contains_pattern, id_from, render, see_other
 
 bp = Blueprint("staff_requests", __name__, url_prefix="/staff/requests")
@@ -219,4 +218,4 @@ def paper_consent(request_id, consent_id):
 
 @bp.get("/<int:request_id>/files/<int:attachment_id>")
 def attachment(request_id, attachment_id):
-    return send_attachment(staff_request(request_id), attachment_id)
+    return downloads.request_file(staff_request(request_id), attachment_id)

@@ -1,31 +1,23 @@
 """Staff see, register, verify and end powers of attorney."""
 
-from pathlib import Path
-from types import SimpleNamespace
-
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from peewee import fn
 from wtforms.fields.choices import SelectChoice
 
-from portal import catalog, clock
+from portal import access, catalog, clock, downloads
 from portal.forms.accounts import ContinueForm
 from portal.forms.mandates import EndMandateForm, RegisterMandateForm
 from portal.i18n import gettext as _
 from portal.models import Apartment, Building, Lease, Mandate, Residency
 from portal.services import accounts, files, mandates
 from portal.services.staff import served
-from portal.views.mandates import STATE_LABELS, history_label, history_link
 from portal.web import contains_pattern, render, see_other
 
 bp = Blueprint("staff_mandates", __name__, url_prefix="/staff/mandates")
 
 PAGE = 50
 FILTERS = ("pending", "active", "closed", "all")
-
-
-def upload_dir():
-    return Path(current_app.config["UPLOAD_DIR"]) / "mandates"
 
 
 def _visible():
@@ -73,7 +65,7 @@ def index():
         shown=shown,
         q=q,
         state=lambda m: mandates.state(m, today),
-        labels=STATE_LABELS,
+        labels=mandates.STATE_LABELS,
         scope_labels=catalog.MANDATE_SCOPES,
     )
 
@@ -138,7 +130,7 @@ def register():
                     form.valid_from.data,
                     form.valid_until.data,
                     uploads[0],
-                    upload_dir(),
+                    downloads.folder(downloads.MANDATES),
                 )
             except files.AttachmentError as error:
                 form.document.errors = [
@@ -168,11 +160,11 @@ def show(mandate_id):
         "staff/mandate.html",
         mandate=mandate,
         state=mandates.state(mandate, today),
-        labels=STATE_LABELS,
+        labels=mandates.STATE_LABELS,
         scope_labels=catalog.MANDATE_SCOPES,
         history=list(mandates.history(mandate)),
-        history_label=history_label,
-        history_link=history_link,
+        history_label=mandates.history_label,
+        history_link=access.acted_link,
         form=ContinueForm(),
         end_form=EndMandateForm(),
     )
@@ -217,14 +209,4 @@ def end(mandate_id):
 @bp.get("/<int:mandate_id>/document")
 def document(mandate_id):
     """The scanned paper document, for staff only."""
-    mandate = _mandate(mandate_id)
-    if not mandate.document_name:
-        abort(404)
-    stored = SimpleNamespace(
-        id=mandate.id,
-        stored_name=mandate.document_name,
-        thumb_name=None,
-        content_type=mandate.document_type,
-        original_name=mandate.document_original,
-    )
-    return files.send(upload_dir(), stored, thumbnail=False)
+    return downloads.mandate_document(_mandate(mandate_id))

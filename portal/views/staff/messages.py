@@ -3,13 +3,13 @@
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
+from portal import downloads
 from portal.forms.messages import ReplyForm
 from portal.i18n import gettext as _
 from portal.models import Apartment, Building, Lease, MessageThread
 from portal.services import files
 from portal.services import messages as service
 from portal.services.staff import message_threads
-from portal.views.messages import file_error, send_attachment, upload_dir
 from portal.web import render, see_other
 
 bp = Blueprint("staff_messages", __name__, url_prefix="/staff/messages")
@@ -78,10 +78,12 @@ def show(thread_id):
                 body=form.body.data.strip(),
                 from_staff=True,
                 uploads=files.uploads_from(request),
-                upload_dir=upload_dir(),
+                upload_dir=downloads.folder(downloads.MESSAGES),
             )
         except files.AttachmentError as error:
-            form.attachments.errors = [file_error(error.args[0])]
+            form.attachments.errors = [
+                files.attachment_message(error.args[0], service.MAX_ATTACHMENTS)
+            ]
         else:
             flash(_("Your reply was sent; the household gets an email."), "success")
             return see_other(url_for("staff_messages.show", thread_id=thread.id))
@@ -109,4 +111,4 @@ def show(thread_id):
 
 @bp.get("/<int:thread_id>/files/<int:attachment_id>")
 def attachment(thread_id, attachment_id):
-    return send_attachment(staff_thread(thread_id), attachment_id)
+    return downloads.message_file(staff_thread(thread_id), attachment_id)

@@ -1,0 +1,44 @@
+"""The back office: one module per area, each a blueprint under /staff."""
+
+from flask import Flask
+
+from portal.views.staff import (
+    accounts,
+    appointments,
+    audit,
+    buildings,
+    defects,
+    home,
+    mandates,
+    messages,
+    notices,
+    parking,
+    payments,
+    register,
+    requests,
+    saunas,
+    teams,
+)
+
+AREAS = (
+    home,
+    defects,
+    requests,
+    messages,
+    saunas,
+    parking,
+    notices,
+    payments,
+    buildings,
+    mandates,
+    register,
+    audit,
+    accounts,
+    teams,
+    appointments,
+)
+
+
+def register_blueprints(app: Flask) -> None:
+    for area in AREAS:
+        app.register_blueprint(area.bp)
