@@ -196,3 +196,33 @@ def oldest_unsent(now: datetime.datetime | None = None) -> datetime.timedelta | 
         .first()
     )
     return None if oldest is None else (now or utcnow()) - oldest.created_at
+
+
+def undelivered(stale_minutes: int, limit: int) -> list[OutboxEmail]:
+    """List the newest email that has not gone out, at most ``limit``: failed for good,
+    waiting for another try, or never tried for ``stale_minutes``. The bodies stay behind:
+    the list shows only who, what and why."""
+    return list(
+        OutboxEmail.select(
+            OutboxEmail.id,
+            OutboxEmail.to_address,
+            OutboxEmail.subject,
+            OutboxEmail.status,
+            OutboxEmail.attempts,
+            OutboxEmail.last_error,
+            OutboxEmail.next_attempt_at,
+            OutboxEmail.created_at,
+        )
+        .where(
+            (OutboxEmail.status == OutboxEmail.FAILED)
+            | ((OutboxEmail.status == OutboxEmail.QUEUED) & (OutboxEmail.attempts > 0))
+            | waiting_since(stale_minutes)
+        )
+        .order_by(OutboxEmail.id.desc())
+        .limit(limit)
+    )
+
+
+def never_tried(stale_minutes: int) -> int:
+    """Count the queued email nobody has tried to send for ``stale_minutes``."""
+    return OutboxEmail.select().where(waiting_since(stale_minutes)).count()

@@ -2,9 +2,12 @@
 
 import datetime
 
-from portal.models import Person, Residency, Token, db, utcnow
+from peewee import fn
+
+from portal.models import Apartment, Building, Person, Residency, Token, db, utcnow
 from portal.services import audit, mail, mandates, tokens
 from portal.services.accounts import hash_password
+from portal.services.staff import register_lines
 
 
 def start_registration(
@@ -83,6 +86,26 @@ def identified_at_office(email: str) -> Person | None:
         & Person.identified_at.is_null(False)
         & Person.is_active
     )
+
+
+def residents_to_identify(staff: Person, words: str, limit: int) -> list[Residency]:
+    """Find lines of the housing register whose name or address contains the words, in the
+    buildings the staff member serves, by surname: at most ``limit`` of them."""
+    pattern = f"%{words.lower()}%"
+    name = fn.LOWER(Residency.first_name.concat(" ").concat(Residency.last_name))
+    address = fn.LOWER(Building.street_address.concat(" ").concat(Apartment.number))
+    return list(
+        register_lines(staff)
+        .where(name**pattern | address**pattern)
+        .order_by(Residency.last_name, Residency.first_name)
+        .limit(limit)
+    )
+
+
+def residency_to_identify(staff: Person, residency_id: int) -> Residency | None:
+    """Return a line of the housing register the staff member may see, with its home and
+    username; None for a line of a building they do not serve."""
+    return register_lines(staff).where(Residency.id == residency_id).first()
 
 
 def mark_identified_at_office(residency: Residency, email: str, staff: Person) -> Person:
