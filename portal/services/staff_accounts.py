@@ -2,8 +2,18 @@
 
 import datetime
 
+from peewee import JOIN
+
+from portal.i18n import lazy_gettext as _l
 from portal.models import Person, ServiceTeam, Token, db, utcnow
 from portal.services import audit, mail, tokens
+
+ROLE_LABELS = {
+    Person.CUSTOMER_SERVICE: _l("Customer service"),
+    Person.MAINTENANCE: _l("Maintenance"),
+    Person.ASOY_CUSTOMER_SERVICE: _l("As Oy customer service"),
+    Person.ADMIN: _l("Administrator"),
+}
 
 
 class StaffAccountError(Exception):
@@ -16,6 +26,21 @@ class StaffAccountError(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+def staff_members() -> list[Person]:
+    """List every staff account with its team, those still open first, by surname."""
+    return list(
+        Person.select(Person, ServiceTeam)
+        .join(ServiceTeam, on=(Person.staff_team == ServiceTeam.id), join_type=JOIN.LEFT_OUTER)
+        .where(Person.staff_role.is_null(False))
+        .order_by(Person.is_active.desc(), Person.last_name, Person.first_name)
+    )
+
+
+def staff_member(person_id: int) -> Person | None:
+    """Return a staff account by its id; None for a resident's account or no account."""
+    return Person.get_or_none((Person.id == person_id) & Person.staff_role.is_null(False))
 
 
 def create(

@@ -4,49 +4,23 @@ import datetime
 
 from flask import Blueprint, abort, current_app, flash, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from peewee import JOIN
-from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
 
-from portal.forms.accounts import ContinueForm, email_field
+from portal.forms.accounts import ContinueForm
+from portal.forms.staff import StaffForm
 from portal.i18n import current_language
 from portal.i18n import gettext as _
-from portal.i18n import lazy_gettext as _l
-from portal.models import Person, ServiceTeam
-from portal.services import accounts, staff_accounts
+from portal.services import accounts, staff_accounts, teams
+from portal.services.staff_accounts import ROLE_LABELS
 from portal.web import render, see_other
 
 bp = Blueprint("staff_accounts", __name__, url_prefix="/staff/accounts")
-
-ROLE_LABELS = {
-    Person.CUSTOMER_SERVICE: _l("Customer service"),
-    Person.MAINTENANCE: _l("Maintenance"),
-    Person.ASOY_CUSTOMER_SERVICE: _l("As Oy customer service"),
-    Person.ADMIN: _l("Administrator"),
-}
-
-
-class StaffForm(FlaskForm):
-    email = email_field(autocomplete="off")
-    first_name = StringField(
-        _l("First name"), validators=[InputRequired(_l("Write the first name.")), Length(max=100)]
-    )
-    last_name = StringField(
-        _l("Last name"), validators=[InputRequired(_l("Write the last name.")), Length(max=100)]
-    )
-    role = SelectField(
-        _l("Role"), choices=[SelectChoice(key, label) for key, label in ROLE_LABELS.items()]
-    )
-    team = SelectField(_l("Team"), choices=[])
 
 
 def _form() -> StaffForm:
     form = StaffForm()
     form.team.choices = [SelectChoice("", _("No team"))] + [
-        SelectChoice(team.key, team.name(current_language()))
-        for team in ServiceTeam.select().order_by(ServiceTeam.id)
+        SelectChoice(team.key, team.name(current_language())) for team in teams.service_teams()
     ]
     return form
 
@@ -82,17 +56,11 @@ def index():
         status = 422
     elif form.is_submitted():
         status = 422
-    people = list(
-        Person.select(Person, ServiceTeam)
-        .join(ServiceTeam, on=(Person.staff_team == ServiceTeam.id), join_type=JOIN.LEFT_OUTER)
-        .where(Person.staff_role.is_null(False))
-        .order_by(Person.is_active.desc(), Person.last_name, Person.first_name)
-    )
     return render(
         "staff/accounts.html",
         status=status,
         form=form,
-        people=people,
+        people=staff_accounts.staff_members(),
         roles=ROLE_LABELS,
     )
 
@@ -100,7 +68,7 @@ def index():
 @bp.post("/<int:person_id>/end")
 def end(person_id):
     """Close a staff account (not one's own)."""
-    person = Person.get_or_none((Person.id == person_id) & Person.staff_role.is_null(False))
+    person = staff_accounts.staff_member(person_id)
     if person is None:
         abort(404)
     if not ContinueForm().validate_on_submit():
