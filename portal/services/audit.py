@@ -1,8 +1,36 @@
 """The audit log: who did what, to whom, when. Callers never pass secrets or identity codes."""
 
-from flask import has_request_context, request
+import datetime
 
+from flask import has_request_context, request
+from peewee import JOIN
+
+from portal.i18n import lazy_gettext as _l
 from portal.models import AuditEntry, Mandate, Person
+
+# Groups of actions to filter by; an action belongs to the first group whose prefix it has.
+GROUPS = {
+    "security": (
+        _l("Sign-ins, identification, passwords and bank accounts"),
+        (
+            "signed_in",
+            "sign_in_failed",
+            "signed_out",
+            "identified",
+            "password_set",
+            "account_replaced",
+            "bank_account",
+            "person_erased",
+        ),
+    ),
+    "agents": (_l("Powers of attorney and agents' actions"), ("mandate_", "acting_", "acted:")),
+    "requests": (_l("Service requests"), ("request_",)),
+    "bookings": (_l("Parking and saunas"), ("parking_", "sauna_")),
+    "staff": (
+        _l("Staff changes"),
+        ("notice_", "payment", "building_", "register_", "appointment_", "message_"),
+    ),
+}
 
 
 def record(
@@ -24,3 +52,55 @@ def record(
         mandate=mandate,
         address=address,
     )
+
+
+def log_entries(
+    *,
+    pattern: str = "",
+    group: str = "",
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    before: int | None = None,
+    limit: int,
+) -> list[AuditEntry]:
+    """List audit entries newest first with who acted and on whom, at most ``limit``.
+
+    ``pattern`` is a LIKE pattern matched against both people's emails and names and the
+    detail; ``group`` a key of ``GROUPS``; ``start`` and ``end`` the first and last day;
+    ``before`` an entry number, so that a page is found by the index however long the log
+    grows.
+    """
+    actor = Person.alias("actor")
+    subject = Person.alias("subject")
+    query = (
+        AuditEntry.select(AuditEntry, actor, subject)
+        .join(actor, JOIN.LEFT_OUTER, on=(AuditEntry.actor == actor.id))
+        .switch(AuditEntry)
+        .join(subject, JOIN.LEFT_OUTER, on=(AuditEntry.subject == subject.id))
+    )
+    if pattern:
+        query = query.where(
+            (actor.email**pattern)
+            | (subject.email**pattern)
+            | (actor.first_name.concat(" ").concat(actor.last_name) ** pattern)
+            | (subject.first_name.concat(" ").concat(subject.last_name) ** pattern)
+            | (AuditEntry.detail**pattern)
+        )
+    if group in GROUPS:
+        prefixes = GROUPS[group][1]
+        condition = AuditEntry.action.startswith(prefixes[0])
+        for prefix in prefixes[1:]:
+            condition |= AuditEntry.action.startswith(prefix)
+        query = query.where(condition)
+    if start:
+        query = query.where(
+            AuditEntry.created_at >= datetime.datetime.combine(start, datetime.time())
+        )
+    if end:
+        query = query.where(
+            AuditEntry.created_at
+            < datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time())
+        )
+    if before:
+        query = query.where(AuditEntry.id < before)
+    return list(query.order_by(AuditEntry.id.desc()).limit(limit))
