@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from portal.i18n import lazy_gettext as _l
-from portal.models import Apartment, Building, Lease, Residency, ServiceTeam, db
+from portal.models import Apartment, Building, Lease, Person, Residency, ServiceTeam, db
+from portal.services import audit
 from portal.services.identity import IdentityCodeError, identity_hash
 from portal.services.references import finnish_reference
 
@@ -544,4 +545,15 @@ def import_register(files: dict[str, bytes], identity_key: str, *, apply: bool =
             transaction.rollback()
             return report
         report.applied = True
+    return report
+
+
+def import_register_as(
+    person: Person, files: dict[str, bytes], identity_key: str, *, apply: bool = False
+) -> Report:
+    """Import the files as ``import_register`` does for a staff member, and record in the
+    audit log what they wrote when the files were applied."""
+    report = import_register(files, identity_key, apply=apply)
+    if report.applied:
+        audit.record("register_imported", actor=person, detail=", ".join(report.lines())[:500])
     return report
