@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from portal.models import (
+    Building,
     Notice,
     NoticeBuilding,
     Person,
@@ -14,7 +15,8 @@ from portal.models import (
     db,
     utcnow,
 )
-from portal.services import mail, read_marks
+from portal.services import audit, mail, read_marks
+from portal.services.staff import served
 
 SUBJECT = "notice"
 
@@ -115,3 +117,123 @@ def send_due(today: datetime.date) -> int:
                 )
                 sent += 1
     return sent
+
+
+# The back office
+
+
+# The texts of a notice in each language, as staff write them.
+TEXTS = ("title_fi", "body_fi", "title_sv", "body_sv", "title_en", "body_en")
+STAFF_LIST_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class StaffNotices:
+    """The notices a staff member sees, the buildings of theirs each is addressed to, and the
+    ids of those they may stop."""
+
+    notices: list
+    targets: dict[int, list[str]]
+    stoppable: set[int]
+
+
+def reaches_everyone(person: Person) -> bool:
+    """Whether a staff member may write to every resident: the As Oy team serves only its
+    own buildings, so it cannot."""
+    return person.staff_role != Person.ASOY_CUSTOMER_SERVICE
+
+
+def seen_by_staff(person: Person):
+    """Select the notices to everyone, and those to a building the staff member serves."""
+    targeted = NoticeBuilding.select(NoticeBuilding.notice).where(
+        served(person, NoticeBuilding.building)
+    )
+    return Notice.select().where(Notice.everyone | Notice.id.in_(targeted))
+
+
+def addressable_buildings(person: Person) -> list[Building]:
+    """Return the buildings a staff member may address a notice to, by street address."""
+    return list(
+        Building.select().where(served(person, Building.id)).order_by(Building.street_address)
+    )
+
+
+def notices_for_staff(person: Person) -> StaffNotices:
+    """Return the newest notices a staff member sees with their buildings, in two queries."""
+    notices = list(
+        seen_by_staff(person)
+        .order_by(Notice.publish_on.desc(), Notice.id.desc())
+        .limit(STAFF_LIST_LIMIT)
+    )
+    # A notice may reach buildings of other teams too: those are not named, and the notice
+    # is not this staff member's to stop.
+    targets: dict[int, list[str]] = {}
+    shared = set()
+    for row in (
+        NoticeBuilding.select(NoticeBuilding, Building, served(person, Building.id).alias("ours"))
+        .join(Building)
+        .where(NoticeBuilding.notice.in_([n.id for n in notices]))
+    ):
+        if row.ours:
+            targets.setdefault(row.notice_id, []).append(row.building.street_address)
+        else:
+            shared.add(row.notice_id)
+    everyone_too = reaches_everyone(person)
+    return StaffNotices(
+        notices=notices,
+        targets=targets,
+        stoppable={
+            n.id for n in notices if n.id not in shared and (everyone_too or not n.everyone)
+        },
+    )
+
+
+def publish(
+    person: Person,
+    texts: dict[str, str | None],
+    *,
+    everyone: bool,
+    buildings: list[str],
+    publish_on: datetime.date,
+    expires_on: datetime.date | None,
+    send_email: bool,
+) -> Notice:
+    """Store a notice, to everyone or to the ``buildings`` (ids), with its audit entry.
+
+    ``texts`` holds the titles and bodies by the names in ``TEXTS``; the buildings are those
+    the staff member's form offered, from ``addressable_buildings``.
+    """
+    with db.atomic():
+        notice = Notice.create(
+            **{name: (texts.get(name) or "").strip() for name in TEXTS},
+            everyone=everyone,
+            publish_on=publish_on,
+            expires_on=expires_on,
+            send_email=send_email,
+            created_by=person,
+        )
+        if not notice.everyone:
+            for building_id in buildings:
+                NoticeBuilding.create(notice=notice, building=int(building_id))
+        audit.record("notice_published", actor=person, detail=str(notice.id))
+    return notice
+
+
+def stoppable_notice(person: Person, notice_id: int) -> Notice | None:
+    """Return a notice the staff member may stop, or None: it must be one they see, not to
+    everyone unless they may write to everyone, and to no building of another team."""
+    notice = seen_by_staff(person).where(Notice.id == notice_id).first()
+    if notice is None or (notice.everyone and not reaches_everyone(person)):
+        return None
+    elsewhere = NoticeBuilding.select().where(
+        (NoticeBuilding.notice == notice.id) & ~served(person, NoticeBuilding.building)
+    )
+    if elsewhere.exists():
+        return None
+    return notice
+
+
+def stop(notice: Notice, today: datetime.date) -> None:
+    """Stop showing a notice from ``today`` on."""
+    notice.expires_on = today - datetime.timedelta(days=1)
+    notice.save(only=[Notice.expires_on])
