@@ -16,10 +16,21 @@ import segno
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from flask import current_app
+from peewee import JOIN
 from stdnum import iban as iban_number
 
-from portal.models import Invoice, Payment, PaymentImport, Person, db
+from portal.models import (
+    Apartment,
+    Building,
+    Invoice,
+    Lease,
+    Payment,
+    PaymentImport,
+    Person,
+    db,
+)
 from portal.services import audit
+from portal.services.staff import served
 
 OVERDUE = "overdue"
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -286,6 +297,52 @@ def import_camt054(data: bytes, filename: str, staff: Person) -> ImportResult:
         batch.save(only=[PaymentImport.matched])
         audit.record("payments_imported", actor=staff, detail=f"import {batch.id}")
     return result
+
+
+# What waits for staff after an import
+
+RECENT_IMPORTS = 10
+QUEUE_LIMIT = 200
+
+
+def recent_imports() -> list[PaymentImport]:
+    """Return the latest payment files imported, newest first."""
+    return list(PaymentImport.select().order_by(PaymentImport.id.desc()).limit(RECENT_IMPORTS))
+
+
+def unmatched_payments() -> list[Payment]:
+    """Return the payments waiting to be settled, oldest first, with the invoice of those
+    that overpaid one.
+
+    A payment that found no invoice has no building to limit it by: like the bank's file it
+    came in, the list is the whole company's.
+    """
+    return list(
+        Payment.select(Payment, Invoice)
+        .join(Invoice, on=(Payment.invoice == Invoice.id), join_type=JOIN.LEFT_OUTER)
+        .where(Payment.status == Payment.UNMATCHED)
+        .order_by(Payment.booked_on, Payment.id)
+        .limit(QUEUE_LIMIT)
+    )
+
+
+def unmatched_payment(payment_id: int) -> Payment | None:
+    """Return a payment still waiting to be settled, or None."""
+    return Payment.get_or_none((Payment.id == payment_id) & (Payment.status == Payment.UNMATCHED))
+
+
+def partly_paid_invoices(person: Person) -> list[Invoice]:
+    """Return the partly paid invoices of the buildings a staff member serves, with their
+    home, by due date."""
+    return list(
+        Invoice.select(Invoice, Lease, Apartment, Building)
+        .join(Lease)
+        .join(Apartment)
+        .join(Building)
+        .where((Invoice.status == Invoice.PARTLY_PAID) & served(person, Apartment.building))
+        .order_by(Invoice.due_date, Invoice.id)
+        .limit(QUEUE_LIMIT)
+    )
 
 
 def resolve(payment: Payment, staff: Person, *, reference: str, note: str) -> Invoice | None:

@@ -2,13 +2,10 @@
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
-from peewee import JOIN
 
 from portal.forms.accounts import ContinueForm
 from portal.i18n import gettext as _
-from portal.models import Apartment, Building, Invoice, Lease, Payment, PaymentImport
 from portal.services import payments as service
-from portal.services.staff import served
 from portal.web import render, see_other
 
 bp = Blueprint("staff_payments", __name__, url_prefix="/staff/payments")
@@ -19,25 +16,9 @@ def _page(status=200, result=None):
         "staff/payments.html",
         status=status,
         result=result,
-        imports=list(PaymentImport.select().order_by(PaymentImport.id.desc()).limit(10)),
-        unmatched=list(
-            Payment.select(Payment, Invoice)
-            .join(Invoice, on=(Payment.invoice == Invoice.id), join_type=JOIN.LEFT_OUTER)
-            .where(Payment.status == Payment.UNMATCHED)
-            .order_by(Payment.booked_on, Payment.id)
-            .limit(200)
-        ),
-        partly_paid=list(
-            Invoice.select(Invoice, Lease, Apartment, Building)
-            .join(Lease)
-            .join(Apartment)
-            .join(Building)
-            .where(
-                (Invoice.status == Invoice.PARTLY_PAID) & served(current_user, Apartment.building)
-            )
-            .order_by(Invoice.due_date, Invoice.id)
-            .limit(200)
-        ),
+        imports=service.recent_imports(),
+        unmatched=service.unmatched_payments(),
+        partly_paid=service.partly_paid_invoices(current_user),
         form=ContinueForm(),
     )
 
@@ -83,9 +64,7 @@ def import_file():
 @bp.post("/<int:payment_id>/resolve")
 def resolve(payment_id):
     """Settle an unmatched payment: to the invoice of a reference, or with a note."""
-    payment = Payment.get_or_none(
-        (Payment.id == payment_id) & (Payment.status == Payment.UNMATCHED)
-    ) or abort(404)
+    payment = service.unmatched_payment(payment_id) or abort(404)
     if not ContinueForm().validate_on_submit():
         abort(400)
     reference = (request.form.get("reference") or "").strip()[:40]
