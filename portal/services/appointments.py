@@ -18,6 +18,7 @@ from peewee import IntegrityError
 from portal import clock
 from portal.database import is_sqlite, write_transaction
 from portal.models import Appointment, Person, ServicePointClosure, db, utcnow
+from portal.services import audit, mail
 from portal.services.hours import HELSINKI, is_public_holiday, parse_hours
 
 APPOINTMENTS = "appointments"
@@ -263,6 +264,70 @@ def cancel(appointment: Appointment, now: datetime.datetime, message: str = "") 
         .execute()
     )
     return bool(updated)
+
+
+# The back office: visits are the whole company's, since the service point has no building.
+
+CLOSURES_SHOWN = 50
+
+
+def visits_on(day: datetime.date) -> list[Appointment]:
+    """Return a day's visits, cancelled ones too, by time and desk."""
+    return list(
+        Appointment.select()
+        .where(
+            Appointment.starts_at.between(
+                datetime.datetime.combine(day, datetime.time.min),
+                datetime.datetime.combine(day, datetime.time.max),
+            )
+        )
+        .order_by(Appointment.starts_at, Appointment.desk)
+    )
+
+
+def coming_closures(today: datetime.date) -> list[ServicePointClosure]:
+    """Return the days the service point is closed from today on, soonest first."""
+    return list(
+        ServicePointClosure.select()
+        .where(ServicePointClosure.day >= today)
+        .order_by(ServicePointClosure.day)
+        .limit(CLOSURES_SHOWN)
+    )
+
+
+def visit(appointment_id: int) -> Appointment | None:
+    """Return a visit by its id, or None."""
+    return Appointment.get_or_none(Appointment.id == appointment_id)
+
+
+def cancel_by_staff(
+    person: Person, appointment: Appointment, now: datetime.datetime, message: str
+) -> bool:
+    """Cancel a visit for a staff member with its audit entry, and email the visitor the
+    message; False if it could no longer be cancelled."""
+    with db.atomic():
+        if not cancel(appointment, now, message):
+            return False
+        audit.record("appointment_cancelled", actor=person, detail=str(appointment.id))
+        if appointment.email:
+            mail.queue(
+                appointment.email,
+                "appointment_cancelled",
+                appointment.language,
+                when=appointment.local_start,
+                message=message,
+                link=f"{current_app.config['PUBLIC_URL'].rstrip('/')}/appointments/",
+            )
+    return True
+
+
+def close_day(person: Person, day: datetime.date, reason: str) -> ServicePointClosure | None:
+    """Take no appointments on a day; None if the day was already closed."""
+    try:
+        with db.atomic():
+            return ServicePointClosure.create(day=day, reason=reason, created_by=person)
+    except IntegrityError:
+        return None
 
 
 def calendar_file(appointment: Appointment, summary: str, location: str) -> str:
