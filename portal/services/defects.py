@@ -4,7 +4,7 @@ import secrets
 from collections.abc import Sequence
 from pathlib import Path
 
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError, fn
 
 from portal.i18n import lazy_gettext as _l
 from portal.models import (
@@ -19,6 +19,7 @@ from portal.models import (
     utcnow,
 )
 from portal.services import mail, photos
+from portal.services.staff import served
 
 LOCATIONS = {
     "apartment": _l("In my apartment"),
@@ -248,3 +249,143 @@ def resident_decision(report: DefectReport, person: Person, reopen: bool, note: 
         DefectEvent.create(
             report=report, author=person, status=REOPENED if reopen else CONFIRMED, note=note
         )
+
+
+# The back office: every query is limited to the buildings the staff member serves.
+
+STAFF_PAGE = 50
+
+
+def staff_report(person: Person, report_id: int) -> DefectReport | None:
+    """Return a report from a building the staff member serves, None for any other.
+
+    The building, apartment and reporter come in the same query: the page shows them all.
+    """
+    reporter = Person.alias()
+    return (
+        DefectReport.select(DefectReport, Building, Apartment, reporter)
+        .join(Building)
+        .switch(DefectReport)
+        .join(Apartment, JOIN.LEFT_OUTER, on=(DefectReport.apartment == Apartment.id))
+        .switch(DefectReport)
+        .join(reporter, JOIN.LEFT_OUTER, on=(DefectReport.reporter == reporter.id), attr="reporter")
+        .where((DefectReport.id == report_id) & served(person, DefectReport.building))
+        .first()
+    )
+
+
+def reports_page(
+    person: Person,
+    *,
+    status: str,
+    building_id: int | None,
+    category: str,
+    urgent_only: bool,
+    q: str,
+    pattern: str,
+    page: int,
+) -> tuple[list[DefectReport], bool]:
+    """Return one page of the reports a staff member serves, urgent first and then oldest
+    first, and whether another page follows.
+
+    ``status`` is "open", one of the statuses or anything else for all of them; an unknown
+    category is no filter. ``q`` is the search as typed and ``pattern`` the LIKE pattern
+    made of it (see ``_search_condition``).
+    """
+    query = (
+        # Only what a line shows: a page of fifty reads no descriptions or building details.
+        DefectReport.select(
+            DefectReport.id,
+            DefectReport.reference,
+            DefectReport.category,
+            DefectReport.location,
+            DefectReport.status,
+            DefectReport.urgent,
+            DefectReport.created_at,
+            DefectReport.apartment,
+            Building.id,
+            Building.street_address,
+            Apartment.id,
+            Apartment.number,
+        )
+        .join(Building)
+        .switch(DefectReport)
+        .join(Apartment, join_type=JOIN.LEFT_OUTER, on=(DefectReport.apartment == Apartment.id))
+        .where(served(person, DefectReport.building))
+    )
+    if status == "open":
+        query = query.where(DefectReport.open_queue())
+    elif status in DefectReport.STATUSES:
+        query = query.where(DefectReport.status == status)
+    if building_id is not None:
+        query = query.where(DefectReport.building == building_id)
+    if category in CATEGORIES:
+        query = query.where(DefectReport.category == category)
+    if urgent_only:
+        query = query.where(DefectReport.urgent)
+    if q:
+        query = query.where(_search_condition(person, q, pattern))
+    reports = list(
+        query.order_by(DefectReport.urgent.desc(), DefectReport.created_at, DefectReport.id)
+        .limit(STAFF_PAGE + 1)
+        .offset((page - 1) * STAFF_PAGE)
+    )
+    return reports[:STAFF_PAGE], len(reports) > STAFF_PAGE
+
+
+def _search_condition(person: Person, q: str, pattern: str):
+    """A reference finds its report exactly (an index lookup); other words are looked for in
+    the address with apartment and the reporter's name."""
+    reference = q.upper().replace(" ", "")
+    # Only a report the staff member may see turns the search into a lookup; another
+    # building's reference is searched as words, and finds nothing here either.
+    if (
+        DefectReport.select()
+        .where((DefectReport.reference == reference) & served(person, DefectReport.building))
+        .exists()
+    ):
+        return DefectReport.reference == reference
+    address = Building.street_address.concat(" ").concat(fn.COALESCE(Apartment.number, ""))
+    return (address**pattern) | (DefectReport.reporter_name**pattern)
+
+
+def queue_buildings(person: Person) -> list[Building]:
+    """List the buildings a staff member serves by address, for the queue's building filter."""
+    return list(
+        Building.select(Building.id, Building.street_address)
+        .where(served(person, Building.id))
+        .order_by(Building.street_address)
+    )
+
+
+def assignable_staff() -> list[Person]:
+    """List the active maintenance and customer service staff a report can be assigned to."""
+    return list(
+        Person.select(Person.id, Person.first_name, Person.last_name)
+        .where(
+            Person.staff_role.in_(
+                [Person.MAINTENANCE, Person.CUSTOMER_SERVICE, Person.ASOY_CUSTOMER_SERVICE]
+            )
+            & Person.is_active
+        )
+        .order_by(Person.first_name)
+    )
+
+
+def timeline(report: DefectReport, *, for_staff: bool) -> list[DefectEvent]:
+    """List a report's events oldest first with their authors; residents see only the
+    events marked visible to them."""
+    query = (
+        DefectEvent.select(DefectEvent, Person)
+        .join(Person, join_type=JOIN.LEFT_OUTER, on=(DefectEvent.author == Person.id))
+        .where(DefectEvent.report == report.id)
+        .order_by(DefectEvent.created_at, DefectEvent.id)
+    )
+    if not for_staff:
+        query = query.where(DefectEvent.visible_to_resident)
+    return list(query)
+
+
+def photos_of(report: DefectReport) -> list[Attachment]:
+    """List a report's photos in the order they were sent."""
+    return list(Attachment.select().where(Attachment.report == report.id).order_by(Attachment.id))

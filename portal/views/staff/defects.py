@@ -5,41 +5,22 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
-from peewee import JOIN, fn
 
 from portal import downloads
 from portal.forms.defects import StaffDefectForm
 from portal.i18n import gettext as _
-from portal.models import Apartment, Attachment, Building, DefectEvent, DefectReport, Person
+from portal.models import DefectReport
 from portal.services import defects
-from portal.services.staff import served
 from portal.web import contains_pattern, id_from, render, see_other
 
 bp = Blueprint("staff_defects", __name__, url_prefix="/staff/defects")
 
-PAGE_SIZE = 50
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 def staff_report(report_id: int) -> DefectReport:
-    """Return a report from a building the staff member serves, or answer 404.
-
-    The building, apartment and reporter come in the same query: the page shows them all.
-    """
-    reporter = Person.alias()
-    report = (
-        DefectReport.select(DefectReport, Building, Apartment, reporter)
-        .join(Building)
-        .switch(DefectReport)
-        .join(Apartment, JOIN.LEFT_OUTER, on=(DefectReport.apartment == Apartment.id))
-        .switch(DefectReport)
-        .join(reporter, JOIN.LEFT_OUTER, on=(DefectReport.reporter == reporter.id), attr="reporter")
-        .where((DefectReport.id == report_id) & served(current_user, DefectReport.building))
-        .first()
-    )
-    if report is None:
-        abort(404)
-    return report
+    """Return a report from a building the staff member serves, or answer 404."""
+    return defects.staff_report(current_user, report_id) or abort(404)
 
 
 @bp.get("/")
@@ -51,56 +32,23 @@ def queue():
     urgent = request.args.get("urgent", "")
     q = (request.args.get("q") or "").strip()[:100]
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    query = (
-        # Only what a line shows: a page of fifty reads no descriptions or building details.
-        DefectReport.select(
-            DefectReport.id,
-            DefectReport.reference,
-            DefectReport.category,
-            DefectReport.location,
-            DefectReport.status,
-            DefectReport.urgent,
-            DefectReport.created_at,
-            DefectReport.apartment,
-            Building.id,
-            Building.street_address,
-            Apartment.id,
-            Apartment.number,
-        )
-        .join(Building)
-        .switch(DefectReport)
-        .join(Apartment, join_type=JOIN.LEFT_OUTER, on=(DefectReport.apartment == Apartment.id))
-        .where(served(current_user, DefectReport.building))
-    )
-    if status == "open":
-        query = query.where(DefectReport.open_queue())
-    elif status in DefectReport.STATUSES:
-        query = query.where(DefectReport.status == status)
-    if (building_id := id_from(building)) is not None:
-        query = query.where(DefectReport.building == building_id)
-    if category in defects.CATEGORIES:
-        query = query.where(DefectReport.category == category)
-    if urgent == "1":
-        query = query.where(DefectReport.urgent)
-    if q:
-        query = query.where(search_condition(q))
-    reports = list(
-        query.order_by(DefectReport.urgent.desc(), DefectReport.created_at, DefectReport.id)
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
-    )
-    buildings = list(
-        Building.select(Building.id, Building.street_address)
-        .where(served(current_user, Building.id))
-        .order_by(Building.street_address)
+    reports, more = defects.reports_page(
+        current_user,
+        status=status,
+        building_id=id_from(building),
+        category=category,
+        urgent_only=urgent == "1",
+        q=q,
+        pattern=contains_pattern(q),
+        page=page,
     )
     return render(
         "staff/defects.html",
         partial="results",
-        reports=reports[:PAGE_SIZE],
-        more=len(reports) > PAGE_SIZE,
+        reports=reports,
+        more=more,
         page=page,
-        buildings=buildings,
+        buildings=defects.queue_buildings(current_user),
         filters={
             "status": status,
             "building": building,
@@ -112,41 +60,11 @@ def queue():
     )
 
 
-def search_condition(q: str):
-    """A reference finds its report exactly (an index lookup); other words are looked for in
-    the address with apartment and the reporter's name."""
-    reference = q.upper().replace(" ", "")
-    # Only a report the staff member may see turns the search into a lookup; another
-    # building's reference is searched as words, and finds nothing here either.
-    if (
-        DefectReport.select()
-        .where((DefectReport.reference == reference) & served(current_user, DefectReport.building))
-        .exists()
-    ):
-        return DefectReport.reference == reference
-    like = contains_pattern(q)
-    address = Building.street_address.concat(" ").concat(fn.COALESCE(Apartment.number, ""))
-    return (address**like) | (DefectReport.reporter_name**like)
-
-
-def _assignable():
-    return list(
-        Person.select(Person.id, Person.first_name, Person.last_name)
-        .where(
-            Person.staff_role.in_(
-                [Person.MAINTENANCE, Person.CUSTOMER_SERVICE, Person.ASOY_CUSTOMER_SERVICE]
-            )
-            & Person.is_active
-        )
-        .order_by(Person.first_name)
-    )
-
-
 @bp.route("/<int:report_id>", methods=["GET", "POST"])
 def show(report_id):
     """Open a report: photos, timeline, reporter; change its status, assign, plan the visit."""
     report = staff_report(report_id)
-    staff = _assignable()
+    staff = defects.assignable_staff()
     form = StaffDefectForm(staff=staff)
     if request.method == "GET":
         form.status.data = report.status
@@ -176,22 +94,13 @@ def show(report_id):
         )
         flash(_("The defect notification was updated."), "success")
         return see_other(url_for("staff_defects.show", report_id=report.id))
-    events = list(
-        DefectEvent.select(DefectEvent, Person)
-        .join(Person, join_type=JOIN.LEFT_OUTER, on=(DefectEvent.author == Person.id))
-        .where(DefectEvent.report == report.id)
-        .order_by(DefectEvent.created_at, DefectEvent.id)
-    )
-    attachments = list(
-        Attachment.select().where(Attachment.report == report.id).order_by(Attachment.id)
-    )
     return render(
         "staff/defect.html",
         status=422 if form.is_submitted() else 200,
         report=report,
         form=form,
-        events=events,
-        attachments=attachments,
+        events=defects.timeline(report, for_staff=True),
+        attachments=defects.photos_of(report),
         labels=defects.EVENT_LABELS,
         categories=defects.CATEGORIES,
         locations=defects.LOCATIONS,
