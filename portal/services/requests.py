@@ -12,6 +12,8 @@ from peewee import JOIN
 from portal import catalog
 from portal.catalog import RequestType, RuleContext
 from portal.models import (
+    Apartment,
+    Building,
     Lease,
     Mandate,
     Person,
@@ -24,6 +26,7 @@ from portal.models import (
     utcnow,
 )
 from portal.services import audit, files, mail, read_marks
+from portal.services.staff import served, service_requests
 
 SUBJECT = "request"
 
@@ -332,6 +335,121 @@ def change_status(
                 note=note if visible else "",
                 link=_link(request),
             )
+
+
+# The back office: every query starts from the requests the staff member handles.
+
+STAFF_PAGE = 50
+
+
+def staff_request(person: Person, request_id: int) -> ServiceRequest | None:
+    """Return a request the staff member handles (see ``services.staff``), None for any
+    other."""
+    return service_requests(person).where(ServiceRequest.id == request_id).first()
+
+
+def requests_page(
+    person: Person,
+    *,
+    type_key: str,
+    status: str,
+    building_id: int | None,
+    team_id: int | None,
+    q: str,
+    pattern: str,
+    page: int,
+) -> tuple[list[ServiceRequest], bool]:
+    """Return one page of the requests a staff member handles, oldest first, each with its
+    apartment and building, and whether another page follows.
+
+    ``status`` is "open", "all" or one state; an empty ``type_key`` is every type. ``q`` is
+    the search as typed and ``pattern`` the LIKE pattern made of it.
+    """
+    query = service_requests(person)
+    if type_key:
+        query = query.where(ServiceRequest.type_key == type_key)
+    if status == "open":
+        query = query.where(ServiceRequest.status.not_in(catalog.CLOSED_STATES))
+    elif status != "all":
+        query = query.where(ServiceRequest.status == status)
+    if building_id is not None:
+        query = query.where(ServiceRequest.building == building_id)
+    if team_id is not None:
+        query = query.where(ServiceRequest.team == team_id)
+    query = (
+        # Only what a line shows: a page of fifty reads none of the answers.
+        query.select(
+            ServiceRequest.id,
+            ServiceRequest.type_key,
+            ServiceRequest.status,
+            ServiceRequest.created_at,
+            ServiceRequest.apartment,
+            Apartment.id,
+            Apartment.number,
+            Apartment.building,
+            Building.id,
+            Building.street_address,
+        )
+        .join(Apartment, on=(ServiceRequest.apartment == Apartment.id))
+        .join(Building, on=(Apartment.building == Building.id))
+    )
+    if q:
+        query = query.where(_search(q, pattern))
+    rows = list(
+        query.order_by(ServiceRequest.created_at, ServiceRequest.id)
+        .limit(STAFF_PAGE + 1)
+        .offset((page - 1) * STAFF_PAGE)
+    )
+    return rows[:STAFF_PAGE], len(rows) > STAFF_PAGE
+
+
+def _search(q: str, pattern: str):
+    """A reference (P-000123) finds its request by number; other words are looked for in
+    the address with the apartment and the submitter's name."""
+    digits = q.upper().removeprefix("P-").lstrip("0")
+    if digits.isascii() and digits.isdigit() and len(digits) < 10:
+        return ServiceRequest.id == int(digits)
+    submitters = Person.select(Person.id).where(
+        Person.first_name.concat(" ").concat(Person.last_name) ** pattern
+    )
+    return (Building.street_address.concat(" ").concat(Apartment.number) ** pattern) | (
+        ServiceRequest.submitted_by.in_(submitters)
+    )
+
+
+def queue_buildings(person: Person) -> list[Building]:
+    """List the buildings a staff member serves by address, for the queue's building filter."""
+    return list(
+        Building.select(Building.id, Building.street_address)
+        .where(served(person, Building.id))
+        .order_by(Building.street_address)
+    )
+
+
+def home_of(request: ServiceRequest) -> Apartment:
+    """Return the request's apartment with its building."""
+    return (
+        Apartment.select(Apartment, Building)
+        .join(Building)
+        .where(Apartment.id == request.apartment_id)
+        .get()
+    )
+
+
+def files_of(request: ServiceRequest) -> list[RequestAttachment]:
+    """List the files attached to a request, in the order they came."""
+    return list(request.attachments.order_by(RequestAttachment.id))
+
+
+def consent_of(request: ServiceRequest, consent_id: int) -> RequestConsent | None:
+    """Return one of the agreements asked for a request with the lease party's line of the
+    register, None when it is not the request's."""
+    return (
+        RequestConsent.select(RequestConsent, Residency)
+        .join(Residency)
+        .where((RequestConsent.id == consent_id) & (RequestConsent.request == request.id))
+        .first()
+    )
 
 
 # What an approval changes in the housing register, by the entry's ``on_approve`` name.

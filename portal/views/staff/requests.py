@@ -6,33 +6,19 @@ from flask_login import current_user
 from portal import catalog, downloads
 from portal.forms.accounts import ContinueForm
 from portal.i18n import gettext as _
-from portal.models import (
-    Apartment,
-    Building,
-    Person,
-    RequestAttachment,
-    RequestConsent,
-    ServiceRequest,
-    ServiceTeam,
-)
+from portal.models import ServiceRequest
 from portal.services import requests as service
-from portal.services.staff import served, service_requests
+from portal.services import teams
 from portal.web import contains_pattern, id_from, render, see_other
 
 bp = Blueprint("staff_requests", __name__, url_prefix="/staff/requests")
 
-PAGE_SIZE = 50
 MAX_NOTE = 4000
 
 
-def visible_requests():
-    """Select the requests this staff member handles (see services.staff)."""
-    return service_requests(current_user)
-
-
 def staff_request(request_id: int) -> ServiceRequest:
-    found = visible_requests().where(ServiceRequest.id == request_id).first()
-    return found or abort(404)
+    """Return a request this staff member handles, or answer 404."""
+    return service.staff_request(current_user, request_id) or abort(404)
 
 
 def _filters() -> dict:
@@ -50,79 +36,32 @@ def _filters() -> dict:
     return chosen
 
 
-def _search(q: str):
-    """A reference (P-000123) finds its request by number; other words are looked for in
-    the address with the apartment and the submitter's name."""
-    digits = q.upper().removeprefix("P-").lstrip("0")
-    if digits.isascii() and digits.isdigit() and len(digits) < 10:
-        return ServiceRequest.id == int(digits)
-    like = contains_pattern(q)
-    submitters = Person.select(Person.id).where(
-        Person.first_name.concat(" ").concat(Person.last_name) ** like
-    )
-    return (Building.street_address.concat(" ").concat(Apartment.number) ** like) | (
-        ServiceRequest.submitted_by.in_(submitters)
-    )
-
-
 @bp.get("/")
 def queue():
     """Every request type in one queue, oldest open first, filtered and paged."""
     filters = _filters()
-    query = visible_requests()
-    if filters["type"]:
-        query = query.where(ServiceRequest.type_key == filters["type"])
-    if filters["status"] == "open":
-        query = query.where(ServiceRequest.status.not_in(catalog.CLOSED_STATES))
-    elif filters["status"] != "all":
-        query = query.where(ServiceRequest.status == filters["status"])
-    if filters["building"]:
-        query = query.where(ServiceRequest.building == id_from(filters["building"]))
-    if filters["team"]:
-        query = query.where(ServiceRequest.team == id_from(filters["team"]))
-    query = (
-        # Only what a line shows: a page of fifty reads none of the answers.
-        query.select(
-            ServiceRequest.id,
-            ServiceRequest.type_key,
-            ServiceRequest.status,
-            ServiceRequest.created_at,
-            ServiceRequest.apartment,
-            Apartment.id,
-            Apartment.number,
-            Apartment.building,
-            Building.id,
-            Building.street_address,
-        )
-        .join(Apartment, on=(ServiceRequest.apartment == Apartment.id))
-        .join(Building, on=(Apartment.building == Building.id))
+    rows, more = service.requests_page(
+        current_user,
+        type_key=filters["type"],
+        status=filters["status"],
+        building_id=id_from(filters["building"]),
+        team_id=id_from(filters["team"]),
+        q=filters["q"],
+        pattern=contains_pattern(filters["q"]),
+        page=filters["page"],
     )
-    if filters["q"]:
-        query = query.where(_search(filters["q"]))
-    rows = list(
-        query.order_by(ServiceRequest.created_at, ServiceRequest.id)
-        .limit(PAGE_SIZE + 1)
-        .offset((filters["page"] - 1) * PAGE_SIZE)
-    )
-    more = len(rows) > PAGE_SIZE
-    buildings = list(
-        Building.select(Building.id, Building.street_address)
-        .where(served(current_user, Building.id))
-        .order_by(Building.street_address)
-    )
-    teams = list(ServiceTeam.select().order_by(ServiceTeam.id))
     base = {k: v for k, v in filters.items() if v and k != "page"}
     return render(
         "staff/requests.html",
         partial="results",
-        rows=rows[:PAGE_SIZE],
+        rows=rows,
         filters=filters,
         types=catalog.CATALOG,
         # Translated once for the request, not once per line.
         titles={key: str(entry.title) for key, entry in catalog.CATALOG.items()},
         labels={key: str(label) for key, label in catalog.STATE_LABELS.items()},
-        buildings=buildings,
-        teams=teams,
+        buildings=service.queue_buildings(current_user),
+        teams=teams.service_teams(),
         previous=url_for("staff_requests.queue", **base, page=filters["page"] - 1)
         if filters["page"] > 1
         else None,
@@ -183,14 +122,11 @@ def show(request_id):
         error=error,
         answer_lines=service.display_answers(entry, service.answers_of(found)),
         events=service.timeline(found, for_staff=True),
-        attachments=list(found.attachments.order_by(RequestAttachment.id)),
+        attachments=service.files_of(found),
         consents=service.consents(found),
         labels=catalog.STATE_LABELS,
         states=entry.states if entry else (),
-        home=Apartment.select(Apartment, Building)
-        .join(Building)
-        .where(Apartment.id == found.apartment_id)
-        .get(),
+        home=service.home_of(found),
         submitter=found.submitted_by,
         form=form,
     )
@@ -200,9 +136,7 @@ def show(request_id):
 def paper_consent(request_id, consent_id):
     """Record a lease party's agreement that came on a signed paper form."""
     found = staff_request(request_id)
-    consent = RequestConsent.get_or_none(
-        (RequestConsent.id == consent_id) & (RequestConsent.request == found.id)
-    ) or abort(404)
+    consent = service.consent_of(found, consent_id) or abort(404)
     if not ContinueForm().validate_on_submit():
         abort(400)
     try:
@@ -218,4 +152,5 @@ def paper_consent(request_id, consent_id):
 
 @bp.get("/<int:request_id>/files/<int:attachment_id>")
 def attachment(request_id, attachment_id):
+    """Send a file of a request the staff member handles."""
     return downloads.request_file(staff_request(request_id), attachment_id)
