@@ -12,6 +12,8 @@ from peewee import JOIN
 
 from portal.i18n import lazy_gettext as _l
 from portal.models import (
+    Apartment,
+    Building,
     Lease,
     Message,
     MessageAttachment,
@@ -22,6 +24,7 @@ from portal.models import (
     utcnow,
 )
 from portal.services import audit, files, mail, read_marks
+from portal.services.staff import message_threads
 
 SUBJECT = "thread"
 MAX_ATTACHMENTS = 3
@@ -87,6 +90,57 @@ def messages_of(thread: MessageThread) -> list[Message]:
     for message in messages:
         message.files = attachments.get(message.id, [])
     return messages
+
+
+# The back office: every query starts from the threads the staff member answers.
+
+STAFF_PAGE = 50
+
+
+def staff_thread(person: Person, thread_id: int) -> MessageThread | None:
+    """Return a thread of a building the staff member serves that is routed to their team
+    (see ``services.staff``), None for any other."""
+    return message_threads(person).where(MessageThread.id == thread_id).first()
+
+
+def threads_page(
+    person: Person, *, waiting_only: bool, topic: str, page: int
+) -> tuple[list[MessageThread], bool]:
+    """Return one page of a staff member's threads with each household's home, and whether
+    another page follows: those waiting for an answer, the longest waiting first, or every
+    thread, the latest activity first. An unknown topic is no filter."""
+    query = message_threads(person)
+    if topic in TOPICS:
+        query = query.where(MessageThread.topic == topic)
+    if waiting_only:
+        query = query.where(
+            MessageThread.last_staff_at.is_null()
+            | (MessageThread.last_resident_at > MessageThread.last_staff_at)
+        )
+        order = (MessageThread.last_resident_at, MessageThread.id)
+    else:
+        order = (MessageThread.updated_at.desc(), MessageThread.id.desc())
+    rows = list(
+        query.select(MessageThread, Lease, Apartment, Building)
+        .join(Lease)
+        .join(Apartment)
+        .join(Building)
+        .order_by(*order)
+        .limit(STAFF_PAGE + 1)
+        .offset((page - 1) * STAFF_PAGE)
+    )
+    return rows[:STAFF_PAGE], len(rows) > STAFF_PAGE
+
+
+def home_of(thread: MessageThread) -> Apartment:
+    """Return the household's apartment with its building."""
+    return (
+        Apartment.select(Apartment, Building)
+        .join(Building)
+        .join_from(Apartment, Lease)
+        .where(Lease.id == thread.lease_id)
+        .get()
+    )
 
 
 def _attach(message: Message, stored: list[dict]) -> None:

@@ -6,24 +6,17 @@ from flask_login import current_user
 from portal import downloads
 from portal.forms.messages import ReplyForm
 from portal.i18n import gettext as _
-from portal.models import Apartment, Building, Lease, MessageThread
+from portal.models import MessageThread
 from portal.services import files
 from portal.services import messages as service
-from portal.services.staff import message_threads
 from portal.web import render, see_other
 
 bp = Blueprint("staff_messages", __name__, url_prefix="/staff/messages")
 
-PAGE_SIZE = 50
-
-
-def visible_threads():
-    """Threads of the buildings the staff member serves, routed to their own team."""
-    return message_threads(current_user)
-
 
 def staff_thread(thread_id: int) -> MessageThread:
-    return visible_threads().where(MessageThread.id == thread_id).first() or abort(404)
+    """Return a thread this staff member answers, or answer 404."""
+    return service.staff_thread(current_user, thread_id) or abort(404)
 
 
 @bp.get("/")
@@ -32,31 +25,15 @@ def queue():
     show = request.args.get("show", "waiting")
     topic = request.args.get("topic", "")
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    query = visible_threads()
-    if topic in service.TOPICS:
-        query = query.where(MessageThread.topic == topic)
-    if show == "all":
-        order = (MessageThread.updated_at.desc(), MessageThread.id.desc())
-    else:
+    if show != "all":
         show = "waiting"
-        query = query.where(
-            MessageThread.last_staff_at.is_null()
-            | (MessageThread.last_resident_at > MessageThread.last_staff_at)
-        )
-        order = (MessageThread.last_resident_at, MessageThread.id)
-    rows = list(
-        query.select(MessageThread, Lease, Apartment, Building)
-        .join(Lease)
-        .join(Apartment)
-        .join(Building)
-        .order_by(*order)
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
+    rows, more = service.threads_page(
+        current_user, waiting_only=show == "waiting", topic=topic, page=page
     )
     return render(
         "staff/messages.html",
-        rows=rows[:PAGE_SIZE],
-        more=len(rows) > PAGE_SIZE,
+        rows=rows,
+        more=more,
         page=page,
         show=show,
         topic=topic if topic in service.TOPICS else "",
@@ -90,18 +67,11 @@ def show(thread_id):
         status = 422
     elif form.is_submitted():
         status = 422
-    home = (
-        Apartment.select(Apartment, Building)
-        .join(Building)
-        .join_from(Apartment, Lease)
-        .where(Lease.id == thread.lease_id)
-        .get()
-    )
     return render(
         "staff/message.html",
         status=status,
         thread=thread,
-        home=home,
+        home=service.home_of(thread),
         items=service.messages_of(thread),
         topics=service.TOPICS,
         form=form,
@@ -111,4 +81,5 @@ def show(thread_id):
 
 @bp.get("/<int:thread_id>/files/<int:attachment_id>")
 def attachment(thread_id, attachment_id):
+    """Send a file of a thread this staff member answers."""
     return downloads.message_file(staff_thread(thread_id), attachment_id)
