@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from portal import catalog
 from portal.i18n import lazy_gettext as _l
@@ -28,6 +28,7 @@ from portal.models import (
     utcnow,
 )
 from portal.services import audit, files, mail
+from portal.services.staff import served
 
 GENERAL = catalog.GENERAL
 SCOPES = tuple(catalog.MANDATE_SCOPES)
@@ -216,6 +217,77 @@ def history(mandate: Mandate, limit: int = 200):
         .where(AuditEntry.mandate == mandate.id)
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
         .limit(limit)
+    )
+
+
+# The back office: a staff member sees the mandates of the homes they serve.
+
+STAFF_PAGE = 50
+# The lists staff choose between; "closed" is revoked and ended ones together.
+STAFF_FILTERS = ("pending", "active", "closed", "all")
+
+
+def staff_mandates(person: Person):
+    """Select mandates with the grantor's home, of the homes a staff member serves
+    (the As Oy team: its own)."""
+    return with_home().where(served(person, Building.id))
+
+
+def staff_mandate(person: Person, mandate_id: int) -> Mandate | None:
+    """Return a mandate of a home the staff member serves, None for any other."""
+    return staff_mandates(person).where(Mandate.id == mandate_id).first()
+
+
+def mandates_page(
+    person: Person, *, shown: str, pattern: str, page: int
+) -> tuple[list[Mandate], bool]:
+    """Return one page of a staff member's mandates, newest first, and whether another page
+    follows. ``shown`` is one of ``STAFF_FILTERS``; ``pattern`` a LIKE pattern matched
+    against the grantor's and the agent's names, the agent's email and the lease number
+    (empty: no search)."""
+    query = staff_mandates(person)
+    if shown == "pending":
+        query = query.where(Mandate.status == Mandate.PENDING)
+    elif shown == "active":
+        query = query.where(Mandate.status == Mandate.ACTIVE)
+    elif shown == "closed":
+        query = query.where(Mandate.status.in_([Mandate.REVOKED, Mandate.ENDED]))
+    if pattern:
+        query = query.where(
+            (Residency.first_name.concat(" ").concat(Residency.last_name) ** pattern)
+            | (Mandate.agent_first_name.concat(" ").concat(Mandate.agent_last_name) ** pattern)
+            | (Mandate.agent_email**pattern)
+            | (Lease.number**pattern)
+        )
+    rows = list(
+        query.order_by(Mandate.created_at.desc(), Mandate.id.desc())
+        .limit(STAFF_PAGE + 1)
+        .offset((page - 1) * STAFF_PAGE)
+    )
+    return rows[:STAFF_PAGE], len(rows) > STAFF_PAGE
+
+
+def staff_lease(person: Person, number: str) -> Lease | None:
+    """Return the lease with this number (in any case) with its home, if it is in a
+    building the staff member serves; None otherwise."""
+    if not number:
+        return None
+    return (
+        Lease.select(Lease, Apartment, Building)
+        .join(Apartment)
+        .join(Building)
+        .where((fn.UPPER(Lease.number) == number.upper()) & served(person, Building.id))
+        .first()
+    )
+
+
+def lease_register(lease: Lease) -> list[Residency]:
+    """List every line of the register on a lease, by role and then by name: the people
+    who may have given a paper mandate."""
+    return list(
+        Residency.select()
+        .where(Residency.lease == lease.id)
+        .order_by(Residency.role, Residency.last_name, Residency.first_name)
     )
 
 

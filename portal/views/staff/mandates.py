@@ -2,65 +2,39 @@
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
-from peewee import fn
 from wtforms.fields.choices import SelectChoice
 
 from portal import access, catalog, clock, downloads
 from portal.forms.accounts import ContinueForm
 from portal.forms.mandates import EndMandateForm, RegisterMandateForm
 from portal.i18n import gettext as _
-from portal.models import Apartment, Building, Lease, Mandate, Residency
+from portal.models import Mandate
 from portal.services import accounts, files, mandates
-from portal.services.staff import served
 from portal.web import contains_pattern, render, see_other
 
 bp = Blueprint("staff_mandates", __name__, url_prefix="/staff/mandates")
 
-PAGE = 50
-FILTERS = ("pending", "active", "closed", "all")
-
-
-def _visible():
-    """Mandates of the homes this staff member serves (the As Oy team: its own)."""
-    return mandates.with_home().where(served(current_user, Building.id))
-
 
 def _mandate(mandate_id: int) -> Mandate:
-    return _visible().where(Mandate.id == mandate_id).first() or abort(404)
+    """Return a mandate of a home this staff member serves, or answer 404."""
+    return mandates.staff_mandate(current_user, mandate_id) or abort(404)
 
 
 @bp.get("/")
 def index():
     """Mandates to verify first, then the rest; searchable by name, email or lease."""
     shown = request.args.get("status", "pending")
-    shown = shown if shown in FILTERS else "pending"
+    shown = shown if shown in mandates.STAFF_FILTERS else "pending"
     q = (request.args.get("q") or "").strip()[:100]
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    query = _visible()
-    if shown == "pending":
-        query = query.where(Mandate.status == Mandate.PENDING)
-    elif shown == "active":
-        query = query.where(Mandate.status == Mandate.ACTIVE)
-    elif shown == "closed":
-        query = query.where(Mandate.status.in_([Mandate.REVOKED, Mandate.ENDED]))
-    if q:
-        like = contains_pattern(q)
-        query = query.where(
-            (Residency.first_name.concat(" ").concat(Residency.last_name) ** like)
-            | (Mandate.agent_first_name.concat(" ").concat(Mandate.agent_last_name) ** like)
-            | (Mandate.agent_email**like)
-            | (Lease.number**like)
-        )
-    rows = list(
-        query.order_by(Mandate.created_at.desc(), Mandate.id.desc())
-        .limit(PAGE + 1)
-        .offset((page - 1) * PAGE)
+    rows, more = mandates.mandates_page(
+        current_user, shown=shown, pattern=contains_pattern(q) if q else "", page=page
     )
     today = clock.today()
     return render(
         "staff/mandates.html",
-        rows=rows[:PAGE],
-        more=len(rows) > PAGE,
+        rows=rows,
+        more=more,
         page=page,
         shown=shown,
         q=q,
@@ -70,25 +44,12 @@ def index():
     )
 
 
-def _lease(number: str):
-    """The lease with this number, if it is in a building this staff member serves."""
-    if not number:
-        return None
-    return (
-        Lease.select(Lease, Apartment, Building)
-        .join(Apartment)
-        .join(Building)
-        .where((fn.UPPER(Lease.number) == number.upper()) & served(current_user, Building.id))
-        .first()
-    )
-
-
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     """Register a paper power of attorney: find the lease, choose the grantor, attach the
     scanned document. It waits for verifying before an agent can use it."""
     number = (request.values.get("lease") or "").strip()[:30]
-    lease = _lease(number)
+    lease = mandates.staff_lease(current_user, number)
     if lease is None:
         return render(
             "staff/mandate_register.html",
@@ -97,11 +58,7 @@ def register():
             number=number,
             form=None,
         )
-    people = list(
-        Residency.select()
-        .where(Residency.lease == lease.id)
-        .order_by(Residency.role, Residency.last_name, Residency.first_name)
-    )
+    people = mandates.lease_register(lease)
     form = RegisterMandateForm()
     form.grantor.choices = [
         SelectChoice(str(r.id), f"{r.first_name} {r.last_name}") for r in people
@@ -154,6 +111,7 @@ def register():
 
 @bp.get("/<int:mandate_id>")
 def show(mandate_id):
+    """A mandate with its history, and the buttons to verify or end it."""
     mandate = _mandate(mandate_id)
     today = clock.today()
     return render(
