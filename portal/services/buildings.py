@@ -1,0 +1,103 @@
+"""The buildings as the back office keeps them: which ones a staff member serves, the details
+residents read about their building, its rescue plan and the service team that answers it."""
+
+import secrets
+from pathlib import Path
+
+from peewee import JOIN
+
+from portal.i18n import gettext as _
+from portal.models import Building, BuildingDetails, Person, ServiceTeam, db, utcnow
+from portal.services import audit, files
+from portal.services.staff import served
+
+# The details staff write and residents read; the rescue plan's columns are kept apart,
+# because only an uploaded file may change them.
+DETAILS_FIELDS = (
+    "heating",
+    "sauna_and_laundry",
+    "waste",
+    "storage",
+    "maintenance_company",
+    "maintenance_phone",
+    "maintenance_email",
+)
+
+
+def buildings_for(person: Person) -> list[Building]:
+    """List the buildings a staff member serves, by street address."""
+    return list(
+        Building.select().where(served(person, Building.id)).order_by(Building.street_address)
+    )
+
+
+def buildings_with_details_for(person: Person) -> list[Building]:
+    """List the buildings a staff member serves with their details (None where none are
+    written yet), by street address, in one query."""
+    return list(
+        Building.select(Building, BuildingDetails)
+        .join(BuildingDetails, join_type=JOIN.LEFT_OUTER)
+        .where(served(person, Building.id))
+        .order_by(Building.street_address)
+    )
+
+
+def building_for(person: Person, building_id: int) -> Building | None:
+    """Return a building the staff member serves, or None for any other building."""
+    return Building.get_or_none((Building.id == building_id) & served(person, Building.id))
+
+
+def details_of(building: Building) -> BuildingDetails | None:
+    """Return the details written for a building, or None when there are none yet."""
+    return BuildingDetails.get_or_none(BuildingDetails.building == building.id)
+
+
+def rescue_plan_refused(data: bytes) -> str | None:
+    """Why an uploaded rescue plan cannot be taken (residents download it), or None."""
+    try:
+        files.check_pdf(data)
+    except files.AttachmentError as error:
+        return files.pdf_message(error.args[0]) or _(
+            "The rescue plan must be a PDF file of at most 10 MB."
+        )
+    return None
+
+
+def save_details(
+    person: Person,
+    building: Building,
+    values: dict,
+    *,
+    rescue_plan: bytes,
+    directory: Path,
+) -> BuildingDetails:
+    """Save a building's details (the ``DETAILS_FIELDS`` of ``values``) and, when
+    ``rescue_plan`` holds a checked PDF, store it in ``directory`` in place of the old one.
+
+    The new file is written before the row points to it, and the old one is removed only
+    once the row no longer does, so residents never follow a link to a missing plan.
+    """
+    with db.atomic():
+        details = details_of(building) or BuildingDetails(building=building)
+        for name in DETAILS_FIELDS:
+            setattr(details, name, values[name])
+        old = details.rescue_plan_name
+        if rescue_plan:
+            name = f"{secrets.token_hex(16)}.pdf"
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / name).write_bytes(rescue_plan)
+            details.rescue_plan_name = name
+            details.rescue_plan_size = len(rescue_plan)
+            details.rescue_plan_updated_at = utcnow()
+        details.save()
+        audit.record("building_details_changed", actor=person, detail=str(building.id))
+    if rescue_plan and old:
+        (directory / old).unlink(missing_ok=True)
+    return details
+
+
+def change_team(person: Person, building: Building, team: ServiceTeam) -> None:
+    """Have another service team answer a building's residents, and record who chose it."""
+    with db.atomic():
+        Building.update(team=team).where(Building.id == building.id).execute()
+        audit.record("building_team_changed", actor=person, detail=f"{building.id} {team.key}")
