@@ -1,13 +1,16 @@
-"""Sauna turns: the week's grid, requesting a free turn, cancelling at the end of the month."""
+"""Sauna turns: the week's grid, requesting a free turn, cancelling at the end of the month,
+and the saunas and weekly turns the back office keeps."""
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from peewee import IntegrityError
 
 from portal.database import is_sqlite, write_transaction
-from portal.models import Lease, Person, Sauna, SaunaBooking, SaunaTurn, db
+from portal.models import Building, Lease, Person, Sauna, SaunaBooking, SaunaTurn, db
 from portal.services.dates import in_range, notice_end
+from portal.services.staff import served
 
 
 class BookingRefused(Exception):
@@ -21,6 +24,10 @@ class BookingRefused(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class TurnClash(Exception):
+    """The sauna already has a turn starting at that time."""
 
 
 @dataclass(frozen=True)
@@ -177,3 +184,78 @@ def cancel(
         booking.end_date = last_day
         booking.save(only=[SaunaBooking.end_date])
     return booking.end_date
+
+
+def saunas_for(person: Person) -> list[Sauna]:
+    """List the saunas of the buildings a staff member serves, with their building, by
+    street address and name."""
+    return list(
+        Sauna.select(Sauna, Building)
+        .join(Building)
+        .where(served(person, Building.id))
+        .order_by(Building.street_address, Sauna.name)
+    )
+
+
+def turns_of(saunas: list[Sauna]) -> list[SaunaTurn]:
+    """List the weekly turns of these saunas, in use or not, by weekday and starting time."""
+    return list(
+        SaunaTurn.select()
+        .where(SaunaTurn.sauna.in_([sauna.id for sauna in saunas]))
+        .order_by(SaunaTurn.weekday, SaunaTurn.start_time)
+    )
+
+
+def held_turn_ids(turn_ids: list[int]) -> set[int]:
+    """The turns among these that a household holds with an active booking."""
+    # Only the turns asked about: reading every building's bookings would cost more with
+    # each building added, and would tell of turns this staff member does not serve.
+    return {
+        booking.turn_id
+        for booking in SaunaBooking.select(SaunaBooking.turn).where(
+            (SaunaBooking.status == SaunaBooking.ACTIVE) & SaunaBooking.turn.in_(turn_ids)
+        )
+    }
+
+
+def add_sauna(building_id: int, name: str) -> Sauna:
+    """Add a sauna to a building."""
+    return Sauna.create(building=building_id, name=name)
+
+
+def add_turn(
+    sauna_id: int, *, weekday: int, start_time: str, minutes: int, kind: str, monthly_fee: Decimal
+) -> SaunaTurn:
+    """Add a weekly turn to a sauna; raise TurnClash if one starts there at that time."""
+    try:
+        with db.atomic():
+            return SaunaTurn.create(
+                sauna=sauna_id,
+                weekday=weekday,
+                start_time=start_time,
+                minutes=minutes,
+                kind=kind,
+                monthly_fee=monthly_fee,
+            )
+    except IntegrityError:
+        raise TurnClash() from None
+
+
+def turn_for(person: Person, turn_id: int) -> SaunaTurn | None:
+    """Return a turn of a sauna in a building the staff member serves, or None."""
+    return (
+        SaunaTurn.select(SaunaTurn)
+        .join(Sauna)
+        .where((SaunaTurn.id == turn_id) & served(person, Sauna.building))
+        .first()
+    )
+
+
+def switch_turn_use(turn: SaunaTurn) -> None:
+    """Take a turn out of use, or back into use; raise BookingRefused (TAKEN) for a turn
+    in use that a household holds, because it stays in use until their booking ends."""
+    with write_transaction(db.obj):
+        if turn.active and held_turn_ids([turn.id]):
+            raise BookingRefused(BookingRefused.TAKEN)
+        turn.active = not turn.active
+        turn.save(only=[SaunaTurn.active])

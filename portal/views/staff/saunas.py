@@ -2,63 +2,38 @@
 
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
-from peewee import IntegrityError
 
 from portal.forms.saunas import SaunaForm, TurnForm
 from portal.i18n import WeekdayNames
 from portal.i18n import gettext as _
-from portal.models import Building, Sauna, SaunaBooking, SaunaTurn, db
-from portal.services.staff import served
+from portal.services import saunas
+from portal.services.buildings import buildings_for
 from portal.web import render, see_other
 
 bp = Blueprint("staff_saunas", __name__, url_prefix="/staff/saunas")
 
 
-def _buildings():
-    return list(
-        Building.select().where(served(current_user, Building.id)).order_by(Building.street_address)
-    )
-
-
-def _saunas():
-    return list(
-        Sauna.select(Sauna, Building)
-        .join(Building)
-        .where(served(current_user, Building.id))
-        .order_by(Building.street_address, Sauna.name)
-    )
-
-
 def _forms():
     names = WeekdayNames()
     return (
-        SaunaForm(buildings=_buildings(), prefix="sauna"),
-        TurnForm(saunas=_saunas(), weekday_names=[names[i] for i in range(7)], prefix="turn"),
+        SaunaForm(buildings=buildings_for(current_user), prefix="sauna"),
+        TurnForm(
+            saunas=saunas.saunas_for(current_user),
+            weekday_names=[names[i] for i in range(7)],
+            prefix="turn",
+        ),
     )
 
 
 def _page(sauna_form, turn_form, status=200):
-    saunas = _saunas()
-    turns = list(
-        SaunaTurn.select()
-        .where(SaunaTurn.sauna.in_([s.id for s in saunas]))
-        .order_by(SaunaTurn.weekday, SaunaTurn.start_time)
-    )
-    # Only the turns listed: reading every building's bookings would cost more with each
-    # building added, and would tell of turns this staff member does not serve.
-    held = {
-        b.turn_id
-        for b in SaunaBooking.select(SaunaBooking.turn).where(
-            (SaunaBooking.status == SaunaBooking.ACTIVE)
-            & SaunaBooking.turn.in_([turn.id for turn in turns])
-        )
-    }
+    listed = saunas.saunas_for(current_user)
+    turns = saunas.turns_of(listed)
     return render(
         "staff/saunas.html",
         status=status,
-        saunas=saunas,
+        saunas=listed,
         turns=turns,
-        held=held,
+        held=saunas.held_turn_ids([turn.id for turn in turns]),
         sauna_form=sauna_form,
         turn_form=turn_form,
     )
@@ -75,7 +50,7 @@ def add_sauna():
     """Add a sauna to a building."""
     sauna_form, turn_form = _forms()
     if sauna_form.validate_on_submit():
-        Sauna.create(building=int(sauna_form.building.data), name=sauna_form.name.data)
+        saunas.add_sauna(int(sauna_form.building.data), sauna_form.name.data)
         flash(_("The sauna was added."), "success")
         return see_other(url_for("staff_saunas.index"))
     return _page(sauna_form, turn_form, 422)
@@ -87,16 +62,15 @@ def add_turn():
     sauna_form, turn_form = _forms()
     if turn_form.validate_on_submit():
         try:
-            with db.atomic():
-                SaunaTurn.create(
-                    sauna=int(turn_form.sauna.data),
-                    weekday=turn_form.weekday.data,
-                    start_time=turn_form.start_time.data,
-                    minutes=turn_form.minutes.data,
-                    kind=turn_form.kind.data,
-                    monthly_fee=turn_form.monthly_fee.data,
-                )
-        except IntegrityError:
+            saunas.add_turn(
+                int(turn_form.sauna.data),
+                weekday=turn_form.weekday.data,
+                start_time=turn_form.start_time.data,
+                minutes=turn_form.minutes.data,
+                kind=turn_form.kind.data,
+                monthly_fee=turn_form.monthly_fee.data,
+            )
+        except saunas.TurnClash:
             turn_form.start_time.errors = [_("That sauna already has a turn at that time.")]
         else:
             flash(_("The turn was added."), "success")
@@ -107,23 +81,11 @@ def add_turn():
 @bp.post("/turns/<int:turn_id>/toggle")
 def toggle_turn(turn_id):
     """Take a turn out of use, or back into use; a turn a household holds stays in use."""
-    turn = (
-        SaunaTurn.select(SaunaTurn)
-        .join(Sauna)
-        .where((SaunaTurn.id == turn_id) & served(current_user, Sauna.building))
-        .first()
-    )
-    if turn is None:
-        abort(404)
-    held = (
-        SaunaBooking.select()
-        .where((SaunaBooking.turn == turn.id) & (SaunaBooking.status == SaunaBooking.ACTIVE))
-        .exists()
-    )
-    if turn.active and held:
+    turn = saunas.turn_for(current_user, turn_id) or abort(404)
+    try:
+        saunas.switch_turn_use(turn)
+    except saunas.BookingRefused:
         flash(_("A household holds this turn: it stays in use until their booking ends."), "error")
     else:
-        turn.active = not turn.active
-        turn.save(only=[SaunaTurn.active])
         flash(_("The turn was updated."), "success")
     return see_other(url_for("staff_saunas.index"))
