@@ -15,6 +15,8 @@ from peewee import JOIN, Case, IntegrityError, Value, fn
 from portal.database import is_sqlite, write_transaction
 from portal.i18n import lazy_gettext as _l
 from portal.models import (
+    Apartment,
+    Building,
     Lease,
     ParkingApplication,
     ParkingArea,
@@ -28,6 +30,7 @@ from portal.models import (
 )
 from portal.services import audit, mail
 from portal.services.dates import notice_end
+from portal.services.staff import served
 
 KIND_LABELS = {
     ParkingSpace.CAR: _l("Car space"),
@@ -51,6 +54,10 @@ class ParkingRefused(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class SpaceNumberTaken(Exception):
+    """The area already has a space with that number."""
 
 
 @dataclass(frozen=True)
@@ -564,3 +571,178 @@ def dashboard_lines(lease_id: int) -> list:
         if isinstance(row["day"], str):
             row["day"] = datetime.date.fromisoformat(row["day"])
     return sorted(rows, key=lambda row: (row["line"], row["number"]))
+
+
+# The back office: every query below is limited to the areas serving at least one building
+# the staff member works with, and to the households of the buildings they serve.
+
+
+@dataclass(frozen=True)
+class ParkingOverview:
+    """What the back office shows of its parking areas (each dict keyed by space or queue)."""
+
+    spaces: list[ParkingSpace]
+    # The contracts and open offers of one's own households, by space.
+    contracts: dict[int, ParkingContract]
+    offers: dict[int, ParkingApplication]
+    # Every space a contract or an open offer holds, whoever's household it is.
+    held: set[int]
+    # Each queue as (place, application) for one's own households, by (area, kind).
+    queues: dict[tuple[int, str], list[tuple[int, ParkingApplication]]]
+    # How many wait in each whole queue, by (area, kind).
+    waiting: dict[tuple[int, str], int]
+    # The street addresses of one's own buildings each area serves, by area.
+    served: dict[int, list[str]]
+
+
+def _areas_served(person: Person):
+    """Select the ids of the areas serving at least one building the staff member works with."""
+    return (
+        ParkingArea.select(ParkingArea.id)
+        .join(ParkingAreaBuilding)
+        .where(served(person, ParkingAreaBuilding.building))
+    )
+
+
+def _home_of(query):
+    """Join a query on leases to the apartment and building, for showing whose row it is."""
+    return query.join(Lease).join(Apartment).join(Building)
+
+
+def parking_areas_for(person: Person) -> list[ParkingArea]:
+    """List the parking areas serving the buildings a staff member works with, by name."""
+    return list(
+        ParkingArea.select()
+        .where(ParkingArea.id.in_(_areas_served(person)))
+        .order_by(ParkingArea.name)
+    )
+
+
+def parking_overview(person: Person, areas: list[ParkingArea]) -> ParkingOverview:
+    """Gather the spaces, contracts, offers and queues of these areas (from
+    ``parking_areas_for``) for a staff member, in four queries however many there are.
+
+    An area may serve buildings of other teams too. Their households' contracts, offers and
+    places in the queue are read with the rest, because they decide which spaces are taken
+    and where in the queue one's own households stand, but only marked, never shown.
+    """
+    area_ids = [area.id for area in areas]
+    ours = served(person, Apartment.building).alias("ours")
+    spaces = list(
+        ParkingSpace.select()
+        .where(ParkingSpace.area.in_(area_ids))
+        .order_by(ParkingSpace.area, ParkingSpace.kind, ParkingSpace.number)
+    )
+    held = set()
+    contracts = {}
+    for contract in _home_of(
+        ParkingContract.select(ParkingContract, Lease, Apartment, Building, ours)
+    ).where(
+        ParkingContract.space.in_([space.id for space in spaces])
+        & (ParkingContract.status == ParkingContract.ACTIVE)
+    ):
+        held.add(contract.space_id)
+        if contract.ours:
+            contracts[contract.space_id] = contract
+    applications = list(
+        _home_of(ParkingApplication.select(ParkingApplication, Lease, Apartment, Building, ours))
+        .where(
+            ParkingApplication.area.in_(area_ids)
+            & ParkingApplication.status.in_(ParkingApplication.OPEN_STATUSES)
+        )
+        .order_by(
+            ParkingApplication.area,
+            ParkingApplication.kind,
+            ParkingApplication.applied_at,
+            ParkingApplication.id,
+        )
+    )
+    offers = {}
+    for application in applications:
+        if application.status == ParkingApplication.OFFERED:
+            held.add(application.space_id)
+            if application.ours:
+                offers[application.space_id] = application
+    # An offer goes to the first in the whole queue, so whether anyone waits is kept apart
+    # from the places of one's own households.
+    queues: dict[tuple[int, str], list[tuple[int, ParkingApplication]]] = {}
+    waiting: dict[tuple[int, str], int] = {}
+    for application in applications:
+        if application.status == ParkingApplication.WAITING:
+            key = (application.area_id, application.kind)
+            waiting[key] = waiting.get(key, 0) + 1
+            if application.ours:
+                queues.setdefault(key, []).append((waiting[key], application))
+    addresses = {}
+    for row in (
+        ParkingAreaBuilding.select(ParkingAreaBuilding, Building)
+        .join(Building)
+        .where(
+            ParkingAreaBuilding.area.in_(area_ids) & served(person, ParkingAreaBuilding.building)
+        )
+        .order_by(Building.street_address)
+    ):
+        addresses.setdefault(row.area_id, []).append(row.building.street_address)
+    return ParkingOverview(
+        spaces=spaces,
+        contracts=contracts,
+        offers=offers,
+        held=held,
+        queues=queues,
+        waiting=waiting,
+        served=addresses,
+    )
+
+
+def space_for(person: Person, space_id: int) -> ParkingSpace | None:
+    """Return a space of an area the staff member's buildings use, or None."""
+    return ParkingSpace.get_or_none(
+        (ParkingSpace.id == space_id) & ParkingSpace.area.in_(_areas_served(person))
+    )
+
+
+def staff_contract(person: Person, contract_id: int) -> ParkingContract | None:
+    """Return an active contract of a household the staff member serves, on a space of an
+    area they see, with its home and space; None for any other contract."""
+    return (
+        _home_of(ParkingContract.select(ParkingContract, Lease, Apartment, Building, ParkingSpace))
+        .switch(ParkingContract)
+        .join(ParkingSpace)
+        .where(
+            (ParkingContract.id == contract_id)
+            & (ParkingContract.status == ParkingContract.ACTIVE)
+            & served(person, Apartment.building)
+            & ParkingSpace.area.in_(_areas_served(person))
+        )
+        .first()
+    )
+
+
+def add_area(name: str, description: str, building_ids: list[int]) -> ParkingArea:
+    """Add a parking area serving some buildings."""
+    with db.atomic():
+        area = ParkingArea.create(name=name, description=description)
+        for building_id in building_ids:
+            ParkingAreaBuilding.create(area=area, building=building_id)
+    return area
+
+
+def add_space(area_id: int, *, number: str, kind: str, monthly_fee: Decimal) -> ParkingSpace:
+    """Add a space to an area; raise SpaceNumberTaken if the area has one by that number."""
+    try:
+        with db.atomic():
+            return ParkingSpace.create(
+                area=area_id, number=number, kind=kind, monthly_fee=monthly_fee
+            )
+    except IntegrityError:
+        raise SpaceNumberTaken() from None
+
+
+def switch_space_use(space: ParkingSpace) -> None:
+    """Take a space out of use, or back; raise ParkingRefused (TAKEN) for a space in use
+    that a contract or an open offer holds, because it stays in use."""
+    with write_transaction(db.obj):
+        if space.active and _is_held(space.id):
+            raise ParkingRefused(ParkingRefused.TAKEN)
+        space.active = not space.active
+        space.save(only=[ParkingSpace.active])
