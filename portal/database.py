@@ -115,3 +115,9 @@ def write_transaction(database: Database):
     if is_sqlite(database):
         return database.atomic("IMMEDIATE")
     return database.atomic()
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern for "contains the words typed": the typed wildcards and escapes are
+    dropped, so a search for "%" or "_" cannot match every row."""
+    return "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"

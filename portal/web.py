@@ -236,9 +236,3 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-
-
-def contains_pattern(text: str) -> str:
-    """A LIKE pattern for "contains the words typed": the typed wildcards and escapes are
-    dropped, so a search for "%" or "_" cannot match every row."""
-    return "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"

@@ -5,6 +5,7 @@ import datetime
 from flask import has_request_context, request
 from peewee import JOIN
 
+from portal.database import contains_pattern
 from portal.i18n import lazy_gettext as _l
 from portal.models import AuditEntry, Mandate, Person
 
@@ -56,7 +57,7 @@ def record(
 
 def log_entries(
     *,
-    pattern: str = "",
+    search: str = "",
     group: str = "",
     start: datetime.date | None = None,
     end: datetime.date | None = None,
@@ -65,8 +66,8 @@ def log_entries(
 ) -> list[AuditEntry]:
     """List audit entries newest first with who acted and on whom, at most ``limit``.
 
-    ``pattern`` is a LIKE pattern matched against both people's emails and names and the
-    detail; ``group`` a key of ``GROUPS``; ``start`` and ``end`` the first and last day;
+    ``search`` holds the words typed, looked for in both people's emails and names and
+    the detail; ``group`` a key of ``GROUPS``; ``start`` and ``end`` the first and last day;
     ``before`` an entry number, so that a page is found by the index however long the log
     grows.
     """
@@ -78,7 +79,8 @@ def log_entries(
         .switch(AuditEntry)
         .join(subject, JOIN.LEFT_OUTER, on=(AuditEntry.subject == subject.id))
     )
-    if pattern:
+    if search:
+        pattern = contains_pattern(search)
         query = query.where(
             (actor.email**pattern)
             | (subject.email**pattern)

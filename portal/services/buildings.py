@@ -24,13 +24,6 @@ DETAILS_FIELDS = (
 )
 
 
-def buildings_for(person: Person) -> list[Building]:
-    """List the buildings a staff member serves, by street address."""
-    return list(
-        Building.select().where(served(person, Building.id)).order_by(Building.street_address)
-    )
-
-
 def buildings_with_details_for(person: Person) -> list[Building]:
     """List the buildings a staff member serves with their details (None where none are
     written yet), by street address, in one query."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from peewee import JOIN, IntegrityError, fn
 
+from portal.database import contains_pattern
 from portal.i18n import lazy_gettext as _l
 from portal.models import (
     Apartment,
@@ -282,15 +283,13 @@ def reports_page(
     category: str,
     urgent_only: bool,
     q: str,
-    pattern: str,
     page: int,
 ) -> tuple[list[DefectReport], bool]:
     """Return one page of the reports a staff member serves, urgent first and then oldest
     first, and whether another page follows.
 
     ``status`` is "open", one of the statuses or anything else for all of them; an unknown
-    category is no filter. ``q`` is the search as typed and ``pattern`` the LIKE pattern
-    made of it (see ``_search_condition``).
+    category is no filter. ``q`` is the search as typed (see ``_search_condition``).
     """
     query = (
         # Only what a line shows: a page of fifty reads no descriptions or building details.
@@ -324,7 +323,7 @@ def reports_page(
     if urgent_only:
         query = query.where(DefectReport.urgent)
     if q:
-        query = query.where(_search_condition(person, q, pattern))
+        query = query.where(_search_condition(person, q))
     reports = list(
         query.order_by(DefectReport.urgent.desc(), DefectReport.created_at, DefectReport.id)
         .limit(STAFF_PAGE + 1)
@@ -333,7 +332,7 @@ def reports_page(
     return reports[:STAFF_PAGE], len(reports) > STAFF_PAGE
 
 
-def _search_condition(person: Person, q: str, pattern: str):
+def _search_condition(person: Person, q: str):
     """A reference finds its report exactly (an index lookup); other words are looked for in
     the address with apartment and the reporter's name."""
     reference = q.upper().replace(" ", "")
@@ -346,16 +345,8 @@ def _search_condition(person: Person, q: str, pattern: str):
     ):
         return DefectReport.reference == reference
     address = Building.street_address.concat(" ").concat(fn.COALESCE(Apartment.number, ""))
+    pattern = contains_pattern(q)
     return (address**pattern) | (DefectReport.reporter_name**pattern)
-
-
-def queue_buildings(person: Person) -> list[Building]:
-    """List the buildings a staff member serves by address, for the queue's building filter."""
-    return list(
-        Building.select(Building.id, Building.street_address)
-        .where(served(person, Building.id))
-        .order_by(Building.street_address)
-    )
 
 
 def assignable_staff() -> list[Person]:

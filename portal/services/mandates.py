@@ -14,6 +14,7 @@ from pathlib import Path
 from peewee import JOIN, fn
 
 from portal import catalog
+from portal.database import contains_pattern
 from portal.i18n import lazy_gettext as _l
 from portal.models import (
     Apartment,
@@ -239,12 +240,12 @@ def staff_mandate(person: Person, mandate_id: int) -> Mandate | None:
 
 
 def mandates_page(
-    person: Person, *, shown: str, pattern: str, page: int
+    person: Person, *, shown: str, search: str, page: int
 ) -> tuple[list[Mandate], bool]:
     """Return one page of a staff member's mandates, newest first, and whether another page
-    follows. ``shown`` is one of ``STAFF_FILTERS``; ``pattern`` a LIKE pattern matched
-    against the grantor's and the agent's names, the agent's email and the lease number
-    (empty: no search)."""
+    follows. ``shown`` is one of ``STAFF_FILTERS``; ``search`` the words typed, looked for
+    in the grantor's and the agent's names, the agent's email and the lease number (empty:
+    no search)."""
     query = staff_mandates(person)
     if shown == "pending":
         query = query.where(Mandate.status == Mandate.PENDING)
@@ -252,7 +253,8 @@ def mandates_page(
         query = query.where(Mandate.status == Mandate.ACTIVE)
     elif shown == "closed":
         query = query.where(Mandate.status.in_([Mandate.REVOKED, Mandate.ENDED]))
-    if pattern:
+    if search:
+        pattern = contains_pattern(search)
         query = query.where(
             (Residency.first_name.concat(" ").concat(Residency.last_name) ** pattern)
             | (Mandate.agent_first_name.concat(" ").concat(Mandate.agent_last_name) ** pattern)

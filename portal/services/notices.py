@@ -151,13 +151,6 @@ def seen_by_staff(person: Person):
     return Notice.select().where(Notice.everyone | Notice.id.in_(targeted))
 
 
-def addressable_buildings(person: Person) -> list[Building]:
-    """Return the buildings a staff member may address a notice to, by street address."""
-    return list(
-        Building.select().where(served(person, Building.id)).order_by(Building.street_address)
-    )
-
-
 def notices_for_staff(person: Person) -> StaffNotices:
     """Return the newest notices a staff member sees with their buildings, in two queries."""
     notices = list(
@@ -201,7 +194,7 @@ def publish(
     """Store a notice, to everyone or to the ``buildings`` (ids), with its audit entry.
 
     ``texts`` holds the titles and bodies by the names in ``TEXTS``; the buildings are those
-    the staff member's form offered, from ``addressable_buildings``.
+    the staff member's form offered, from ``staff.served_buildings``.
     """
     with db.atomic():
         notice = Notice.create(

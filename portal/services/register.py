@@ -8,6 +8,7 @@ of another team's building is simply not found.
 import datetime
 from decimal import Decimal
 
+from portal.database import contains_pattern
 from portal.models import Apartment, Building, Lease, Person, Residency, db
 from portal.services import audit
 from portal.services.staff import served
@@ -26,15 +27,16 @@ def served_leases(person: Person):
     )
 
 
-def leases_page(person: Person, pattern: str, page: int) -> tuple[list[Lease], bool]:
+def leases_page(person: Person, search: str, page: int) -> tuple[list[Lease], bool]:
     """Return one page of a staff member's leases by address, newest lease first in each
     home, and whether another page follows.
 
-    ``pattern`` is a LIKE pattern matched against the lease number, the address with the
-    apartment, and the names of the lines of the register; an empty one matches every lease.
+    ``search`` holds the words typed, looked for in the lease number, the address with the
+    apartment, and the names of the lines of the register; empty: every lease.
     """
     query = served_leases(person)
-    if pattern:
+    if search:
+        pattern = contains_pattern(search)
         named = Residency.select(Residency.lease).where(
             Residency.first_name.concat(" ").concat(Residency.last_name) ** pattern
         )

@@ -11,6 +11,7 @@ from peewee import JOIN
 
 from portal import catalog
 from portal.catalog import RequestType, RuleContext
+from portal.database import contains_pattern
 from portal.models import (
     Apartment,
     Building,
@@ -26,7 +27,7 @@ from portal.models import (
     utcnow,
 )
 from portal.services import audit, files, mail, read_marks
-from portal.services.staff import served, service_requests
+from portal.services.staff import service_requests
 
 SUBJECT = "request"
 
@@ -356,14 +357,13 @@ def requests_page(
     building_id: int | None,
     team_id: int | None,
     q: str,
-    pattern: str,
     page: int,
 ) -> tuple[list[ServiceRequest], bool]:
     """Return one page of the requests a staff member handles, oldest first, each with its
     apartment and building, and whether another page follows.
 
     ``status`` is "open", "all" or one state; an empty ``type_key`` is every type. ``q`` is
-    the search as typed and ``pattern`` the LIKE pattern made of it.
+    the search as typed.
     """
     query = service_requests(person)
     if type_key:
@@ -394,7 +394,7 @@ def requests_page(
         .join(Building, on=(Apartment.building == Building.id))
     )
     if q:
-        query = query.where(_search(q, pattern))
+        query = query.where(_search(q))
     rows = list(
         query.order_by(ServiceRequest.created_at, ServiceRequest.id)
         .limit(STAFF_PAGE + 1)
@@ -403,26 +403,18 @@ def requests_page(
     return rows[:STAFF_PAGE], len(rows) > STAFF_PAGE
 
 
-def _search(q: str, pattern: str):
+def _search(q: str):
     """A reference (P-000123) finds its request by number; other words are looked for in
     the address with the apartment and the submitter's name."""
     digits = q.upper().removeprefix("P-").lstrip("0")
     if digits.isascii() and digits.isdigit() and len(digits) < 10:
         return ServiceRequest.id == int(digits)
+    pattern = contains_pattern(q)
     submitters = Person.select(Person.id).where(
         Person.first_name.concat(" ").concat(Person.last_name) ** pattern
     )
     return (Building.street_address.concat(" ").concat(Apartment.number) ** pattern) | (
         ServiceRequest.submitted_by.in_(submitters)
-    )
-
-
-def queue_buildings(person: Person) -> list[Building]:
-    """List the buildings a staff member serves by address, for the queue's building filter."""
-    return list(
-        Building.select(Building.id, Building.street_address)
-        .where(served(person, Building.id))
-        .order_by(Building.street_address)
     )
 
 

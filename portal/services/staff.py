@@ -74,6 +74,21 @@ def served(person: Person, column: Field):
     return column.in_(ids)
 
 
+def served_buildings(person: Person, *columns: Field) -> list[Building]:
+    """List the buildings a staff member serves by street address; only ``columns`` when
+    given (a filter's choices need no more than the id and the address)."""
+    return list(
+        Building.select(*columns)
+        .where(served(person, Building.id))
+        .order_by(Building.street_address)
+    )
+
+
+def building_choices(person: Person) -> list[Building]:
+    """The buildings a staff member serves, with only what a list of choices shows."""
+    return served_buildings(person, Building.id, Building.street_address)
+
+
 def service_requests(person: Person):
     """Select the requests a staff member handles: those of the buildings they serve, and
     for maintenance only the types maintenance handles."""

@@ -6,7 +6,7 @@ from flask import Blueprint, request
 
 from portal.services import audit
 from portal.services.dates import EARLIEST, LATEST
-from portal.web import contains_pattern, render
+from portal.web import render
 
 bp = Blueprint("staff_audit", __name__, url_prefix="/staff/audit")
 
@@ -34,7 +34,7 @@ def index():
         before = None
     # One entry more than a page tells whether there is a next page.
     rows = audit.log_entries(
-        pattern=contains_pattern(q) if q else "",
+        search=q,
         group=group,
         start=_day("from"),
         end=_day("to"),

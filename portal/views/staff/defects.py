@@ -11,7 +11,8 @@ from portal.forms.defects import StaffDefectForm
 from portal.i18n import gettext as _
 from portal.models import DefectReport
 from portal.services import defects
-from portal.web import contains_pattern, id_from, render, see_other
+from portal.services.staff import building_choices
+from portal.web import id_from, render, see_other
 
 bp = Blueprint("staff_defects", __name__, url_prefix="/staff/defects")
 
@@ -39,7 +40,6 @@ def queue():
         category=category,
         urgent_only=urgent == "1",
         q=q,
-        pattern=contains_pattern(q),
         page=page,
     )
     return render(
@@ -48,7 +48,7 @@ def queue():
         reports=reports,
         more=more,
         page=page,
-        buildings=defects.queue_buildings(current_user),
+        buildings=building_choices(current_user),
         filters={
             "status": status,
             "building": building,

@@ -10,7 +10,7 @@ from portal.forms.mandates import EndMandateForm, RegisterMandateForm
 from portal.i18n import gettext as _
 from portal.models import Mandate
 from portal.services import accounts, files, mandates
-from portal.web import contains_pattern, render, see_other
+from portal.web import render, see_other
 
 bp = Blueprint("staff_mandates", __name__, url_prefix="/staff/mandates")
 
@@ -27,9 +27,7 @@ def index():
     shown = shown if shown in mandates.STAFF_FILTERS else "pending"
     q = (request.args.get("q") or "").strip()[:100]
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    rows, more = mandates.mandates_page(
-        current_user, shown=shown, pattern=contains_pattern(q) if q else "", page=page
-    )
+    rows, more = mandates.mandates_page(current_user, shown=shown, search=q, page=page)
     today = clock.today()
     return render(
         "staff/mandates.html",

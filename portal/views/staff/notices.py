@@ -8,6 +8,7 @@ from portal.forms.accounts import ContinueForm
 from portal.forms.notices import NoticeForm
 from portal.i18n import gettext as _
 from portal.services import notices as service
+from portal.services.staff import served_buildings
 from portal.web import render, see_other
 
 bp = Blueprint("staff_notices", __name__, url_prefix="/staff/notices")
@@ -15,7 +16,7 @@ bp = Blueprint("staff_notices", __name__, url_prefix="/staff/notices")
 
 def _form():
     return NoticeForm(
-        buildings=service.addressable_buildings(current_user),
+        buildings=served_buildings(current_user),
         may_reach_everyone=service.reaches_everyone(current_user),
         today=clock.today(),
     )

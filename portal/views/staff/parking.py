@@ -9,7 +9,7 @@ from portal.forms.parking import AreaForm, EndContractForm, SpaceForm
 from portal.i18n import gettext as _
 from portal.models import ParkingSpace
 from portal.services import parking
-from portal.services.buildings import buildings_for
+from portal.services.staff import served_buildings
 from portal.web import render, see_other
 
 bp = Blueprint("staff_parking", __name__, url_prefix="/staff/parking")
@@ -17,7 +17,7 @@ bp = Blueprint("staff_parking", __name__, url_prefix="/staff/parking")
 
 def _forms(areas):
     return (
-        AreaForm(buildings=buildings_for(current_user), prefix="area"),
+        AreaForm(buildings=served_buildings(current_user), prefix="area"),
         SpaceForm(areas=areas, prefix="space"),
     )
 

@@ -10,7 +10,7 @@ from portal.i18n import gettext as _
 from portal.models import Lease
 from portal.services import register as service
 from portal.services import register_import
-from portal.web import contains_pattern, render, see_other
+from portal.web import render, see_other
 
 bp = Blueprint("staff_register", __name__, url_prefix="/staff/register")
 
@@ -55,7 +55,7 @@ def index():
     resident's name; paged."""
     q = (request.args.get("q") or "").strip()[:100]
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    rows, more = service.leases_page(current_user, contains_pattern(q) if q else "", page)
+    rows, more = service.leases_page(current_user, q, page)
     return render("staff/register.html", rows=rows, more=more, page=page, q=q)
 
 

@@ -9,7 +9,8 @@ from portal.i18n import gettext as _
 from portal.models import ServiceRequest
 from portal.services import requests as service
 from portal.services import teams
-from portal.web import contains_pattern, id_from, render, see_other
+from portal.services.staff import building_choices
+from portal.web import id_from, render, see_other
 
 bp = Blueprint("staff_requests", __name__, url_prefix="/staff/requests")
 
@@ -47,7 +48,6 @@ def queue():
         building_id=id_from(filters["building"]),
         team_id=id_from(filters["team"]),
         q=filters["q"],
-        pattern=contains_pattern(filters["q"]),
         page=filters["page"],
     )
     base = {k: v for k, v in filters.items() if v and k != "page"}
@@ -60,7 +60,7 @@ def queue():
         # Translated once for the request, not once per line.
         titles={key: str(entry.title) for key, entry in catalog.CATALOG.items()},
         labels={key: str(label) for key, label in catalog.STATE_LABELS.items()},
-        buildings=service.queue_buildings(current_user),
+        buildings=building_choices(current_user),
         teams=teams.service_teams(),
         previous=url_for("staff_requests.queue", **base, page=filters["page"] - 1)
         if filters["page"] > 1

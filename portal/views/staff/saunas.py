@@ -7,7 +7,7 @@ from portal.forms.saunas import SaunaForm, TurnForm
 from portal.i18n import WeekdayNames
 from portal.i18n import gettext as _
 from portal.services import saunas
-from portal.services.buildings import buildings_for
+from portal.services.staff import served_buildings
 from portal.web import render, see_other
 
 bp = Blueprint("staff_saunas", __name__, url_prefix="/staff/saunas")
@@ -16,7 +16,7 @@ bp = Blueprint("staff_saunas", __name__, url_prefix="/staff/saunas")
 def _forms():
     names = WeekdayNames()
     return (
-        SaunaForm(buildings=buildings_for(current_user), prefix="sauna"),
+        SaunaForm(buildings=served_buildings(current_user), prefix="sauna"),
         TurnForm(
             saunas=saunas.saunas_for(current_user),
             weekday_names=[names[i] for i in range(7)],
