@@ -35,7 +35,7 @@ REQUEST_LAYER = {
     "portal.workers",
 }
 
-# Query building in a view: a staff view asks a service for its rows instead. The first
+# Query building in a view: a view asks a service for its rows instead. The first
 # set are names only a query has; the second are also a dict's or a list's, so they count
 # when called on a class (``Person.update(...)``), which is how a model is written to.
 QUERY_METHODS = {
@@ -215,10 +215,10 @@ def queries_in(path: Path) -> list[str]:
     return found
 
 
-def staff_view_queries(package: Path = PACKAGE) -> list[str]:
+def view_queries(package: Path = PACKAGE) -> list[str]:
     return [
         f"{module_name(path, package)} {found}"
-        for path in sorted((package / "views" / "staff").glob("*.py"))
+        for path in sorted((package / "views").rglob("*.py"))
         for found in sorted(queries_in(path))
     ]
 
@@ -256,9 +256,9 @@ def test_no_import_cycles():
     assert cycles(GRAPH) == []
 
 
-def test_staff_views_leave_queries_to_services():
-    """A staff view picks the form, calls a service and renders: no query of its own."""
-    assert staff_view_queries() == []
+def test_views_leave_queries_to_services():
+    """A view picks the form, calls a service and renders: no query of its own."""
+    assert view_queries() == []
 
 
 def test_every_staff_area_is_registered_from_its_package():
@@ -323,7 +323,7 @@ def test_each_rule_catches_its_violation(broken):
     assert cycles(graph) == [
         ["portal.services.mail", "portal.services.notices", "portal.views.home"],
     ]
-    assert staff_view_queries(broken) == [
+    assert view_queries(broken) == [
         "portal.views.staff.desk line 1: imports peewee",
         "portal.views.staff.desk line 8: .execute()",
         "portal.views.staff.desk line 8: .update()",
