@@ -299,6 +299,52 @@ def import_camt054(data: bytes, filename: str, staff: Person) -> ImportResult:
     return result
 
 
+# The household's own invoices: every lookup is limited to the invoices of one lease.
+
+# About a year and a half of monthly rent with the odd sauna or parking invoice.
+HOUSEHOLD_INVOICES = 60
+
+
+@dataclass(frozen=True)
+class HouseholdInvoices:
+    """The household's latest invoices: the unpaid ones, the earliest due first, and the
+    paid ones, the latest due first."""
+
+    unpaid: list[Invoice]
+    paid: list[Invoice]
+
+    @property
+    def outstanding(self):
+        """Return what is still to pay of the unpaid invoices together."""
+        return sum((invoice.outstanding for invoice in self.unpaid), start=0)
+
+
+def household_invoices(lease_id: int) -> HouseholdInvoices:
+    """Return the household's latest invoices, unpaid and paid apart, in one query."""
+    invoices = list(
+        Invoice.select()
+        .where(Invoice.lease == lease_id)
+        .order_by(Invoice.due_date.desc(), Invoice.id.desc())
+        .limit(HOUSEHOLD_INVOICES)
+    )
+    unpaid = [invoice for invoice in invoices if invoice.status != Invoice.PAID]
+    unpaid.sort(key=lambda invoice: invoice.due_date)
+    return HouseholdInvoices(
+        unpaid=unpaid,
+        paid=[invoice for invoice in invoices if invoice.status == Invoice.PAID],
+    )
+
+
+def household_invoice(lease_id: int, invoice_id: int) -> Invoice | None:
+    """Return one of the household's invoices, None for any other invoice."""
+    return Invoice.get_or_none((Invoice.id == invoice_id) & (Invoice.lease == lease_id))
+
+
+def payments_of(invoice: Invoice) -> list[Payment]:
+    """List the payments booked to an invoice, the earliest booked first."""
+    return list(invoice.payments.order_by(Payment.booked_on))
+
+
 # What waits for staff after an import
 
 RECENT_IMPORTS = 10

@@ -33,29 +33,21 @@ def status_labels() -> dict:
 
 
 def household_invoice(invoice_id: int) -> Invoice:
+    """Return one of the household's invoices, or answer 404."""
     lease_id = current_resident_status().residency.lease_id
-    invoice = Invoice.get_or_none((Invoice.id == invoice_id) & (Invoice.lease == lease_id))
-    return invoice or abort(404)
+    return service.household_invoice(lease_id, invoice_id) or abort(404)
 
 
 @bp.get("/")
 def index():
     """Open and overdue invoices first, then the paid ones of the last year and a half."""
-    lease_id = current_resident_status().residency.lease_id
+    invoices = service.household_invoices(current_resident_status().residency.lease_id)
     today = clock.today()
-    invoices = list(
-        Invoice.select()
-        .where(Invoice.lease == lease_id)
-        .order_by(Invoice.due_date.desc(), Invoice.id.desc())
-        .limit(60)
-    )
-    unpaid = [i for i in invoices if i.status != Invoice.PAID]
-    unpaid.sort(key=lambda i: i.due_date)
     return render(
         "payments/index.html",
-        unpaid=unpaid,
-        paid=[i for i in invoices if i.status == Invoice.PAID],
-        outstanding=sum((i.outstanding for i in unpaid), start=0),
+        unpaid=invoices.unpaid,
+        paid=invoices.paid,
+        outstanding=invoices.outstanding,
         status_of=lambda invoice: service.status_of(invoice, today),
         kinds=kind_labels(),
         statuses=status_labels(),
@@ -92,5 +84,5 @@ def show(invoice_id):
         if payable
         else None,
         due=due,
-        payments=list(invoice.payments.order_by(invoice.payments.model.booked_on)),
+        payments=service.payments_of(invoice),
     )
