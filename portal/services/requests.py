@@ -187,6 +187,19 @@ def household_requests(
     ]
 
 
+def household_request(
+    lease_id: int, request_id: int, *, types: list[str] | None = None
+) -> ServiceRequest | None:
+    """Return one of the household's requests, None for any other request (``types``: only
+    these types, for an agent whose mandate covers only them)."""
+    query = ServiceRequest.select().where(
+        (ServiceRequest.id == request_id) & (ServiceRequest.lease == lease_id)
+    )
+    if types is not None:
+        query = query.where(ServiceRequest.type_key.in_(types))
+    return query.first()
+
+
 def mark_read(person: Person, request: ServiceRequest) -> None:
     """Remember that the person has seen the request as it is now (the one write of a GET)."""
     read_marks.mark(person, SUBJECT, request.id)

@@ -9,7 +9,7 @@ from portal.extensions import htmx
 from portal.forms.accounts import ContinueForm
 from portal.forms.requests import build_form, shown_fields, typed_answers
 from portal.i18n import gettext as _
-from portal.models import RequestAttachment, ServiceRequest
+from portal.models import ServiceRequest
 from portal.services import files, mandates
 from portal.services import requests as service
 from portal.services.residents import household
@@ -37,13 +37,7 @@ def household_request(request_id: int) -> ServiceRequest:
     """Return one of the household's requests (for an agent, of the types their mandate
     covers), or answer 404."""
     lease_id = current_resident_status().residency.lease_id
-    query = ServiceRequest.select().where(
-        (ServiceRequest.id == request_id) & (ServiceRequest.lease == lease_id)
-    )
-    types = covered_types()
-    if types is not None:
-        query = query.where(ServiceRequest.type_key.in_(types))
-    return query.first() or abort(404)
+    return service.household_request(lease_id, request_id, types=covered_types()) or abort(404)
 
 
 def _entry(type_key: str) -> catalog.RequestType:
@@ -174,7 +168,7 @@ def show(request_id):
         entry=entry,
         answer_lines=service.display_answers(entry, service.answers_of(found)),
         events=service.timeline(found, for_staff=False),
-        attachments=list(found.attachments.order_by(RequestAttachment.id)),
+        attachments=service.files_of(found),
         consents=consents,
         waiting_for_me=waiting_for_me and residency.is_lease_party,
         labels=catalog.STATE_LABELS,
