@@ -51,6 +51,13 @@ def mark_read(person: Person, thread: MessageThread) -> None:
     read_marks.mark(person, SUBJECT, thread.id)
 
 
+def household_thread(lease_id: int, thread_id: int) -> MessageThread | None:
+    """Return one of the household's threads, None for any other thread."""
+    return MessageThread.get_or_none(
+        (MessageThread.id == thread_id) & (MessageThread.lease == lease_id)
+    )
+
+
 def household_threads(lease_id: int, person: Person, limit: int | None = None) -> list[Listed]:
     """The household's threads, latest activity first, unread when the team wrote since the
     person last opened the thread."""

@@ -43,6 +43,11 @@ def current_for_building(building_id: int, today: datetime.date):
     )
 
 
+def current_notice(building_id: int, notice_id: int, today: datetime.date) -> Notice | None:
+    """Return a notice a resident of the building sees today, None for any other notice."""
+    return current_for_building(building_id, today).where(Notice.id == notice_id).first()
+
+
 def for_resident(building_id: int, person: Person, today: datetime.date, limit=None):
     """The current notices with unread marks, in one query."""
     query = read_marks.with_seen_at(

@@ -18,10 +18,7 @@ bp = Blueprint("messages", __name__, url_prefix="/messages")
 def household_thread(thread_id: int) -> MessageThread:
     """Return one of the household's threads, or answer 404."""
     lease_id = current_resident_status().residency.lease_id
-    thread = MessageThread.get_or_none(
-        (MessageThread.id == thread_id) & (MessageThread.lease == lease_id)
-    )
-    return thread or abort(404)
+    return service.household_thread(lease_id, thread_id) or abort(404)
 
 
 @bp.get("/")

@@ -6,7 +6,6 @@ from flask_login import current_user
 from portal import clock
 from portal.access import current_resident_status
 from portal.i18n import current_language
-from portal.models import Notice
 from portal.services import notices as service
 from portal.web import render
 
@@ -30,11 +29,7 @@ def index():
 @bp.get("/<int:notice_id>")
 def show(notice_id):
     """One notice, if it is meant for the resident's building and published."""
-    notice = (
-        service.current_for_building(_building_id(), clock.today())
-        .where(Notice.id == notice_id)
-        .first()
-    ) or abort(404)
+    notice = service.current_notice(_building_id(), notice_id, clock.today()) or abort(404)
     service.mark_read(current_user, notice)
     title, body = notice.text(current_language())
     return render("notices/show.html", notice=notice, title=title, body=body)
