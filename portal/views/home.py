@@ -4,9 +4,7 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
 from portal import access, catalog, clock
-from portal.models import DefectReport
-from portal.services import defects, mandates, notices, parking, requests, saunas
-from portal.services.residents import household
+from portal.services import defects, mandates, notices, parking, requests, residents, saunas
 from portal.web import render
 
 bp = Blueprint("home", __name__)
@@ -42,17 +40,9 @@ def index():
         lease=residency.lease,
         apartment=residency.lease.apartment,
         building=residency.lease.apartment.building,
-        household=household(residency.lease_id),
+        household=residents.household(residency.lease_id),
         now=clock.helsinki_now(),
-        open_defects=list(
-            DefectReport.select(DefectReport.id, DefectReport.category, DefectReport.status)
-            .where(
-                (DefectReport.lease == residency.lease_id)
-                & DefectReport.status.in_(DefectReport.OPEN_STATUSES)
-            )
-            .order_by(DefectReport.created_at.desc())
-            .limit(5)
-        ),
+        open_defects=residents.open_defect_reports(residency.lease_id),
         sauna_turns=list(saunas.household_bookings(residency.lease_id)),
         parking_lines=parking.dashboard_lines(residency.lease_id),
         latest_notices=notices.for_resident(
