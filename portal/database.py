@@ -85,6 +85,11 @@ def bind(url: str, busy_timeout_ms: int = SQLITE_PRAGMAS["busy_timeout"]) -> Dat
     return database
 
 
+def ping() -> None:
+    """Ask the models' database a trivial question; raise when it does not answer."""
+    db.execute_sql("SELECT 1").fetchone()
+
+
 def is_sqlite(database: Database) -> bool:
     return isinstance(database, SqliteDatabase)
 

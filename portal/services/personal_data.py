@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from peewee import CharField, ForeignKeyField, TextField, Value, fn
 
+from portal.i18n import lazy_gettext as _l
 from portal.models import (
     MODELS,
     Appointment,
@@ -99,6 +100,35 @@ def _selections(person: Person) -> dict:
 
 TABLES = tuple(_selections(Person(id=0, email="")))
 
+# What the person calls each kind of data; a table without a label shows its own name.
+TABLE_LABELS = {
+    "person": _l("Your account"),
+    "residency": _l("Your lines in the housing register"),
+    "lease": _l("Rental agreements"),
+    "invoice": _l("Invoices"),
+    "token": _l("Links sent to you"),
+    "outbox_email": _l("Email sent to you"),
+    "mandate": _l("Powers of attorney"),
+    "audit_entry": _l("Log of events"),
+    "defect_report": _l("Defect notifications"),
+    "defect_event": _l("Defect notification updates"),
+    "sauna_booking": _l("Sauna turns"),
+    "parking_application": _l("Parking space applications"),
+    "parking_contract": _l("Parking space contracts"),
+    "service_request": _l("Service requests"),
+    "request_event": _l("Service request updates"),
+    "request_consent": _l("Consents to requests"),
+    "read_mark": _l("What you have read"),
+    "message_thread": _l("Conversations"),
+    "message": _l("Messages"),
+    "appointment": _l("Customer service visits"),
+}
+
+
+def label(table: str):
+    """Return the name the person sees for one kind of their data."""
+    return TABLE_LABELS.get(table, table)
+
 
 def rows(person: Person, table: str) -> list[dict]:
     """The person's rows of one table, oldest first, without secrets."""
@@ -121,6 +151,12 @@ def counts(person: Person) -> dict[str, int]:
     query = functools.reduce(operator.or_, parts[1:], parts[0])
     found = {row["name"]: row["n"] for row in query.dicts()}
     return {table: found.get(table, 0) for table in TABLES}
+
+
+def kinds_of_data(person: Person) -> list[tuple]:
+    """Each kind of data the portal holds about the person: its table, its label and how
+    many rows it holds about them, counted in one query."""
+    return [(table, label(table), count) for table, count in counts(person).items()]
 
 
 def export(person: Person) -> dict[str, list[dict]]:

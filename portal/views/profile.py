@@ -10,22 +10,17 @@ from portal import links, sessions
 from portal.forms.accounts import ContinueForm
 from portal.forms.profile import BankAccountForm, ContactForm
 from portal.i18n import gettext as _
-from portal.i18n import lazy_gettext as _l
 from portal.i18n import remember_language
-from portal.models import Person, Token, db
-from portal.services import audit, mail, personal_data, tokens
+from portal.models import Token
 from portal.services import payments as payment_rules
+from portal.services import personal_data, profile, tokens
+from portal.services.profile import masked
 from portal.sessions import confirm_password, recently_authenticated
 from portal.web import render, see_other
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
 PURPOSE = Token.BANK_ACCOUNT
-
-
-def masked(iban: str) -> str:
-    """Only the country and the last four digits: enough to recognise, useless to copy."""
-    return f"{iban[:2]} •••• {iban[-4:]}" if iban else ""
 
 
 def _page(contact_form, bank_form, status=200):
@@ -51,11 +46,12 @@ def show():
         },
     )
     if contact_form.validate_on_submit():
-        Person.update(
-            phone=(contact_form.phone.data or "").strip(),
-            language=contact_form.language.data,
-            notify_by_email=contact_form.notify_by_email.data,
-        ).where(Person.id == current_user.id).execute()
+        profile.save_contact(
+            current_user,
+            contact_form.phone.data,
+            contact_form.language.data,
+            contact_form.notify_by_email.data,
+        )
         response = remember_language(see_other(url_for("profile.show")), contact_form.language.data)
         flash(_("Your information was saved."), "success")
         return response
@@ -76,24 +72,12 @@ def bank_account():
         elif not recently_authenticated() and not confirm_password(bank_form.password.data):
             bank_form.password.errors = [sessions.password_error()]
         else:
-            with db.atomic():
-                raw = tokens.issue(
-                    PURPOSE,
-                    current_user.email,
-                    datetime.timedelta(hours=current_app.config["LINK_LIFETIME_HOURS"]),
-                    person=current_user,
-                    payload=iban,
-                )
-                mail.queue(
-                    current_user.email,
-                    "confirm_bank_account",
-                    current_user.language,
-                    account=masked(iban),
-                    link=f"{current_app.config['PUBLIC_URL'].rstrip('/')}"
-                    f"/profile/bank-account/confirm?t={raw}",
-                    hours=current_app.config["LINK_LIFETIME_HOURS"],
-                )
-                audit.record("bank_account_change_requested", actor=current_user)
+            profile.ask_to_change_bank_account(
+                current_user,
+                iban,
+                current_app.config["PUBLIC_URL"].rstrip("/"),
+                datetime.timedelta(hours=current_app.config["LINK_LIFETIME_HOURS"]),
+            )
             flash(
                 _(
                     "We sent a confirmation link to %(email)s. The new account number is taken "
@@ -133,18 +117,9 @@ def confirm_bank_account():
         )
     form = ContinueForm()
     if form.validate_on_submit():
-        with db.atomic():
-            if not tokens.consume(checked.token):
-                return render("profile/link_problem.html", status=400)
-            links.forget(links.BANK_ACCOUNT)
-            Person.update(iban=checked.token.payload).where(Person.id == current_user.id).execute()
-            audit.record("bank_account_changed", actor=current_user)
-            mail.queue(
-                current_user.email,
-                "bank_account_changed",
-                current_user.language,
-                account=masked(checked.token.payload),
-            )
+        if not profile.change_bank_account(current_user, checked.token):
+            return render("profile/link_problem.html", status=400)
+        links.forget(links.BANK_ACCOUNT)
         flash(_("Your bank account number was changed."), "success")
         return see_other(url_for("profile.show"))
     return render(
@@ -154,38 +129,10 @@ def confirm_bank_account():
     )
 
 
-TABLE_LABELS = {
-    "person": _l("Your account"),
-    "residency": _l("Your lines in the housing register"),
-    "lease": _l("Rental agreements"),
-    "invoice": _l("Invoices"),
-    "token": _l("Links sent to you"),
-    "outbox_email": _l("Email sent to you"),
-    "mandate": _l("Powers of attorney"),
-    "audit_entry": _l("Log of events"),
-    "defect_report": _l("Defect notifications"),
-    "defect_event": _l("Defect notification updates"),
-    "sauna_booking": _l("Sauna turns"),
-    "parking_application": _l("Parking space applications"),
-    "parking_contract": _l("Parking space contracts"),
-    "service_request": _l("Service requests"),
-    "request_event": _l("Service request updates"),
-    "request_consent": _l("Consents to requests"),
-    "read_mark": _l("What you have read"),
-    "message_thread": _l("Conversations"),
-    "message": _l("Messages"),
-    "appointment": _l("Customer service visits"),
-}
-
-
 @bp.get("/data")
 def data():
     """What the portal holds about the signed-in person: a count per kind, each a link."""
-    counts = personal_data.counts(current_user)
-    return render(
-        "profile/data.html",
-        tables=[(name, TABLE_LABELS.get(name, name), count) for name, count in counts.items()],
-    )
+    return render("profile/data.html", tables=personal_data.kinds_of_data(current_user))
 
 
 ROWS_SHOWN = 100
@@ -199,7 +146,7 @@ def data_table(table):
     found = personal_data.rows(current_user, table)
     return render(
         "profile/data_table.html",
-        label=TABLE_LABELS.get(table, table),
+        label=personal_data.label(table),
         rows=found[:ROWS_SHOWN],
         more=max(0, len(found) - ROWS_SHOWN),
     )

@@ -6,8 +6,8 @@ from flask_login import current_user
 from portal import database
 from portal.forms.preferences import LanguageForm
 from portal.i18n import remember_language
-from portal.models import Person, db
-from portal.services import mail
+from portal.models import db
+from portal.services import mail, profile
 from portal.web import is_safe_path, see_other
 
 bp = Blueprint("public", __name__)
@@ -20,8 +20,8 @@ def switch_locale():
     if not form.validate_on_submit():
         abort(400)
     language = form.language.data
-    if current_user.is_authenticated and current_user.language != language:
-        Person.update(language=language).where(Person.id == current_user.id).execute()
+    if current_user.is_authenticated:
+        profile.choose_language(current_user, language)
     target = form.next.data if is_safe_path(form.next.data) else "/"
     return remember_language(see_other(target), language)
 
@@ -30,7 +30,7 @@ def switch_locale():
 def healthz():
     """Answer whether the portal runs and its database answers."""
     try:
-        db.execute_sql("SELECT 1").fetchone()
+        database.ping()
     except Exception:
         current_app.logger.exception("Health check: database did not answer")
         return jsonify(status="error", database="unavailable"), 503
@@ -44,7 +44,7 @@ def readyz():
     or "not ready" and one line per problem, with 503."""
     problems = []
     try:
-        db.execute_sql("SELECT 1").fetchone()
+        database.ping()
     except Exception:
         current_app.logger.exception("Readiness check: database did not answer")
         problems.append("database: not answering")
