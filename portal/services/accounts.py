@@ -4,6 +4,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from portal.models import Person, utcnow
+from portal.services import audit
 
 # How hard a password hash is to compute. "strong" is argon2-cffi's default (RFC 9106's
 # low-memory choice: 64 MiB, three passes) and the only one production accepts. "fast" is
@@ -36,6 +37,21 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def person_with_email(email: str) -> Person | None:
+    """Return the person with this (normalised) email address, open or closed, or None."""
+    return Person.get_or_none(Person.email == email)
+
+
+def person_with_open_account(person_id: int) -> Person | None:
+    """Return the person with this id if their account is open, or None."""
+    return Person.get_or_none((Person.id == person_id) & Person.is_active)
+
+
+def person_on_journey(person_id: int) -> Person | None:
+    """Return the person whose id a journey to an account keeps in the session, or None."""
+    return Person.get_or_none(Person.id == person_id)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -55,3 +71,20 @@ def authenticate(email: str, password: str) -> Person | None:
         changes[Person.password_hash] = _hasher.hash(password)
     Person.update(changes).where(Person.id == person.id).execute()
     return person
+
+
+def accept_code(person: Person, secret: str, step: int) -> bool:
+    """Store the time step of a right one-time code (and the secret being set up) unless
+    another request stored it or a later one first, so that a code works once; return
+    whether this request stored it."""
+    return bool(
+        Person.update(totp_secret=secret, totp_last_step=step)
+        .where((Person.id == person.id) & (Person.totp_last_step < step))
+        .execute()
+    )
+
+
+def sign_out_everywhere(person: Person) -> None:
+    """End every session of the person, on every device, and record it."""
+    person.end_all_sessions()
+    audit.record("signed_out", actor=person, subject=person)

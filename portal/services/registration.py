@@ -4,7 +4,7 @@ import datetime
 
 from peewee import fn
 
-from portal.models import Apartment, Building, Person, Residency, Token, db, utcnow
+from portal.models import Apartment, Building, Person, Residency, ServiceTeam, Token, db, utcnow
 from portal.services import audit, mail, mandates, tokens
 from portal.services.accounts import hash_password
 from portal.services.staff import register_lines
@@ -152,6 +152,13 @@ def set_password(person: Person, password: str, notice: dict | None = None) -> N
                 when=notice["when"],
                 phone=notice["phone"],
             )
+
+
+def reset_password(person: Person, password: str, when: str) -> None:
+    """Store the password chosen from a reset link and tell the person by email when it
+    changed (``when``, as the page shows times) and the customer service phone to call."""
+    team = ServiceTeam.default()
+    set_password(person, password, {"phone": team.phone if team else "", "when": when})
 
 
 def start_password_reset(email: str, public_url: str, lifetime: datetime.timedelta) -> None:

@@ -17,7 +17,8 @@ from portal.extensions import limiter
 from portal.forms.accounts import ContinueForm, EmailForm, IdentifyForm, NewPasswordForm
 from portal.i18n import current_language
 from portal.i18n import gettext as _
-from portal.models import Person, ServiceTeam, Token, utcnow
+from portal.models import Person, Token, utcnow
+from portal.services import accounts as account_service
 from portal.services import audit, registration, tokens
 from portal.services.passwords import check_password
 from portal.web import render, see_other
@@ -89,7 +90,7 @@ def _journey_email() -> str | None:
     if state := journeys.step(journeys.REGISTRATION):
         return state["email"]
     if state := journeys.step(journeys.PENDING):
-        person = Person.get_or_none(Person.id == state["person_id"])
+        person = account_service.person_on_journey(state["person_id"])
         return person.email if person else None
     return None
 
@@ -201,7 +202,7 @@ def _password_page(form: NewPasswordForm, person: Person, action: str, reset: bo
 def choose_password():
     """Choose the password after identifying; then the person is signed in."""
     state = journeys.step(journeys.IDENTIFIED)
-    person = Person.get_or_none(Person.id == state["person_id"]) if state else None
+    person = account_service.person_on_journey(state["person_id"]) if state else None
     if person is None:
         flash(_("Start by creating a username, or sign in."), "info")
         return see_other(url_for("accounts.register"))
@@ -220,9 +221,9 @@ def choose_password():
 def check_new_password():
     """Answer which password rules the typed password meets (for live feedback with htmx)."""
     state = journeys.step(journeys.IDENTIFIED)
-    person = Person.get_or_none(Person.id == state["person_id"]) if state else None
+    person = account_service.person_on_journey(state["person_id"]) if state else None
     if person is None and (reset := session.get("reset_person_id")):
-        person = Person.get_or_none(Person.id == reset)
+        person = account_service.person_on_journey(reset)
     password = request.form.get("password", "")[:200]
     return render(
         "accounts/_password_rules.html", rules=_rules(password, person), typed=bool(password)
@@ -266,9 +267,9 @@ def reset_password():
     if form.validate_on_submit():
         if not tokens.consume(checked.token):
             return _token_problem_page("used", url_for("accounts.forgot_password"))
-        team = ServiceTeam.default()
-        notice = {"phone": team.phone if team else "", "when": format_datetime(utcnow(), "short")}
-        registration.set_password(person, form.password.data, notice)
+        registration.reset_password(
+            person, form.password.data, when=format_datetime(utcnow(), "short")
+        )
         # The link is used up with everything else the session held.
         session.clear()
         flash(_("Your password has been changed. You were signed out everywhere else."), "success")

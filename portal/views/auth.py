@@ -10,7 +10,6 @@ from portal import clock, journeys, sessions
 from portal.extensions import limiter
 from portal.forms.auth import CodeForm, SignInForm
 from portal.i18n import gettext as _
-from portal.models import Person
 from portal.services import accounts as account_service
 from portal.services import audit, throttle, totp
 from portal.web import is_safe_path, render, see_other
@@ -37,7 +36,7 @@ def login():
     next_path = request.args.get("next")
     if form.validate_on_submit():
         email = account_service.normalise_email(form.email.data)
-        known = Person.get_or_none(Person.email == email)
+        known = account_service.person_with_email(email)
         own_device = known is not None and sessions.is_known_device(known.id)
         key = throttle.sign_in_key(email, own_device)
         seconds = throttle.wait(key)
@@ -81,7 +80,7 @@ def second_factor():
     if not pending or clock.timestamp() - pending.get("at", 0) > journeys.CODE_MINUTES * 60:
         session.pop(journeys.SECOND_FACTOR, None)
         return see_other(url_for("auth.login"))
-    person = Person.get_or_none((Person.id == pending["person_id"]) & Person.is_active)
+    person = account_service.person_with_open_account(pending["person_id"])
     if person is None:
         session.clear()
         return see_other(url_for("auth.login"))
@@ -96,12 +95,7 @@ def second_factor():
         form.code.errors = [sessions.too_many_attempts(seconds)]
     elif form.validate_on_submit():
         step = totp.matching_step(secret, form.code.data, person.totp_last_step)
-        # The step is stored only if no other request stored it first: a code works once.
-        if step is not None and (
-            Person.update(totp_secret=secret, totp_last_step=step)
-            .where((Person.id == person.id) & (Person.totp_last_step < step))
-            .execute()
-        ):
+        if step is not None and account_service.accept_code(person, secret, step):
             next_path = pending.get("next")
             session.clear()
             login_user(person)
@@ -145,8 +139,7 @@ def logout():
     """Sign out on every device: the session token changes, so a copy of this session's
     cookie (or one on another computer) no longer signs anyone in."""
     if current_user.is_authenticated:
-        current_user.end_all_sessions()
-        audit.record("signed_out", actor=current_user, subject=current_user)
+        account_service.sign_out_everywhere(current_user)
     logout_user()
     session.clear()
     response = see_other(url_for("auth.login"))
