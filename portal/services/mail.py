@@ -198,6 +198,11 @@ def oldest_unsent(now: datetime.datetime | None = None) -> datetime.timedelta | 
     return None if oldest is None else (now or utcnow()) - oldest.created_at
 
 
+def newest(limit: int) -> list[OutboxEmail]:
+    """List the newest emails in the outbox, at most ``limit``, newest first, sent or not."""
+    return list(OutboxEmail.select().order_by(OutboxEmail.id.desc()).limit(limit))
+
+
 def undelivered(stale_minutes: int, limit: int) -> list[OutboxEmail]:
     """List the newest email that has not gone out, at most ``limit``: failed for good,
     waiting for another try, or never tried for ``stale_minutes``. The bodies stay behind:

@@ -6,7 +6,7 @@ It answers only this computer: the links it shows sign people in.
 
 from flask import Blueprint, abort, current_app
 
-from portal.models import OutboxEmail
+from portal.services import mail
 from portal.serving import is_loopback, peer_address
 from portal.web import render
 
@@ -22,5 +22,4 @@ def this_computer_only():
 @bp.get("/outbox")
 def outbox():
     """List the latest emails in the outbox, newest first."""
-    emails = list(OutboxEmail.select().order_by(OutboxEmail.id.desc()).limit(20))
-    return render("dev/outbox.html", emails=emails)
+    return render("dev/outbox.html", emails=mail.newest(20))
