@@ -7,7 +7,7 @@ from pathlib import Path
 from peewee import JOIN
 
 from portal.i18n import gettext as _
-from portal.models import Building, BuildingDetails, Person, ServiceTeam, db, utcnow
+from portal.models import Apartment, Building, BuildingDetails, Person, ServiceTeam, db, utcnow
 from portal.services import audit, files
 from portal.services.staff import served
 
@@ -38,6 +38,16 @@ def buildings_with_details_for(person: Person) -> list[Building]:
 def building_for(person: Person, building_id: int) -> Building | None:
     """Return a building the staff member serves, or None for any other building."""
     return Building.get_or_none((Building.id == building_id) & served(person, Building.id))
+
+
+def buildings_by_address() -> list[Building]:
+    """List every building by street address: anyone may report a defect in any of them."""
+    return list(Building.select().order_by(Building.street_address))
+
+
+def apartment_in(building: Building, number: str) -> Apartment | None:
+    """Return the apartment of this number in the building, or None when it has none."""
+    return Apartment.get_or_none((Apartment.building == building.id) & (Apartment.number == number))
 
 
 def details_of(building: Building) -> BuildingDetails | None:

@@ -380,3 +380,56 @@ def timeline(report: DefectReport, *, for_staff: bool) -> list[DefectEvent]:
 def photos_of(report: DefectReport) -> list[Attachment]:
     """List a report's photos in the order they were sent."""
     return list(Attachment.select().where(Attachment.report == report.id).order_by(Attachment.id))
+
+
+# The household's side: every lookup is limited to the reports of one lease.
+
+OPEN_SHOWN = 100
+EARLIER_PAGE = 20
+# What a line of the household's list shows: a long list reads no descriptions or contact
+# details.
+LIST_COLUMNS = (
+    DefectReport.id,
+    DefectReport.reference,
+    DefectReport.category,
+    DefectReport.location,
+    DefectReport.status,
+    DefectReport.urgent,
+    DefectReport.created_at,
+)
+NEWEST_FIRST = (DefectReport.created_at.desc(), DefectReport.id.desc())
+
+
+def _of_household(lease_id: int):
+    """The condition for the reports of one household."""
+    # Peewee writes "lease = None" as "lease IS NULL", which is every visitor's report: the
+    # second half makes a missing lease match nothing instead.
+    return (DefectReport.lease == lease_id) & DefectReport.lease.is_null(False)
+
+
+def household_report(lease_id: int, report_id: int) -> DefectReport | None:
+    """Return a report of the household with this lease, None for any other report."""
+    return DefectReport.get_or_none((DefectReport.id == report_id) & _of_household(lease_id))
+
+
+def open_household_reports(lease_id: int) -> list[DefectReport]:
+    """List the household's open reports, newest first, at most ``OPEN_SHOWN`` of them."""
+    return list(
+        DefectReport.select(*LIST_COLUMNS)
+        .where(_of_household(lease_id) & DefectReport.status.in_(DefectReport.OPEN_STATUSES))
+        .order_by(*NEWEST_FIRST)
+        .limit(OPEN_SHOWN)
+    )
+
+
+def earlier_household_reports(lease_id: int, page: int) -> tuple[list[DefectReport], bool]:
+    """Return one page of the household's closed reports, newest first, and whether
+    another page follows: a household of many years keeps a short page on a phone."""
+    reports = list(
+        DefectReport.select(*LIST_COLUMNS)
+        .where(_of_household(lease_id) & DefectReport.status.not_in(DefectReport.OPEN_STATUSES))
+        .order_by(*NEWEST_FIRST)
+        .limit(EARLIER_PAGE + 1)
+        .offset((page - 1) * EARLIER_PAGE)
+    )
+    return reports[:EARLIER_PAGE], len(reports) > EARLIER_PAGE

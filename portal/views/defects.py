@@ -10,7 +10,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from peewee import JOIN
 
 from portal import clock, downloads, sessions
 from portal.access import current_resident_status
@@ -18,8 +17,8 @@ from portal.extensions import htmx
 from portal.forms.defects import CommentForm, DecisionForm, DefectForm, VisitorDefectForm
 from portal.i18n import current_language
 from portal.i18n import gettext as _
-from portal.models import Apartment, Attachment, Building, DefectEvent, DefectReport, Person
-from portal.services import defects, photos
+from portal.models import DefectReport
+from portal.services import buildings, defects, photos
 from portal.services.hours import is_open, urgent_contact
 from portal.web import render, see_other
 
@@ -82,29 +81,10 @@ def _submit(form, uploads, **who) -> DefectReport:
     )
 
 
-OPEN_SHOWN = 100
-# What a line of the list shows: a long list reads no descriptions or contact details.
-LIST_COLUMNS = (
-    DefectReport.id,
-    DefectReport.reference,
-    DefectReport.category,
-    DefectReport.location,
-    DefectReport.status,
-    DefectReport.urgent,
-    DefectReport.created_at,
-)
-EARLIER_PAGE = 20
-
-
 def household_report(report_id: int) -> DefectReport:
     """Return a report of the signed-in person's household, or answer 404."""
     lease_id = current_resident_status().residency.lease_id
-    report = DefectReport.get_or_none(
-        (DefectReport.id == report_id) & (DefectReport.lease == lease_id)
-    )
-    if report is None:
-        abort(404)
-    return report
+    return defects.household_report(lease_id, report_id) or abort(404)
 
 
 def _form_page(template, form, status, **context):
@@ -136,27 +116,13 @@ def index():
     a household of many years keeps a short page on a phone."""
     lease_id = current_resident_status().residency.lease_id
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    newest = (DefectReport.created_at.desc(), DefectReport.id.desc())
-    household = DefectReport.lease == lease_id
-    open_reports = list(
-        DefectReport.select(*LIST_COLUMNS)
-        .where(household & DefectReport.status.in_(DefectReport.OPEN_STATUSES))
-        .order_by(*newest)
-        .limit(OPEN_SHOWN)
-    )
-    closed = list(
-        DefectReport.select(*LIST_COLUMNS)
-        .where(household & DefectReport.status.not_in(DefectReport.OPEN_STATUSES))
-        .order_by(*newest)
-        .limit(EARLIER_PAGE + 1)
-        .offset((page - 1) * EARLIER_PAGE)
-    )
+    closed, more = defects.earlier_household_reports(lease_id, page)
     return render(
         "defects/index.html",
-        open_reports=open_reports,
-        closed=closed[:EARLIER_PAGE],
+        open_reports=defects.open_household_reports(lease_id),
+        closed=closed,
         page=page,
-        more=len(closed) > EARLIER_PAGE,
+        more=more,
         **defects.list_labels(),
     )
 
@@ -203,20 +169,11 @@ def new():
 def show(report_id):
     """Show a report of the household with its photos and timeline."""
     report = household_report(report_id)
-    events = list(
-        DefectEvent.select(DefectEvent, Person)
-        .join(Person, join_type=JOIN.LEFT_OUTER, on=(DefectEvent.author == Person.id))
-        .where((DefectEvent.report == report.id) & DefectEvent.visible_to_resident)
-        .order_by(DefectEvent.created_at, DefectEvent.id)
-    )
-    attachments = list(
-        Attachment.select().where(Attachment.report == report.id).order_by(Attachment.id)
-    )
     return render(
         "defects/show.html",
         report=report,
-        events=events,
-        attachments=attachments,
+        events=defects.timeline(report, for_staff=False),
+        attachments=defects.photos_of(report),
         labels=defects.EVENT_LABELS,
         categories=defects.CATEGORIES,
         locations=defects.LOCATIONS,
@@ -286,23 +243,20 @@ VISITOR_REPORTS = "5 per minute; 20 per hour"
 @bp.route("/report", methods=["GET", "POST"])
 def report():
     """The form for reporting a defect without signing in."""
-    buildings = list(Building.select().order_by(Building.street_address))
-    team = buildings[0].team if buildings else None
-    form = VisitorDefectForm(buildings=buildings)
+    every_building = buildings.buildings_by_address()
+    team = every_building[0].team if every_building else None
+    form = VisitorDefectForm(buildings=every_building)
     done = None
     if (
         form.validate_on_submit()
         and not form.website.data
         and not sessions.form_sent_too_often(form, VISITOR_REPORTS, "defect-report")
     ):
-        building = next(b for b in buildings if str(b.id) == form.building.data)
+        building = next(b for b in every_building if str(b.id) == form.building.data)
         team = building.team
         apartment = None
         if form.location.data == "apartment":
-            apartment = Apartment.get_or_none(
-                (Apartment.building == building.id)
-                & (Apartment.number == form.apartment_number.data)
-            )
+            apartment = buildings.apartment_in(building, form.apartment_number.data)
             if apartment is None:
                 form.apartment_number.errors = [
                     _(
