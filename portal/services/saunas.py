@@ -75,6 +75,11 @@ def expire(today: datetime.date) -> None:
     ).execute()
 
 
+def saunas_of(building_id: int) -> list[Sauna]:
+    """List the saunas of a building."""
+    return list(Sauna.select().where(Sauna.building == building_id))
+
+
 def building_turns(building_id: int):
     return (
         SaunaTurn.select(SaunaTurn, Sauna)
@@ -118,6 +123,12 @@ def household_bookings(lease_id: int):
         .where((SaunaBooking.lease == lease_id) & (SaunaBooking.status == SaunaBooking.ACTIVE))
         .order_by(SaunaTurn.weekday, SaunaTurn.start_time)
     )
+
+
+def household_booking(lease_id: int, booking_id: int) -> SaunaBooking | None:
+    """Return one of the household's current turns with its turn and sauna, None for any
+    other booking."""
+    return household_bookings(lease_id).where(SaunaBooking.id == booking_id).first()
 
 
 def request_turn(

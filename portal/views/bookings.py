@@ -11,7 +11,7 @@ from portal import clock
 from portal.access import current_resident_status
 from portal.forms.accounts import ContinueForm
 from portal.i18n import gettext as _
-from portal.models import SaunaBooking, SaunaTurn
+from portal.models import SaunaBooking
 from portal.services import parking, saunas
 from portal.services.dates import notice_end
 from portal.services.hours import HELSINKI
@@ -37,12 +37,7 @@ def _refusal(reason: str, limit: int) -> str:
 def household_booking(booking_id: int) -> SaunaBooking:
     """Return one of the household's current turns, or answer 404."""
     lease_id = current_resident_status().residency.lease_id
-    booking = SaunaBooking.get_or_none(
-        (SaunaBooking.id == booking_id)
-        & (SaunaBooking.lease == lease_id)
-        & (SaunaBooking.status == SaunaBooking.ACTIVE)
-    )
-    return booking or abort(404)
+    return saunas.household_booking(lease_id, booking_id) or abort(404)
 
 
 @bp.get("/")
@@ -139,11 +134,10 @@ def cancel_sauna(booking_id):
                 "success",
             )
         return see_other(url_for("bookings.index"))
-    turn = SaunaTurn.get_by_id(booking.turn_id)
     return render(
         "bookings/cancel_sauna.html",
         booking=booking,
-        turn=turn,
+        turn=booking.turn,
         last_day=last_day,
         form=form,
         lease_party=residency.is_lease_party,

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 from portal import downloads
 from portal.access import current_resident_status
-from portal.models import BuildingDetails, ParkingArea, ParkingAreaBuilding, Sauna
+from portal.services import buildings, parking, saunas
 from portal.web import render
 
 bp = Blueprint("building", __name__, url_prefix="/building")
@@ -20,14 +20,10 @@ def show():
         "building/show.html",
         building=building,
         apartment=apartment,
-        details=BuildingDetails.get_or_none(BuildingDetails.building == building.id),
+        details=buildings.details_of(building),
         team=building.team,
-        saunas=list(Sauna.select().where(Sauna.building == building.id)),
-        parking_areas=list(
-            ParkingArea.select()
-            .join(ParkingAreaBuilding)
-            .where(ParkingAreaBuilding.building == building.id)
-        ),
+        saunas=saunas.saunas_of(building.id),
+        parking_areas=list(parking.areas_for(building.id)),
     )
 
 
