@@ -182,6 +182,25 @@ def household_contracts(lease_id: int):
     )
 
 
+def household_contract(lease_id: int, contract_id: int) -> ParkingContract | None:
+    """Return one of the household's current contracts with its space and area, None for
+    any other contract."""
+    return household_contracts(lease_id).where(ParkingContract.id == contract_id).first()
+
+
+def household_application(lease_id: int, application_id: int) -> ParkingApplication | None:
+    """Return one of the household's applications, open or closed, with its area and the
+    space offered (None when there is none); None for any other application."""
+    return (
+        ParkingApplication.select(ParkingApplication, ParkingArea, ParkingSpace)
+        .join(ParkingArea)
+        .switch(ParkingApplication)
+        .join(ParkingSpace, JOIN.LEFT_OUTER)
+        .where((ParkingApplication.id == application_id) & (ParkingApplication.lease == lease_id))
+        .first()
+    )
+
+
 def _position_sql(application):
     """SQL counting the waiting applications up to and including this one in its queue."""
     ahead = ParkingApplication.alias("ahead")

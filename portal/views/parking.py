@@ -8,7 +8,7 @@ from portal import clock
 from portal.access import current_resident_status
 from portal.forms.accounts import ContinueForm
 from portal.i18n import gettext as _
-from portal.models import ParkingApplication, ParkingArea, ParkingContract, ParkingSpace
+from portal.models import ParkingApplication, ParkingContract
 from portal.services import parking
 from portal.services.dates import notice_end
 from portal.web import id_from, render, see_other
@@ -45,30 +45,13 @@ def _config(name: str) -> int:
 def household_application(application_id: int) -> ParkingApplication:
     """Return one of the household's applications, or answer 404."""
     lease_id = current_resident_status().residency.lease_id
-    application = (
-        ParkingApplication.select(ParkingApplication, ParkingArea)
-        .join(ParkingArea)
-        .where((ParkingApplication.id == application_id) & (ParkingApplication.lease == lease_id))
-        .first()
-    )
-    return application or abort(404)
+    return parking.household_application(lease_id, application_id) or abort(404)
 
 
 def household_contract(contract_id: int) -> ParkingContract:
     """Return one of the household's current contracts, or answer 404."""
     lease_id = current_resident_status().residency.lease_id
-    contract = (
-        ParkingContract.select(ParkingContract, ParkingSpace, ParkingArea)
-        .join(ParkingSpace)
-        .join(ParkingArea)
-        .where(
-            (ParkingContract.id == contract_id)
-            & (ParkingContract.lease == lease_id)
-            & (ParkingContract.status == ParkingContract.ACTIVE)
-        )
-        .first()
-    )
-    return contract or abort(404)
+    return parking.household_contract(lease_id, contract_id) or abort(404)
 
 
 @bp.get("")
@@ -155,12 +138,11 @@ def application(application_id):
         except parking.ParkingRefused as refused:
             flash(refusal(refused.reason), "error")
             return see_other(url_for("parking.application", application_id=application.id))
-    space = ParkingSpace.get_by_id(application.space_id) if application.space_id else None
     return render(
         "bookings/parking_application.html",
         application=application,
         position=parking.queue_position(application),
-        space=space,
+        space=application.space,
         lease_party=residency.is_lease_party,
         today=clock.today(),
         form=form,
