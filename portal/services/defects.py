@@ -412,13 +412,14 @@ def household_report(lease_id: int, report_id: int) -> DefectReport | None:
     return DefectReport.get_or_none((DefectReport.id == report_id) & _of_household(lease_id))
 
 
-def open_household_reports(lease_id: int) -> list[DefectReport]:
-    """List the household's open reports, newest first, at most ``OPEN_SHOWN`` of them."""
+def open_household_reports(lease_id: int, limit: int = OPEN_SHOWN) -> list[DefectReport]:
+    """List the household's open reports, newest first, at most ``limit`` of them (the
+    start page shows five, the defects page up to ``OPEN_SHOWN``)."""
     return list(
         DefectReport.select(*LIST_COLUMNS)
         .where(_of_household(lease_id) & DefectReport.status.in_(DefectReport.OPEN_STATUSES))
         .order_by(*NEWEST_FIRST)
-        .limit(OPEN_SHOWN)
+        .limit(limit)
     )
 
 

@@ -9,7 +9,6 @@ from portal import clock
 from portal.models import (
     Apartment,
     Building,
-    DefectReport,
     Lease,
     Person,
     Residency,
@@ -103,23 +102,6 @@ def household(lease_id: int, today: datetime.date | None = None) -> list[Residen
         .order_by(Residency.role, Residency.last_name, Residency.first_name)
     )
     return list(rows)
-
-
-def open_defect_reports(lease_id: int, limit: int = 5) -> list[DefectReport]:
-    """List the household's newest open defect reports with only what the start page shows:
-    the report, its category and its status."""
-    # A visitor's report has no lease: the second condition keeps a missing lease from
-    # matching every one of them.
-    return list(
-        DefectReport.select(DefectReport.id, DefectReport.category, DefectReport.status)
-        .where(
-            (DefectReport.lease == lease_id)
-            & DefectReport.lease.is_null(False)
-            & DefectReport.status.in_(DefectReport.OPEN_STATUSES)
-        )
-        .order_by(DefectReport.created_at.desc())
-        .limit(limit)
-    )
 
 
 def status_of(residency: Residency, today: datetime.date) -> ResidentStatus:

@@ -81,6 +81,7 @@ def saunas_of(building_id: int) -> list[Sauna]:
 
 
 def building_turns(building_id: int):
+    """Select the building's turns in use with their sauna, by weekday and time."""
     return (
         SaunaTurn.select(SaunaTurn, Sauna)
         .join(Sauna)
