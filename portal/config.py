@@ -102,8 +102,6 @@ def from_environment(overrides: dict | None = None, *, refuse_unsafe: bool = Tru
         "PASSWORD_MIN_LENGTH": int(os.environ.get("PORTAL_PASSWORD_MIN_LENGTH", "10")),
         # How long a confirmed email stays valid while the person identifies and picks a password.
         "REGISTRATION_MINUTES": 60,
-        # Maintenance calls residents from numbers starting like this (the seed's words).
-        "MAINTENANCE_CALLER_PREFIX": os.environ.get("PORTAL_MAINTENANCE_CALLER", "+358 9 5767"),
         "MAX_DEFECT_PHOTOS": 5,
         # How many weekly household sauna turns one household may hold.
         "SAUNA_TURNS_PER_HOUSEHOLD": int(os.environ.get("PORTAL_SAUNA_TURNS_PER_HOUSEHOLD", "1")),
@@ -115,19 +113,8 @@ def from_environment(overrides: dict | None = None, *, refuse_unsafe: bool = Tru
         # days a household has to accept or decline an offered space.
         "PARKING_PER_HOUSEHOLD": int(os.environ.get("PORTAL_PARKING_PER_HOUSEHOLD", "2")),
         "PARKING_OFFER_DAYS": int(os.environ.get("PORTAL_PARKING_OFFER_DAYS", "7")),
-        # Who residents pay: the housing company's account (the default is a demo account).
-        "PAYEE_NAME": os.environ.get("PORTAL_PAYEE_NAME", "Helsingin kaupungin asunnot Oy"),
-        "PAYEE_IBAN": os.environ.get("PORTAL_PAYEE_IBAN", DEMO_PAYEE_IBAN),
-        "PAYEE_BIC": os.environ.get("PORTAL_PAYEE_BIC", "HELSFIHH"),
-        # The customer service point (the seed's hours): appointments, walk-in hours, slot
-        # length, desks, how soon and how far ahead one can book.
-        "APPOINTMENT_HOURS": os.environ.get(
-            "PORTAL_APPOINTMENT_HOURS", "wed 09:00-12:00; thu 12:00-15:00"
-        ),
-        "WALK_IN_HOURS": os.environ.get("PORTAL_WALK_IN_HOURS", "tue 09:00-15:00"),
-        "SERVICE_POINT_ADDRESS": os.environ.get(
-            "PORTAL_SERVICE_POINT_ADDRESS", "Viipurinkatu 2, 00510 Helsinki"
-        ),
+        # The customer service point's booking: slot length, desks, how soon and how far ahead
+        # one can book (its address and hours are the company's data).
         "APPOINTMENT_SLOT_MINUTES": int(os.environ.get("PORTAL_APPOINTMENT_SLOT_MINUTES", "30")),
         "APPOINTMENT_DESKS": int(os.environ.get("PORTAL_APPOINTMENT_DESKS", "2")),
         "APPOINTMENT_LEAD_MINUTES": int(os.environ.get("PORTAL_APPOINTMENT_LEAD_MINUTES", "60")),
@@ -155,7 +142,6 @@ def from_environment(overrides: dict | None = None, *, refuse_unsafe: bool = Tru
         "SMTP_PASSWORD": os.environ.get("PORTAL_SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": os.environ.get("PORTAL_SMTP_STARTTLS", "0") == "1",
         "SMTP_TIMEOUT": float(os.environ.get("PORTAL_SMTP_TIMEOUT", "10")),
-        "MAIL_FROM": os.environ.get("PORTAL_MAIL_FROM", "Heka <asukasportaali@hekaoy.fi>"),
         # "thread": deliver email from a thread of the web process; "off": a separate worker
         # (`flask --app portal mail-worker`) does it.
         "MAIL_WORKER": os.environ.get("PORTAL_MAIL_WORKER", "off"),
@@ -214,7 +200,6 @@ def _is_https(url: str) -> bool:
 def production_problems(settings: dict, environ=None) -> list[str]:
     """Every setting that makes a production portal unsafe or unable to serve, each with
     what to do about it (an empty list: ready)."""
-    from stdnum import iban
 
     environ = os.environ if environ is None else environ
     found = []
@@ -245,13 +230,6 @@ def production_problems(settings: dict, environ=None) -> list[str]:
             f"PORTAL_OIDC_ISSUER_URL is {issuer!r}: the identity provider must be https, or "
             "left empty to identify people at the office only."
         )
-    payee = settings["PAYEE_IBAN"]
-    if iban.compact(payee) == DEMO_PAYEE_IBAN:
-        found.append(
-            "PORTAL_PAYEE_IBAN is the demo company's account: set the housing company's own."
-        )
-    elif not iban.is_valid(payee):
-        found.append(f"PORTAL_PAYEE_IBAN {payee!r} is not a valid IBAN.")
     if settings["PASSWORD_HASHING"] != "strong":  # noqa: S105 (a setting, not a password)
         found.append("PORTAL_PASSWORD_HASHING must be 'strong' (or unset) in production.")
     if settings["CLOCK"]:

@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 
 from portal import clock
+from portal.config import DEMO_PAYEE_IBAN
 from portal.models import (
     Apartment,
     Appointment,
@@ -39,6 +40,7 @@ from portal.models import (
     ServiceTeam,
     db,
 )
+from portal.services import company
 from portal.services.accounts import hash_password
 from portal.services.identity import identity_hash
 from portal.services.references import finnish_reference
@@ -66,6 +68,33 @@ DEMO_SIGN_INS = [
     ("riikka.heikkinen@example.fi", "staff: As Oy customer service"),
     ("admin@example.fi", "staff: administrator"),
 ]
+
+# The demo company's own details: what an administrator keeps at /staff/settings.
+HEKA_PROFILE = dict(
+    name_fi="Helsingin kaupungin asunnot Oy",
+    name_sv="Helsingfors stads bostäder Ab",
+    name_en="City of Helsinki Housing Company",
+    short_name_fi="Heka",
+    short_name_sv="Heka",
+    short_name_en="Heka",
+    brand_color="#004f8c",
+    privacy_url="https://www.hekaoy.fi/fi/tietosuoja",
+    mail_sender_name="Heka",
+    mail_sender_address="asukasportaali@hekaoy.fi",
+    service_point_address="Viipurinkatu 2, 00510 Helsinki",
+    appointment_hours="wed 09:00-12:00; thu 12:00-15:00",
+    walk_in_hours="tue 09:00-15:00",
+    maintenance_caller="+358 9 5767",
+    payee_name="Helsingin kaupungin asunnot Oy",
+    payee_iban=DEMO_PAYEE_IBAN,
+    payee_bic="HELSFIHH",
+)
+# A house on the brand colour: the demo's logo.
+HEKA_LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32" width="32" height="32">'
+    b'<rect width="32" height="32" rx="6" fill="#004f8c"/>'
+    b'<path fill="#fff" d="M16 5 4 16h3v11h7v-7h4v7h7V16h3z"/></svg>'
+)
 
 _TEAMS = [
     dict(
@@ -275,7 +304,8 @@ def _months_before(day: datetime.date, months: int) -> datetime.date:
 
 
 def is_empty() -> bool:
-    return not ServiceTeam.select().exists()
+    """Tell whether no company has been set up in the database yet."""
+    return not ServiceTeam.select().exists() and company.current() is None
 
 
 def load(identity_key: str, today: datetime.date | None = None) -> None:
@@ -285,6 +315,7 @@ def load(identity_key: str, today: datetime.date | None = None) -> None:
     password_hash = hash_password(DEMO_PASSWORD)
     now = datetime.datetime(today.year, today.month, today.day, 8, 0)
     with db.atomic():
+        company.save(HEKA_PROFILE, logo=(HEKA_LOGO, "image/svg+xml"))
         teams = {spec["key"]: ServiceTeam.create(**spec) for spec in _TEAMS}
         apartments = {}
         for team_key, name, street, postal, year, ownership, flats in _BUILDINGS:

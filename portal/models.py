@@ -11,6 +11,7 @@ from flask_login import UserMixin
 from peewee import (
     OP,
     SQL,
+    BlobField,
     BooleanField,
     CharField,
     Check,
@@ -45,6 +46,55 @@ class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+
+class CompanyProfile(BaseModel):
+    """The housing company that runs the portal: one row, set up by ``flask init-company``
+    (or the demo data) and edited by an administrator at /staff/settings.
+
+    Names are kept whole in each language: a sentence that needs the company's name is
+    written so that the nominative fits (Finnish inflects names, and no sentence is glued
+    together from pieces)."""
+
+    name_fi = CharField(max_length=120)
+    name_sv = CharField(max_length=120)
+    name_en = CharField(max_length=120)
+    short_name_fi = CharField(max_length=40)
+    short_name_sv = CharField(max_length=40)
+    short_name_en = CharField(max_length=40)
+    # A sanitised SVG or a PNG, small enough to send inline with every page's first visit.
+    logo = BlobField(null=True)
+    logo_type = CharField(max_length=20, default="")
+    # White text must read on it: at least 4.5:1 contrast (WCAG AA), checked on saving.
+    brand_color = CharField(max_length=7)
+    privacy_url = CharField(max_length=300, default="")
+    mail_sender_name = CharField(max_length=120)
+    mail_sender_address = CharField(max_length=200)
+    service_point_address = CharField(max_length=200)
+    # Rules such as "wed 09:00-12:00; thu 12:00-15:00"; see portal.services.hours.
+    appointment_hours = CharField(max_length=200)
+    walk_in_hours = CharField(max_length=200)
+    # The number maintenance calls residents from, as the defect pages tell them.
+    maintenance_caller = CharField(max_length=40, default="")
+    payee_name = CharField(max_length=120)
+    payee_iban = CharField(max_length=40)
+    payee_bic = CharField(max_length=11)
+    updated_at = DateTimeField(default=utcnow)
+
+    def name(self, locale: str) -> str:
+        """The company's name in the given language, Finnish when it has none."""
+        return getattr(self, f"name_{locale}", None) or self.name_fi
+
+    def short_name(self, locale: str) -> str:
+        """The short name (the brand) in the given language, Finnish when it has none."""
+        return getattr(self, f"short_name_{locale}", None) or self.short_name_fi
+
+    @property
+    def mail_sender(self) -> str:
+        """The From header of the portal's emails: the name and the address."""
+        from email.headerregistry import Address
+
+        return str(Address(self.mail_sender_name, addr_spec=self.mail_sender_address))
 
 
 class ServiceTeam(BaseModel):

@@ -25,7 +25,7 @@ from portal import clock
 from portal.extensions import htmx
 from portal.i18n import lazy_gettext as _l
 from portal.models import ServiceTeam, db
-from portal.services import hours, parking
+from portal.services import company, hours, parking
 
 ERROR_TEXTS = {
     400: (_l("Something in the request was not right"), _l("Please go back and try again.")),
@@ -227,6 +227,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OSError, handle_storage_full)
     app.jinja_env.globals.update(
         footer_team=footer_team,
+        company=company.current,
+        company_version=lambda: company.version(company.current()),
         has_endpoint=has_endpoint,
         urgent_contact=hours.urgent_contact,
         describe_hours=lambda spec: hours.describe_hours(spec, str(get_locale())),

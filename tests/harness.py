@@ -87,6 +87,8 @@ NOT_PAGES = {
     "static",
     "public.healthz",
     "public.readyz",
+    "public.theme",
+    "public.logo",
     "defects.photo",
     "staff_defects.photo",
     "bookings.sauna_calendar",

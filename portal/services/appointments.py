@@ -18,7 +18,7 @@ from peewee import IntegrityError
 from portal import clock
 from portal.database import is_sqlite, write_transaction
 from portal.models import Appointment, Person, ServicePointClosure, db, utcnow
-from portal.services import audit, mail
+from portal.services import audit, company, mail
 from portal.services.hours import HELSINKI, is_public_holiday, parse_hours
 
 APPOINTMENTS = "appointments"
@@ -28,8 +28,9 @@ HOLIDAY = "holiday"
 
 
 def service_point_address() -> str:
-    """Where the customer service point is: the company's setting, not a literal of the pages."""
-    return current_app.config["SERVICE_POINT_ADDRESS"]
+    """Where the customer service point is: the company's data, not a literal of the pages."""
+    profile = company.current()
+    return profile.service_point_address if profile else ""
 
 
 class SlotTaken(Exception):
@@ -47,9 +48,11 @@ class Rules:
 
     @classmethod
     def from_config(cls, config) -> "Rules":
+        """The company's hours with the booking settings of this installation."""
+        profile = company.current()
         return cls(
-            appointment_hours=config["APPOINTMENT_HOURS"],
-            walk_in_hours=config["WALK_IN_HOURS"],
+            appointment_hours=profile.appointment_hours if profile else "",
+            walk_in_hours=profile.walk_in_hours if profile else "",
             slot_minutes=config["APPOINTMENT_SLOT_MINUTES"],
             desks=config["APPOINTMENT_DESKS"],
             lead_minutes=config["APPOINTMENT_LEAD_MINUTES"],

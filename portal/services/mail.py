@@ -18,7 +18,7 @@ from email.utils import formatdate, make_msgid
 from flask_babel import force_locale
 from jinja2_fragments.flask import render_block
 
-from portal.models import OutboxEmail, utcnow
+from portal.models import CompanyProfile, OutboxEmail, utcnow
 
 MAX_ATTEMPTS = 12
 CLAIM_SECONDS = 120
@@ -33,7 +33,8 @@ class SmtpSettings:
     password: str = ""
     starttls: bool = False
     timeout: float = 10.0
-    sender: str = "asukasportaali@hekaoy.fi"
+    # Empty: the company profile's sender, read at each round (an administrator may change it).
+    sender: str = ""
 
     @classmethod
     def from_config(cls, config) -> "SmtpSettings":
@@ -44,7 +45,6 @@ class SmtpSettings:
             password=config["SMTP_PASSWORD"],
             starttls=config["SMTP_STARTTLS"],
             timeout=config["SMTP_TIMEOUT"],
-            sender=config["MAIL_FROM"],
         )
 
 
@@ -118,9 +118,19 @@ def _claim(row: OutboxEmail, now: datetime.datetime) -> bool:
     return taken == 1
 
 
+def _company_sender() -> str:
+    """The From of the portal's emails, as the company profile says now."""
+    profile = CompanyProfile.select().order_by(CompanyProfile.id).first()
+    return profile.mail_sender if profile and profile.mail_sender_address else ""
+
+
 def deliver_due(settings: SmtpSettings, now: datetime.datetime | None = None, limit: int = 20):
     """Send the messages that are due; return (sent, failed) counts for this round."""
     if not settings.host:
+        return 0, 0
+    sender = settings.sender or _company_sender()
+    if not sender:
+        # Before the company is set up there is no one to send as: the mail waits.
         return 0, 0
     now = now or utcnow()
     due = list(
@@ -150,7 +160,7 @@ def deliver_due(settings: SmtpSettings, now: datetime.datetime | None = None, li
         try:
             if smtp is None:
                 raise connect_error
-            smtp.send_message(_message(row, settings.sender))
+            smtp.send_message(_message(row, sender))
         except (OSError, smtplib.SMTPException) as error:
             failed += 1
             attempts = row.attempts + 1

@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 import segno
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
-from flask import current_app
 from peewee import JOIN
 from stdnum import iban as iban_number
 
@@ -29,23 +28,17 @@ from portal.models import (
     Person,
     db,
 )
-from portal.services import audit
+from portal.services import audit, company
+from portal.services.company import Payee
 from portal.services.staff import served
 
 OVERDUE = "overdue"
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Payee:
-    name: str
-    iban: str
-    bic: str
-
-
 def payee() -> Payee:
-    config = current_app.config
-    return Payee(config["PAYEE_NAME"], config["PAYEE_IBAN"], config["PAYEE_BIC"])
+    """Whom the residents pay their rent to: the company's account."""
+    return company.payee()
 
 
 def status_of(invoice: Invoice, today: datetime.date) -> str:

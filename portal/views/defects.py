@@ -18,7 +18,7 @@ from portal.forms.defects import CommentForm, DecisionForm, DefectForm, VisitorD
 from portal.i18n import current_language
 from portal.i18n import gettext as _
 from portal.models import DefectReport
-from portal.services import buildings, defects, photos
+from portal.services import buildings, company, defects, photos
 from portal.services.hours import is_open, urgent_contact
 from portal.web import render, see_other
 
@@ -76,7 +76,7 @@ def _submit(form, uploads, **who) -> DefectReport:
         uploads=uploads,
         upload_dir=downloads.folder(downloads.DEFECTS),
         public_url=current_app.config["PUBLIC_URL"].rstrip("/"),
-        caller=current_app.config["MAINTENANCE_CALLER_PREFIX"],
+        caller=company.maintenance_caller(),
         **who,
     )
 
@@ -179,7 +179,7 @@ def show(report_id):
         locations=defects.LOCATIONS,
         comment=CommentForm(),
         decision=DecisionForm(),
-        caller=current_app.config["MAINTENANCE_CALLER_PREFIX"],
+        caller=company.maintenance_caller(),
     )
 
 

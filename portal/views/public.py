@@ -1,13 +1,13 @@
 """Pages and actions for everyone: language choice, and the health and readiness checks."""
 
-from flask import Blueprint, abort, current_app, jsonify, make_response
+from flask import Blueprint, abort, current_app, jsonify, make_response, request
 from flask_login import current_user
 
 from portal import database
 from portal.forms.preferences import LanguageForm
 from portal.i18n import remember_language
 from portal.models import db
-from portal.services import mail, profile
+from portal.services import company, mail, profile
 from portal.web import is_safe_path, see_other
 
 bp = Blueprint("public", __name__)
@@ -52,6 +52,8 @@ def readyz():
         pending = database.pending_migrations(db.obj)
         if pending:
             problems.append(f"database: {len(pending)} migration(s) not applied: run upgrade")
+        elif company.current() is None:
+            problems.append("company: not set up yet: run init-company")
         limit = current_app.config["READY_MAIL_MINUTES"]
         waited = mail.oldest_unsent() if current_app.config["SMTP_HOST"] else None
         if waited is not None and waited.total_seconds() > limit * 60:
@@ -65,3 +67,35 @@ def readyz():
     response.mimetype = "text/plain"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _versioned(response, wanted: str):
+    """Keep a response for a year under the address of this version of the profile; any
+    other address (an old page asking for an old version) is checked again each time."""
+    if request.args.get("v") == wanted:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/company/theme.css")
+def theme():
+    """The company's colour as a style sheet, for every page."""
+    profile = company.current()
+    response = make_response(company.theme_css(profile))
+    response.mimetype = "text/css"
+    return _versioned(response, company.version(profile))
+
+
+@bp.get("/company/logo")
+def logo():
+    """The company's logo (a checked SVG or a PNG)."""
+    profile = company.current()
+    if profile is None or not profile.logo:
+        abort(404)
+    response = make_response(bytes(profile.logo))
+    response.mimetype = profile.logo_type
+    # An SVG opened on its own is a document: it may draw, never run or fetch anything.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return _versioned(response, company.version(profile))

@@ -10,7 +10,7 @@ from portal import downloads
 from portal.forms.defects import StaffDefectForm
 from portal.i18n import gettext as _
 from portal.models import DefectReport
-from portal.services import defects
+from portal.services import company, defects
 from portal.services.staff import building_choices
 from portal.web import id_from, render, see_other
 
@@ -90,7 +90,7 @@ def show(report_id):
             assigned_to=assignee,
             planned_visit_at=visit,
             public_url=current_app.config["PUBLIC_URL"].rstrip("/"),
-            caller=current_app.config["MAINTENANCE_CALLER_PREFIX"],
+            caller=company.maintenance_caller(),
         )
         flash(_("The defect notification was updated."), "success")
         return see_other(url_for("staff_defects.show", report_id=report.id))

@@ -1,0 +1,146 @@
+"""The housing company running the portal: its names, logo, colour, email sender, customer
+service point and payee, kept as one row of data so that any company can run the portal.
+
+Every page reads the row once per request; the theme and the logo are served under an
+address that changes with the row, so browsers keep them for a year."""
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+
+from flask import g, has_app_context
+
+from portal.models import CompanyProfile, utcnow
+
+DEFAULT_COLOR = "#004f8c"
+# WCAG 2.x AA for normal text: white text on the brand colour must reach this.
+MIN_CONTRAST = 4.5
+# What the profile holds besides the logo, in the order the settings page shows them.
+FIELDS = (
+    "name_fi",
+    "name_sv",
+    "name_en",
+    "short_name_fi",
+    "short_name_sv",
+    "short_name_en",
+    "brand_color",
+    "privacy_url",
+    "mail_sender_name",
+    "mail_sender_address",
+    "service_point_address",
+    "appointment_hours",
+    "walk_in_hours",
+    "maintenance_caller",
+    "payee_name",
+    "payee_iban",
+    "payee_bic",
+)
+
+
+def current() -> CompanyProfile | None:
+    """The company's profile, read once per request (None before ``init-company``)."""
+    if has_app_context() and "company" in g:
+        return g.company
+    found = CompanyProfile.select().order_by(CompanyProfile.id).first()
+    if has_app_context():
+        g.company = found
+    return found
+
+
+def forget() -> None:
+    """Read the profile again on its next use (after it was saved)."""
+    if has_app_context():
+        g.pop("company", None)
+
+
+def version(profile: CompanyProfile | None) -> str:
+    """A short mark that changes whenever the profile does: the theme's and logo's address."""
+    if profile is None:
+        return "0"
+    stamp = f"{profile.id}:{profile.updated_at.isoformat()}"
+    return hashlib.sha256(stamp.encode()).hexdigest()[:10]
+
+
+def parse_color(text: str) -> tuple[int, int, int] | None:
+    """Read "#rrggbb" (or "#rgb") into its three channels; None when it is not a colour."""
+    value = (text or "").strip().lower().removeprefix("#")
+    if len(value) == 3:
+        value = "".join(ch * 2 for ch in value)
+    if len(value) != 6 or any(ch not in "0123456789abcdef" for ch in value):
+        return None
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g_, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g_ + 0.0722 * b
+
+
+def contrast_with_white(rgb: tuple[int, int, int]) -> float:
+    """The WCAG contrast ratio of white text on this colour (1 to 21)."""
+    return 1.05 / (_luminance(rgb) + 0.05)
+
+
+def normal_color(text: str) -> str:
+    """The colour as "#rrggbb" in lower case (it must parse)."""
+    r, g_, b = parse_color(text)
+    return f"#{r:02x}{g_:02x}{b:02x}"
+
+
+def darker(color: str, factor: float = 0.75) -> str:
+    """A darker shade of the colour, for links under the pointer and pressed buttons."""
+    r, g_, b = parse_color(color) or parse_color(DEFAULT_COLOR)
+    return f"#{int(r * factor):02x}{int(g_ * factor):02x}{int(b * factor):02x}"
+
+
+def theme_css(profile: CompanyProfile | None) -> str:
+    """The style sheet that gives the pages the company's colour."""
+    color = profile.brand_color if profile and parse_color(profile.brand_color) else DEFAULT_COLOR
+    color = normal_color(color)
+    return f":root{{--brand:{color};--brand-dark:{darker(color)}}}\n"
+
+
+def maintenance_caller() -> str:
+    """The number maintenance calls residents from, as the defect pages and emails say."""
+    profile = current()
+    return profile.maintenance_caller if profile else ""
+
+
+@dataclass(frozen=True)
+class Payee:
+    name: str
+    iban: str
+    bic: str
+
+
+def payee() -> Payee:
+    """Whom the residents pay their rent to."""
+    profile = current()
+    if profile is None:
+        return Payee("", "", "")
+    return Payee(profile.payee_name, profile.payee_iban, profile.payee_bic)
+
+
+def save(values: dict, logo: tuple[bytes, str] | None = None, drop_logo: bool = False):
+    """Create or change the profile from ``values`` (keys of ``FIELDS``); ``logo`` is a
+    checked image and its type. Returns the saved profile."""
+    profile = CompanyProfile.select().order_by(CompanyProfile.id).first() or CompanyProfile()
+    for key in FIELDS:
+        if key in values:
+            setattr(profile, key, values[key])
+    if logo is not None:
+        profile.logo, profile.logo_type = logo
+    elif drop_logo:
+        profile.logo, profile.logo_type = None, ""
+    # Saved twice within a clock tick, the address of the theme must still change.
+    now = utcnow()
+    if profile.updated_at and now <= profile.updated_at:
+        now = profile.updated_at + datetime.timedelta(microseconds=1)
+    profile.updated_at = now
+    profile.save()
+    forget()
+    return profile
