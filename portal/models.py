@@ -1093,6 +1093,7 @@ class Throttle(BaseModel):
 
 
 MODELS = [
+    CompanyProfile,
     ServiceTeam,
     Building,
     Apartment,
