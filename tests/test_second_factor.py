@@ -74,7 +74,9 @@ def test_codes_are_checked_for_shape_and_time():
     assert totp.matching_step(secret, totp.code_at(secret, step), step) is None
     assert totp.matching_step(secret, "12345", 0) is None
     assert totp.matching_step(secret, "abc", 0) is None
-    assert totp.provisioning_uri(secret, "a@example.fi").startswith("otpauth://totp/")
+    uri = totp.provisioning_uri(secret, "a@example.fi", "Kotikatu")
+    assert uri.startswith("otpauth://totp/Kotikatu:a%40example.fi?secret=")
+    assert "&issuer=Kotikatu&" in uri
 
 
 def test_an_administrator_adds_staff_who_choose_a_password_then_set_up_the_code(app):

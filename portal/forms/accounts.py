@@ -52,7 +52,8 @@ class IdentifyForm(FlaskForm):
 
 
 class NewPasswordForm(FlaskForm):
-    """Choose a password under the seed's rule; the person's own names are passed in."""
+    """Choose a password under the seed's rule; the person's own names and the words as easy
+    to guess as the common ones (the company's names) are passed in."""
 
     password = PasswordField(
         _l("New password"),
@@ -70,14 +71,18 @@ class NewPasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
 
-    def __init__(self, *args, min_length: int = 10, personal=(), **kwargs):
+    def __init__(self, *args, min_length: int = 10, personal=(), guessable=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.min_length = min_length
         self.personal = tuple(personal)
+        self.guessable = tuple(guessable)
 
     def validate_password(self, field):
         errors = password_errors(
-            field.data or "", min_length=self.min_length, personal=self.personal
+            field.data or "",
+            min_length=self.min_length,
+            personal=self.personal,
+            guessable=self.guessable,
         )
         if errors:
             raise ValidationError(

@@ -335,7 +335,7 @@ def close_day(person: Person, day: datetime.date, reason: str) -> ServicePointCl
 
 def calendar_file(appointment: Appointment, summary: str, location: str) -> str:
     calendar = Calendar()
-    calendar.add("prodid", "-//Heka//Resident Portal//FI")
+    calendar.add("prodid", "-//Resident Portal//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     event = Event()

@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from jinja2_fragments.flask import render_block
 
 from portal.models import CompanyProfile, OutboxEmail, utcnow
+from portal.services import company
 
 MAX_ATTEMPTS = 12
 CLAIM_SECONDS = 120
@@ -58,15 +59,28 @@ def text_to_html(text: str) -> str:
     return "<!doctype html>\n<html><body>\n" + "\n".join(paragraphs) + "\n</body></html>\n"
 
 
-def queue(to: str, template: str, language: str, *, calendar: str = "", **context) -> OutboxEmail:
-    """Render ``emails/<template>.txt`` in the language and put it in the outbox (with a
-    calendar file, an .ics text, when given)."""
+def render(template: str, language: str, **context) -> tuple[str, str]:
+    """Render ``emails/<template>.txt`` in the language: its subject line and its text.
+
+    Every message also gets the company's name in that language (``company_name``, and the
+    short one as ``company_short_name``; empty before the company is set up), for the footer
+    and any sentence that names the company in the nominative."""
     from portal.i18n import BABEL_LOCALES
 
+    profile = company.current()
+    context.setdefault("company_name", profile.name(language) if profile else "")
+    context.setdefault("company_short_name", profile.short_name(language) if profile else "")
     name = f"emails/{template}.txt"
     with force_locale(BABEL_LOCALES.get(language, "fi_FI")):
         subject = " ".join(render_block(name, "subject", **context).split())
         body = render_block(name, "body", **context).strip() + "\n"
+    return subject, body
+
+
+def queue(to: str, template: str, language: str, *, calendar: str = "", **context) -> OutboxEmail:
+    """Render ``emails/<template>.txt`` in the language and put it in the outbox (with a
+    calendar file, an .ics text, when given)."""
+    subject, body = render(template, language, **context)
     return OutboxEmail.create(
         to_address=to,
         subject=subject,

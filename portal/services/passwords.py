@@ -11,10 +11,11 @@ from portal.i18n import lazy_gettext as _l
 
 # Local words that people build passwords from but the English-heavy shipped list lacks.
 # "kotiportaali" is left out on purpose: the published demo password is "Kotiportaali-2026".
+# The company's own names are just as guessable; the callers pass them in (``guessable``).
 LOCAL_WORDS = frozenset(
     {
         "salasana", "salasanani", "lösenord", "losenord", "kesä", "kesa", "talvi", "syksy",
-        "kevät", "kevat", "helsinki", "heka", "asukas", "asukasportaali", "vuokra", "suomi",
+        "kevät", "kevat", "helsinki", "asukas", "asukasportaali", "vuokra", "suomi",
         "finland", "perkele", "qwerty", "qwertyuiop", "asdfgh", "kissa", "koira", "sauna",
         "hemma", "sommar", "vinter",
     }
@@ -43,12 +44,14 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(line.strip() for line in gzip.decompress(data).decode().splitlines())
 
 
-def is_common(password: str) -> bool:
-    """Tell whether a password, or the word left once its decorations are stripped, is common."""
+def is_common(password: str, guessable: Iterable[str] = ()) -> bool:
+    """Tell whether a password, or the word left once its decorations are stripped, is common
+    or one of the ``guessable`` words (such as the company's name)."""
     lowered = password.lower()
     candidates = {lowered, _DECORATION.sub("", lowered)} - {""}
+    extra = {word.strip().lower() for word in guessable} - {""}
     # Only whole matches count, so a passphrase is not refused for a common word inside it.
-    return any(c in LOCAL_WORDS or c in _common_passwords() for c in candidates)
+    return any(c in LOCAL_WORDS or c in extra or c in _common_passwords() for c in candidates)
 
 
 def _personal_terms(personal: Iterable[str | None]) -> set[str]:
@@ -67,9 +70,15 @@ def _personal_terms(personal: Iterable[str | None]) -> set[str]:
 
 
 def check_password(
-    password: str, *, min_length: int = 10, personal: Iterable[str] = ()
+    password: str,
+    *,
+    min_length: int = 10,
+    personal: Iterable[str] = (),
+    guessable: Iterable[str] = (),
 ) -> list[RuleResult]:
-    """Return every rule with whether the password meets it, in the order they are shown."""
+    """Return every rule with whether the password meets it, in the order they are shown;
+    ``personal`` are the person's names and email, ``guessable`` more words as easy to guess
+    as the common ones."""
     lowered = password.lower()
     terms = _personal_terms(personal)
     # isupper/islower/isdecimal count Ä, Ö, Å and other non-ASCII letters and digits too.
@@ -85,7 +94,9 @@ def check_password(
         RuleResult("digit", _l("A number"), any(c.isdecimal() for c in password)),
         RuleResult("special", _l("A special character, such as ! ? - or #"), special),
         RuleResult(
-            "common", _l("Not a common or easily guessed password"), not is_common(password)
+            "common",
+            _l("Not a common or easily guessed password"),
+            not is_common(password, guessable),
         ),
         RuleResult(
             "personal",
@@ -96,8 +107,14 @@ def check_password(
 
 
 def password_errors(
-    password: str, *, min_length: int = 10, personal: Iterable[str] = ()
+    password: str,
+    *,
+    min_length: int = 10,
+    personal: Iterable[str] = (),
+    guessable: Iterable[str] = (),
 ) -> list[str]:
     """Return the messages, in the current locale, of the rules the password fails."""
-    results = check_password(password, min_length=min_length, personal=personal)
+    results = check_password(
+        password, min_length=min_length, personal=personal, guessable=guessable
+    )
     return [str(result.message) for result in results if not result.passed]

@@ -45,8 +45,9 @@ def matching_step(secret: str, code: str, last_step: int, now: float | None = No
     return None
 
 
-def provisioning_uri(secret: str, account: str, issuer: str = "Heka Resident Portal") -> str:
-    """The otpauth:// address an authenticator app reads from a QR code."""
+def provisioning_uri(secret: str, account: str, issuer: str) -> str:
+    """The otpauth:// address an authenticator app reads from a QR code; the app lists the
+    code under the issuer (the company's short name) and the account."""
     return (
         f"otpauth://totp/{quote(issuer)}:{quote(account)}"
         f"?secret={secret}&issuer={quote(issuer)}&digits={DIGITS}&period={STEP}"

@@ -19,7 +19,7 @@ from portal.i18n import current_language
 from portal.i18n import gettext as _
 from portal.models import Person, Token, utcnow
 from portal.services import accounts as account_service
-from portal.services import audit, registration, tokens
+from portal.services import audit, company, registration, tokens
 from portal.services.passwords import check_password
 from portal.web import render, see_other
 
@@ -171,9 +171,19 @@ def _personal_terms(person: Person | None) -> tuple[str, ...]:
     return (person.first_name, person.last_name, person.email)
 
 
+def _company_terms() -> tuple[str, ...]:
+    """The company's short names: the first word many of its residents would try."""
+    profile = company.current()
+    if profile is None:
+        return ()
+    return (profile.short_name_fi, profile.short_name_sv, profile.short_name_en)
+
+
 def _password_form(person: Person | None) -> NewPasswordForm:
     return NewPasswordForm(
-        min_length=current_app.config["PASSWORD_MIN_LENGTH"], personal=_personal_terms(person)
+        min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        personal=_personal_terms(person),
+        guessable=_company_terms(),
     )
 
 
@@ -182,6 +192,7 @@ def _rules(password: str, person: Person | None):
         password,
         min_length=current_app.config["PASSWORD_MIN_LENGTH"],
         personal=_personal_terms(person),
+        guessable=_company_terms(),
     )
 
 

@@ -3,17 +3,17 @@
 import datetime
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
-from flask_babel import format_datetime
+from flask_babel import force_locale, format_datetime
 from flask_login import current_user
 
 from portal import clock, links, sessions
 from portal.forms.accounts import ContinueForm
 from portal.forms.appointments import REASONS, AppointmentForm
-from portal.i18n import current_language
+from portal.i18n import BABEL_LOCALES, current_language
 from portal.i18n import gettext as _
 from portal.models import Apartment, Appointment
 from portal.services import appointments as service
-from portal.services import mail
+from portal.services import company, mail
 from portal.services.residents import resident_status
 from portal.services.saunas import monday_of, parse_week, week_label
 from portal.web import render, see_other
@@ -83,6 +83,15 @@ def _manage_link(raw: str) -> str:
     return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/appointments/manage?t={raw}"
 
 
+def _calendar_title(language: str) -> str:
+    """The visit's name in the calendar, in the language its emails are written in."""
+    profile = company.current()
+    with force_locale(BABEL_LOCALES[language]):
+        if profile is None:
+            return _("Customer service visit")
+        return _("Customer service visit – %(company)s", company=profile.short_name(language))
+
+
 def _confirmation(appointment: Appointment, raw: str, template: str) -> None:
     if not appointment.email:
         return
@@ -91,7 +100,7 @@ def _confirmation(appointment: Appointment, raw: str, template: str) -> None:
         template,
         appointment.language,
         calendar=service.calendar_file(
-            appointment, "Heka: asiakaspalvelu", service.service_point_address()
+            appointment, _calendar_title(appointment.language), service.service_point_address()
         ),
         appointment=appointment,
         when=appointment.local_start,

@@ -9,9 +9,10 @@ from flask_login import current_user, login_user, logout_user
 from portal import clock, journeys, sessions
 from portal.extensions import limiter
 from portal.forms.auth import CodeForm, SignInForm
+from portal.i18n import current_language
 from portal.i18n import gettext as _
 from portal.services import accounts as account_service
-from portal.services import audit, throttle, totp
+from portal.services import audit, company, throttle, totp
 from portal.web import is_safe_path, render, see_other
 
 bp = Blueprint("auth", __name__)
@@ -115,7 +116,8 @@ def second_factor():
         form.code.errors = [_("The code was not right. Enter the code the app shows now.")]
     qr = None
     if enrolling:
-        qr = totp_qr_svg(totp.provisioning_uri(secret, person.email), _("QR code for the app"))
+        uri = totp.provisioning_uri(secret, person.email, _issuer())
+        qr = totp_qr_svg(uri, _("QR code for the app"))
     status = 422 if form.is_submitted() else 200
     return render(
         "auth/second_factor.html",
@@ -125,6 +127,12 @@ def second_factor():
         secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         qr=qr,
     )
+
+
+def _issuer() -> str:
+    """The name the authenticator app lists the codes under: the company's short name."""
+    profile = company.current()
+    return profile.short_name(current_language()) if profile else _("Resident Portal")
 
 
 def totp_qr_svg(uri: str, title: str) -> str:

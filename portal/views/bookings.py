@@ -149,7 +149,7 @@ def sauna_calendar():
     """The household's turns as a calendar file that repeats every week."""
     residency = current_resident_status().residency
     calendar = Calendar()
-    calendar.add("prodid", "-//Heka//Resident Portal//FI")
+    calendar.add("prodid", "-//Resident Portal//EN")
     calendar.add("version", "2.0")
     today = clock.today()
     for booking in saunas.household_bookings(residency.lease_id):
