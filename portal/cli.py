@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app portal upgrade`, `flask --app portal demo-data`."""
+"""Command-line tasks: `flask --app portal upgrade`, `init-company`, `demo-data`, `check`..."""
 
 import datetime
 import time
@@ -14,6 +14,7 @@ from portal import config as portal_config
 from portal.models import db
 from portal.services import (
     backup,
+    company_setup,
     housekeeping,
     jobs,
     mail,
@@ -115,6 +116,13 @@ def demo_data_command() -> None:
             demo.store_rescue_plans(uploads / "buildings")
             demo.store_mandate_documents(uploads / "mandates")
             click.echo("Loaded the demo housing company.")
+        elif not demo.is_loaded():
+            # Another company's data: the demo's sign-ins printed here would not work, and
+            # the demo must never mix its people into a real company's.
+            raise click.ClickException(
+                "The database already has another company's data: demo data is loaded only "
+                "into an empty database."
+            )
         else:
             click.echo("The database already has data; demo data was not loaded.")
     click.echo(demo.sign_in_table())
@@ -122,14 +130,21 @@ def demo_data_command() -> None:
 
 @click.command("check")
 def check_command() -> None:
-    """List every production setting that is unsafe or missing (exit status 1 if any).
+    """List every production setting that is unsafe or missing, and what the database lacks
+    (no company, the demo's account), exit status 1 if any.
 
     Runs without building the app, so it works exactly where the app would refuse to start.
+    A database that cannot be opened yet (before the first upgrade) is said in one line and
+    is not a problem of the settings.
     """
     settings = portal_config.from_environment(refuse_unsafe=False)
     if settings["ENV_NAME"] != "production":
         click.echo("PORTAL_ENV is not 'production': these are the development defaults.")
     found = portal_config.production_problems(settings)
+    unchecked, in_database = company_setup.check_database(settings["DATABASE_URL"])
+    if unchecked:
+        click.echo(unchecked)
+    found += in_database
     if found:
         click.echo(portal_config.describe_problems(found), err=True)
         raise SystemExit(1)
@@ -269,6 +284,152 @@ def create_staff_command(email, first_name, last_name, role, team) -> None:
     click.echo(f"Created. The link to choose a password: {link}")
 
 
+# What init-company asks, in this order: (answer, question, default). A default that is a
+# function takes the answers so far.
+QUESTIONS = [
+    ("name_fi", "The company's name in Finnish", None),
+    ("name_sv", "The company's name in Swedish", None),
+    ("name_en", "The company's name in English", None),
+    ("short_name", "Its short name, as page titles show it", None),
+    ("sender_name", "The name the portal's email comes from", lambda a: a["short_name"]),
+    ("sender_address", "The address the portal's email comes from", None),
+    ("service_point_address", "The customer service point's street address", None),
+    ("payee_name", "Whom residents pay their rent to", lambda a: a["name_fi"]),
+    ("payee_iban", "The payee's IBAN", None),
+    ("payee_bic", "The payee's BIC", None),
+    ("team_name", "The name of the customer service team", None),
+    ("team_phone", "The team's phone number", None),
+    ("team_email", "The team's email address", None),
+    ("team_phone_hours", "The team's phone hours", company_setup.DEFAULT_PHONE_HOURS),
+    ("on_call_phone", "The on-call phone for urgent defects out of office hours", None),
+    ("admin_email", "The first administrator's email address", None),
+    ("admin_first_name", "The administrator's first name", None),
+    ("admin_last_name", "The administrator's last name", None),
+]
+# Options that are not asked: their defaults suit until an administrator changes them.
+UNASKED = [
+    (
+        "appointment_hours",
+        "The service point's hours for booked visits (default: "
+        f"{company_setup.DEFAULT_APPOINTMENT_HOURS!r}).",
+    ),
+    (
+        "walk_in_hours",
+        f"The service point's walk-in hours (default: {company_setup.DEFAULT_WALK_IN_HOURS!r}).",
+    ),
+    (
+        "maintenance_caller",
+        "The number maintenance calls residents from, or how it starts (default: the on-call "
+        "phone).",
+    ),
+]
+
+
+def _option_name(key: str) -> str:
+    return f"--{key.replace('_', '-')}"
+
+
+def _answer_options(command):
+    """Give the command an option for every answer, so that a script need not be asked."""
+    for key, help_text in reversed(UNASKED):
+        command = click.option(_option_name(key), key, default=None, help=help_text)(command)
+    for key, question, _default in reversed(QUESTIONS):
+        command = click.option(_option_name(key), key, default=None, help=question)(command)
+    return command
+
+
+def _checked(key: str):
+    """A prompt's check: an answer the set-up would refuse is asked again, with the reason."""
+
+    def check(value: str) -> str:
+        text = company_setup.problem(key, value)
+        if text:
+            raise click.UsageError(text)
+        return value.strip()
+
+    return check
+
+
+def _setup_problems(problems: list[tuple[str, str]]) -> str:
+    """The refusal: one line per answer that was wrong, the password's rules on one line."""
+    lines = ["Nothing was created:"]
+    rules = [text for key, text in problems if key == "admin_password"]
+    for key, text in problems:
+        if key != "admin_password":
+            lines.append(f"  {_option_name(key) if key else 'the database'}: {text}")
+    if rules:
+        lines.append(f"  the administrator's password needs: {'; '.join(rules)}")
+    return "\n".join(lines)
+
+
+def _admin_password(password_file: Path | None, answers: dict, min_length: int) -> str:
+    """The administrator's password: the first line of the file, or typed twice unseen."""
+    if password_file is not None:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+        return lines[0] if lines else ""
+    while True:
+        password = click.prompt(
+            "The administrator's password", hide_input=True, confirmation_prompt=True
+        )
+        failed = company_setup.password_problems(password, answers, min_length)
+        if not failed:
+            return password
+        click.echo(f"Error: the password needs: {'; '.join(failed)}.", err=True)
+
+
+@click.command("init-company")
+@_answer_options
+@click.option(
+    "--admin-password-file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Read the administrator's password from the file's first line instead of asking.",
+)
+@with_appcontext
+def init_company_command(admin_password_file: Path | None, **answers) -> None:
+    """Set a new installation up: the company, its first customer service team and its
+    first administrator, who then signs in with the password given here."""
+    config = current_app.config
+    if database.pending_migrations(db.obj):
+        raise click.ClickException(
+            "Run `flask --app portal upgrade` first: migrations are pending."
+        )
+    # Operators read the command's questions and answers in English, like its other output.
+    with db.connection_context(), force_locale("en"):
+        if company_setup.is_set_up():
+            raise click.ClickException(
+                "This database already has a company: init-company sets up only the first "
+                "one. An administrator changes it at /staff/settings."
+            )
+        for key, question, default in QUESTIONS:
+            if answers[key] is None:
+                answers[key] = click.prompt(
+                    question,
+                    default=default(answers) if callable(default) else default,
+                    value_proc=_checked(key),
+                )
+        min_length = config["PASSWORD_MIN_LENGTH"]
+        password = _admin_password(admin_password_file, answers, min_length)
+        try:
+            admin = company_setup.set_up(
+                answers,
+                password,
+                min_length=min_length,
+                public_url=config["PUBLIC_URL"].rstrip("/"),
+                lifetime=datetime.timedelta(hours=config["LINK_LIFETIME_HOURS"]),
+            )
+        except company_setup.SetupError as error:
+            raise click.ClickException(_setup_problems(error.problems)) from None
+    click.echo(
+        f"Set up {answers['name_en']}: its profile, the customer service team "
+        f"{answers['team_name']!r} and the administrator {admin.email}, who signs in at "
+        f"{config['PUBLIC_URL'].rstrip('/')}/login with the password given."
+    )
+    click.echo(
+        "An administrator adds the logo, the colour and the hours at /staff/settings, and the "
+        "team's Swedish and English names at /staff/teams."
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -276,6 +437,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(erase_people_command)
     app.cli.add_command(import_register_command)
     app.cli.add_command(upgrade_command)
+    app.cli.add_command(init_company_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(mail_worker_command)
     app.cli.add_command(demo_bank_id_command)

@@ -12,7 +12,8 @@ LANGUAGES = ("fi", "sv", "en")
 DEFAULT_LANGUAGE = "fi"
 
 
-# The demo company's payee account: real invoices must never carry it.
+# The demo company's payee account: real invoices must never carry it. The payee is the
+# company's data now, so `flask check` looks for it in the database, not in the settings.
 DEMO_PAYEE_IBAN = "FI7944052020036082"
 # Keys shorter than this are guessable or were typed by hand (bytes of the UTF-8 text).
 MIN_KEY_BYTES = 32

@@ -308,6 +308,13 @@ def is_empty() -> bool:
     return not ServiceTeam.select().exists() and company.current() is None
 
 
+def is_loaded() -> bool:
+    """Tell whether the database holds the demo company, whose sign-ins the table lists (and
+    not another company's data)."""
+    demo_admin = DEMO_SIGN_INS[-1][0]
+    return Person.select().where(Person.email == demo_admin).exists()
+
+
 def load(identity_key: str, today: datetime.date | None = None) -> None:
     """Write the demo housing company into an empty, migrated database."""
     today = today or clock.today()

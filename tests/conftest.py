@@ -255,7 +255,6 @@ PRODUCTION = {
     "PUBLIC_URL": "https://asukas.example.fi",
     "SMTP_HOST": "127.0.0.1",
     "OIDC_ISSUER_URL": "https://tunnistus.example.fi",
-    "PAYEE_IBAN": "FI2112345600000785",
     "PASSWORD_HASHING": "strong",
     "CLOCK": "",
 }

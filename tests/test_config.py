@@ -31,7 +31,6 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://asukas.example.fi")
     monkeypatch.setenv("PORTAL_SMTP_HOST", "smtp.example.fi")
-    monkeypatch.setenv("PORTAL_PAYEE_IBAN", "FI21 1234 5600 0007 85")
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     settings = from_environment()
     assert settings["SESSION_COOKIE_SECURE"] is True

@@ -106,7 +106,6 @@ class Deployment:
             PORTAL_BACKUP_DIR=str(self.root / "backups"),
             PORTAL_SMTP_HOST="127.0.0.1",
             PORTAL_SMTP_PORT=str(self.mailbox.port),
-            PORTAL_PAYEE_IBAN="FI2112345600000785",
             PORTAL_TRUSTED_PROXIES="1",
             PORTAL_WORKERS="2",
         )
@@ -150,6 +149,60 @@ def _flask(environment: dict, *arguments: str) -> subprocess.CompletedProcess:
     )
 
 
+# What the first run's init-company is told, as a script tells it.
+COMPANY = {
+    "--name-fi": "Kotikatu Oy",
+    "--name-sv": "Kotikatu Ab",
+    "--name-en": "Kotikatu Ltd",
+    "--short-name": "Kotikatu",
+    "--sender-name": "Kotikatu",
+    "--sender-address": "portaali@kotikatu.example",
+    "--service-point-address": "Kotikatu 1, 33100 Tampere",
+    "--payee-name": "Kotikatu Oy",
+    "--payee-iban": "FI21 1234 5600 0007 85",
+    "--payee-bic": "NDEAFIHH",
+    "--team-name": "Asiakaspalvelu",
+    "--team-phone": "03 1234 5000",
+    "--team-email": "asiakaspalvelu@kotikatu.example",
+    "--team-phone-hours": "mon-fri 09:00-12:00",
+    "--on-call-phone": "03 1234 5900",
+    "--admin-email": "anna.admin@kotikatu.example",
+    "--admin-first-name": "Anna",
+    "--admin-last-name": "Admin",
+}
+
+
+def first_run(deployed: Deployment, environment: dict) -> None:
+    """The guide's first run: check, upgrade, init-company, check again."""
+    checked = _flask(environment, "check")
+    assert checked.returncode == 0, checked.stderr
+    assert "migration(s) not applied yet" in checked.stdout
+    upgraded = _flask(environment, "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    unset = _flask(environment, "check")
+    assert unset.returncode == 1
+    assert "no company set up yet: run flask init-company" in unset.stderr
+    password_file = deployed.root / "admin-password"
+    password_file.write_text(NEW_PASSWORD + "\n", encoding="utf-8")
+    options = [item for pair in COMPANY.items() for item in pair]
+    made = _flask(
+        environment, "init-company", *options, "--admin-password-file", str(password_file)
+    )
+    assert made.returncode == 0, made.stderr
+    assert "anna.admin@kotikatu.example" in made.stdout
+    checked = _flask(environment, "check")
+    assert checked.returncode == 0, checked.stderr
+    assert "The production settings are complete." in checked.stdout
+    again = _flask(
+        environment, "init-company", *options, "--admin-password-file", str(password_file)
+    )
+    assert again.returncode == 1 and "already has a company" in again.stderr
+    refused = _flask(environment, "demo-data")
+    assert refused.returncode != 0 and "not loaded in production" in refused.stderr
+    refused = _flask({**environment, "PORTAL_ENV": "development"}, "demo-data")
+    assert refused.returncode != 0 and "another company's data" in refused.stderr
+
+
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
     root = tmp_path_factory.mktemp("deployment")
@@ -157,19 +210,18 @@ def deployment(tmp_path_factory):
         deployed = Deployment(root, stack)
         server = postgres.Server()
         stack.callback(server.stop)
-        environment = deployed.environment(server.create("portal"))
-        deployed.environment_used = environment
         deployed.mailbox.start()
         stack.callback(deployed.mailbox.stop)
 
-        # What the guide has the operator run first.
-        checked = _flask(environment, "check")
-        assert checked.returncode == 0, checked.stderr
+        # What the guide has the operator run first, on a new company's own database.
+        first_run(deployed, deployed.environment(server.create("company")))
+
+        # The residents the test plays are the demo company's, on a database of their own,
+        # loaded the only way there is: in development (never over a real company's data).
+        environment = deployed.environment(server.create("portal"))
+        deployed.environment_used = environment
         upgraded = _flask(environment, "upgrade")
         assert upgraded.returncode == 0, upgraded.stderr
-        refused = _flask(environment, "demo-data")
-        assert refused.returncode != 0 and "not loaded in production" in refused.stderr
-        # The people of the demo company, loaded the only way there is: in development.
         loaded = _flask({**environment, "PORTAL_ENV": "development"}, "demo-data")
         assert "Loaded the demo housing company." in loaded.stdout, loaded.stderr
 
