@@ -201,6 +201,7 @@ ACCESS: dict[str, Rule] = {
     "staff_accounts.end": staff(Person.ADMIN),
     "staff_teams.index": staff(Person.ADMIN),
     "staff_teams.edit": staff(Person.ADMIN),
+    "staff_settings.edit": staff(Person.ADMIN),
     "staff_saunas.index": staff(*BOOKING_STAFF),
     "staff_saunas.add_sauna": staff(*BOOKING_STAFF),
     "staff_saunas.add_turn": staff(*BOOKING_STAFF),

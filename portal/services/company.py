@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from flask import g, has_app_context
 
-from portal.models import CompanyProfile, utcnow
+from portal.models import CompanyProfile, Person, db, utcnow
+from portal.services import audit
 
 DEFAULT_COLOR = "#004f8c"
 # WCAG 2.x AA for normal text: white text on the brand colour must reach this.
@@ -144,3 +145,30 @@ def save(values: dict, logo: tuple[bytes, str] | None = None, drop_logo: bool = 
     profile.save()
     forget()
     return profile
+
+
+def change(
+    values: dict,
+    person: Person,
+    logo: tuple[bytes, str] | None = None,
+    drop_logo: bool = False,
+) -> list[str]:
+    """Save an administrator's changes to the profile and write the names of the fields
+    that changed (never their values: the payee's account is one) to the audit log.
+    Returns those names; nothing is written when nothing changed."""
+    profile = current()
+    changed = [
+        key
+        for key in FIELDS
+        if key in values and (profile is None or getattr(profile, key) != values[key])
+    ]
+    old_logo = bytes(profile.logo or b"") if profile else b""
+    new_logo = logo[0] if logo is not None else b"" if drop_logo else old_logo
+    if new_logo != old_logo:
+        changed.append("logo")
+    if not changed:
+        return changed
+    with db.atomic():
+        save(values, logo=logo, drop_logo=drop_logo and logo is None)
+        audit.record("company_changed", actor=person, detail=", ".join(changed))
+    return changed

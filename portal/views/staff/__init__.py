@@ -17,6 +17,7 @@ from portal.views.staff import (
     register,
     requests,
     saunas,
+    settings,
     teams,
 )
 
@@ -35,6 +36,7 @@ AREAS = (
     audit,
     accounts,
     teams,
+    settings,
     appointments,
 )
 
