@@ -84,6 +84,32 @@ HEKA_PROFILE = dict(
     service_point_address="Viipurinkatu 2, 00510 Helsinki",
     appointment_hours="wed 09:00-12:00; thu 12:00-15:00",
     walk_in_hours="tue 09:00-15:00",
+    service_point_directions_fi=(
+        "Alppilassa, katutasossa. Kun kuljet hissien ohi, löydät asiakaspalvelupisteen oven. "
+        "Ilmoittaudu saapuessasi vastaanottoon.\n\n"
+        "Bussit 500 ja 510 (pysäkki Sturenkatu), raitiovaunut 3 (pysäkki Alppila) ja 9 "
+        "(pysäkki Sturenkatu). Kauppakeskus Mall of Triplasta ja Sörnäisten metroasemalta on "
+        "noin 10–15 minuutin kävelymatka.\n\n"
+        "Viipurinkadulla ei ole asiakaspysäköintiä. Lähin suuri pysäköintialue on Linnanmäen "
+        "parkkipaikka."
+    ),
+    service_point_directions_sv=(
+        "I Alphyddan, i bottenvåningen. Dörren till kundtjänstens serviceställe finns när du "
+        "har gått förbi hissarna. Anmäl dig i receptionen när du kommer.\n\n"
+        "Bussarna 500 och 510 (hållplats Sturegatan), spårvagnarna 3 (hållplats Alphyddan) "
+        "och 9 (hållplats Sturegatan). Det är ungefär 10–15 minuters promenad från köpcentret "
+        "Mall of Tripla och Sörnäs metrostation.\n\n"
+        "Det finns ingen kundparkering på Viborgsgatan. Den närmaste stora parkeringen är "
+        "Borgbackens parkering."
+    ),
+    service_point_directions_en=(
+        "In Alppila, on the ground floor. The door to customer service is past the lifts; "
+        "please register at the reception desk when you arrive.\n\n"
+        "Buses 500 and 510 (stop Sturenkatu), trams 3 (stop Alppila) and 9 (stop Sturenkatu). "
+        "About a 10–15 minute walk from the Mall of Tripla and Sörnäinen metro station.\n\n"
+        "There is no customer parking on Viipurinkatu. The closest large car park is the "
+        "Linnanmäki car park."
+    ),
     maintenance_caller="+358 9 5767",
     payee_name="Helsingin kaupungin asunnot Oy",
     payee_iban=DEMO_PAYEE_IBAN,

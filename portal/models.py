@@ -74,6 +74,10 @@ class CompanyProfile(BaseModel):
     # Rules such as "wed 09:00-12:00; thu 12:00-15:00"; see portal.services.hours.
     appointment_hours = CharField(max_length=200)
     walk_in_hours = CharField(max_length=200)
+    # How to find the service point (the floor, the door, buses, parking), in each language.
+    service_point_directions_fi = TextField(default="")
+    service_point_directions_sv = TextField(default="")
+    service_point_directions_en = TextField(default="")
     # The number maintenance calls residents from, as the defect pages tell them.
     maintenance_caller = CharField(max_length=40, default="")
     payee_name = CharField(max_length=120)
@@ -84,6 +88,12 @@ class CompanyProfile(BaseModel):
     def name(self, locale: str) -> str:
         """The company's name in the given language, Finnish when it has none."""
         return getattr(self, f"name_{locale}", None) or self.name_fi
+
+    def directions(self, locale: str) -> str:
+        """How to find the service point, in the given language (Finnish when not written)."""
+        return getattr(self, f"service_point_directions_{locale}", None) or (
+            self.service_point_directions_fi
+        )
 
     def short_name(self, locale: str) -> str:
         """The short name (the brand) in the given language, Finnish when it has none."""

@@ -12,7 +12,7 @@ from flask_wtf.file import FileField
 from stdnum import bic as bic_code
 from stdnum import iban as iban_number
 from werkzeug.datastructures import FileStorage
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from portal.i18n import gettext as _
@@ -23,6 +23,8 @@ from portal.services.hours import HoursError, parse_hours
 NEEDED = _l("This is needed.")
 HOURS_MESSAGE = _l("Write the hours like mon-fri 09:00-12:00; thu 12:00-15:00.")
 # The beginning of a phone number: an optional plus, then digits, spaces and brackets.
+# Directions are a few paragraphs; this keeps a page of them readable on a phone.
+DIRECTIONS_LENGTH = 2000
 CALLER_PREFIX = re.compile(r"^\+?[0-9][0-9 ()-]{0,38}$")
 
 
@@ -38,6 +40,16 @@ def _text(label, length, required=True, checks=()):
         validators=[*needed, Length(max=length), *checks],
         filters=[_strip],
         render_kw={"maxlength": length},
+    )
+
+
+def _directions(label):
+    """A few paragraphs, blank lines between them; optional."""
+    return TextAreaField(
+        label,
+        validators=[Length(max=DIRECTIONS_LENGTH)],
+        filters=[_strip],
+        render_kw={"maxlength": DIRECTIONS_LENGTH, "rows": 5},
     )
 
 
@@ -87,6 +99,9 @@ class CompanyForm(FlaskForm):
     service_point_address = _text(_l("Address of the customer service point"), 200)
     appointment_hours = _text(_l("Hours for booked visits"), 200, checks=[_hours])
     walk_in_hours = _text(_l("Walk-in hours"), 200, checks=[_hours])
+    service_point_directions_fi = _directions(_l("How to find us, in Finnish"))
+    service_point_directions_sv = _directions(_l("How to find us, in Swedish"))
+    service_point_directions_en = _directions(_l("How to find us, in English"))
     maintenance_caller = _text(
         _l("Maintenance calls from numbers starting with"),
         40,

@@ -70,12 +70,12 @@ def readyz():
 
 
 def _versioned(response, wanted: str):
-    """Keep a response for a year under the address of this version of the profile; any
-    other address (an old page asking for an old version) is checked again each time."""
+    """Keep a response for a year under the address of this version of the profile; under
+    any other address (an old page asking for an old version) it is not kept at all."""
     if request.args.get("v") == wanted:
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     else:
-        response.headers["Cache-Control"] = "no-cache"
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -96,6 +96,9 @@ def logo():
         abort(404)
     response = make_response(bytes(profile.logo))
     response.mimetype = profile.logo_type
-    # An SVG opened on its own is a document: it may draw, never run or fetch anything.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    # An SVG opened on its own is a document: it may draw, never run, fetch or style itself
+    # from elsewhere (the logo was cleaned of all that when it was saved, this holds anyway).
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; frame-ancestors 'none'; sandbox"
+    )
     return _versioned(response, company.version(profile))
