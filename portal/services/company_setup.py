@@ -16,7 +16,7 @@ from stdnum import bic, iban
 
 from portal.config import DEMO_PAYEE_IBAN
 from portal.database import pending_migrations, write_transaction
-from portal.models import CompanyProfile, OutboxEmail, Person, ServiceTeam, db
+from portal.models import CompanyProfile, Person, ServiceTeam, db
 from portal.services import audit, company, registration, staff_accounts
 from portal.services.hours import HoursError, parse_hours
 from portal.services.passwords import password_errors
@@ -193,15 +193,12 @@ def set_up(
                 None,
                 public_url,
                 lifetime,
+                welcome=False,
             )
         except staff_accounts.StaffAccountError as error:
             raise SetupError([("admin_email", f"not created: {error.reason}")]) from None
-        # The password was chosen at the terminal: the welcome email's link to choose one is
-        # no use, so it stops working (set_password ends it) and the email is not sent.
+        # The password was chosen at the terminal: no welcome email with a link to choose one.
         registration.set_password(admin, password)
-        OutboxEmail.delete().where(
-            (OutboxEmail.to_address == email) & (OutboxEmail.status == OutboxEmail.QUEUED)
-        ).execute()
         audit.record("company_set_up", actor=admin, detail=profile.short_name_fi)
     return admin
 

@@ -52,9 +52,11 @@ def create(
     admin: Person | None,
     public_url: str,
     lifetime: datetime.timedelta,
+    welcome: bool = True,
 ) -> tuple[Person, str]:
     """Create a staff member and email them a link to choose a password; return the person
-    and the link (the command prints it for a first administrator without email)."""
+    and the link (the command prints it for a first administrator without email). Without
+    ``welcome`` (the password is set at once, at the terminal) there is no link and no email."""
     if role not in Person.STAFF_ROLES:
         raise StaffAccountError(StaffAccountError.ROLE)
     team = None
@@ -75,16 +77,18 @@ def create(
             identification_method=Person.OFFICE,
             identified_at=utcnow(),
         )
-        raw = tokens.issue(Token.RESET, email, lifetime, person=person)
-        link = f"{public_url}/password/reset?t={raw}"
-        mail.queue(
-            email,
-            "staff_welcome",
-            person.language,
-            name=first_name,
-            link=link,
-            hours=int(lifetime.total_seconds() // 3600),
-        )
+        link = ""
+        if welcome:
+            raw = tokens.issue(Token.RESET, email, lifetime, person=person)
+            link = f"{public_url}/password/reset?t={raw}"
+            mail.queue(
+                email,
+                "staff_welcome",
+                person.language,
+                name=first_name,
+                link=link,
+                hours=int(lifetime.total_seconds() // 3600),
+            )
         audit.record("staff_created", actor=admin, subject=person, detail=role)
     return person, link
 
