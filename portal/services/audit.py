@@ -17,6 +17,7 @@ GROUPS = {
             "signed_in",
             "sign_in_failed",
             "signed_out",
+            "second_factor_failed",
             "identified",
             "password_set",
             "account_replaced",
@@ -29,7 +30,19 @@ GROUPS = {
     "bookings": (_l("Parking and saunas"), ("parking_", "sauna_")),
     "staff": (
         _l("Staff changes"),
-        ("notice_", "payment", "building_", "register_", "appointment_", "message_"),
+        (
+            "notice_",
+            "payment",
+            "building_",
+            "register_",
+            "lease_",
+            "residency_",
+            "appointment_",
+            "message_",
+            "company_",
+            "team_",
+            "staff_",
+        ),
     ),
 }
 
