@@ -10,10 +10,14 @@ the states its handling goes through, and any rules written as small named funct
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel.speaklater import LazyString
+
 from portal.i18n import lazy_gettext as _l
+from portal.services import company
 from portal.services.dates import notice_end
 
 # Field kinds the form factory knows.
@@ -218,6 +222,25 @@ only_my_part_needs_others.description = _l(
 
 def terminates_for_everyone(answers: dict) -> bool:
     return answers.get("extent") == "all"
+
+
+# Numbers the texts name
+
+# The number maintenance calls from is the company's, the same for every household: a text
+# names it through this lazy value, read when the text is shown (on the page and in the
+# confirmation email alike).
+MAINTENANCE_CALLER = LazyString(company.maintenance_caller)
+
+
+def with_numbers(text, numbers: dict[str, str]) -> str:
+    """Show a catalog text in the current language with the numbers of the team that answers
+    the household filled in where it names them (``%(phone)s``, ``%(phone_hours)s``,
+    ``%(on_call_phone)s``; see ``portal.services.hours.team_numbers``). A text that names
+    none is shown as it is, a per cent sign and all."""
+    shown = str(text)
+    if "%(" not in shown:
+        return shown
+    return shown % defaultdict(str, numbers)
 
 
 # The catalog
@@ -484,7 +507,8 @@ register(
         attachments=3,
         next_steps=_l(
             "Maintenance calls you to agree on the time. The call comes from a number starting "
-            "with +358 9 5767."
+            "with %(caller)s.",
+            caller=MAINTENANCE_CALLER,
         ),
     )
 )
@@ -587,9 +611,9 @@ register(
         description=_l("Returning keys when you move out, or collecting keys."),
         instructions=_l(
             "Keys are returned to and collected from the BLC Turva service point at Mäkelänkatu 2 "
-            "(entry from the Vääksyntie and Teollisuuskatu intersection), not at Heka. Keys can "
-            "also be returned when the service point is closed. Customer service sends you the "
-            "instructions."
+            "(entry from the Vääksyntie and Teollisuuskatu intersection), not at our customer "
+            "service. Keys can also be returned when the service point is closed. Customer "
+            "service sends you the instructions."
         ),
         who=LEASE_PARTY,
         mandate_scope=SCOPE_KEYS,
@@ -622,8 +646,8 @@ register(
         title=_l("Door opening order"),
         description=_l("Order a door opening for a later time, for example after losing keys."),
         instructions=_l(
-            "If you are locked out now, call: Monday to Friday 9–12 at 09 5767 3000, at other "
-            "times the on-call service at 09 5767 3100. We usually come within an hour. The "
+            "If you are locked out now, call: %(phone_hours)s at %(phone)s, at other times the "
+            "on-call service at %(on_call_phone)s. We usually come within an hour. The "
             "service has a fee, invoiced by post. For security, we only open the door for "
             "residents listed in the housing register, who must show a passport or other "
             "photo ID."

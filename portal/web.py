@@ -21,11 +21,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.urls import iri_to_uri
 
-from portal import clock
+from portal import catalog, clock
 from portal.extensions import htmx
 from portal.i18n import lazy_gettext as _l
 from portal.models import ServiceTeam, db
-from portal.services import company, hours, parking
+from portal.services import buildings, company, hours, parking, residents
 
 ERROR_TEXTS = {
     400: (_l("Something in the request was not right"), _l("Please go back and try again.")),
@@ -112,16 +112,50 @@ def see_other(target: str, fallback: str = "/") -> Response:
     return redirect(target, code=303)
 
 
+def show_team(team: ServiceTeam | None) -> None:
+    """Let this request's page name ``team``'s contacts wherever it names a team's (the
+    footer too): a visitor's page about the building they chose is answered by its team."""
+    g.page_team = team
+
+
 def footer_team() -> ServiceTeam | None:
-    """Return the service team whose contacts the footer shows for this request."""
+    """Return the service team whose contacts this request's page shows: the team of the
+    building the page is about, else the signed-in resident's home's, else the staff
+    member's own, else the team that answers visitors."""
+    if "page_team" in g:
+        return g.page_team
     status = g.get("resident_status")
+    if status is None and current_user.is_authenticated and not current_user.is_staff:
+        # Pages open to anyone signed in (the profile, the powers of attorney, an error
+        # page) never asked where the person lives; the footer asks once, so that it names
+        # the team of their home there as well.
+        if "own_status" not in g:
+            g.own_status = residents.resident_status(current_user)
+        status = g.own_status
     if status is not None and status.residency is not None:
         return status.residency.lease.apartment.building.team
     if current_user.is_authenticated and current_user.staff_team_id:
         return current_user.staff_team
-    if "default_team" not in g:
-        g.default_team = ServiceTeam.default()
-    return g.default_team
+    return next((team for team in _visitor_teams() if team.is_default), None)
+
+
+def _visitor_teams() -> list[ServiceTeam]:
+    """Every team, the default first, read once per request for a visitor's pages."""
+    if "visitor_teams" not in g:
+        g.visitor_teams = buildings.teams_for_visitors()
+    return g.visitor_teams
+
+
+def answering_teams() -> list[ServiceTeam]:
+    """Every team that answers some building, for a visitor who has not said where they
+    live: each team's number is shown under its name, none as if it were everyone's."""
+    return [team for team in _visitor_teams() if team.answers_buildings]
+
+
+def catalog_text(text) -> str:
+    """A request catalog text in the current language with the numbers it names filled in
+    from the team of this page (the household's, for the resident's request pages)."""
+    return catalog.with_numbers(text, hours.team_numbers(footer_team(), str(get_locale())))
 
 
 def _error_page(status: int, title, message) -> Response:
@@ -227,6 +261,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OSError, handle_storage_full)
     app.jinja_env.globals.update(
         footer_team=footer_team,
+        answering_teams=answering_teams,
+        catalog_text=catalog_text,
         company=company.current,
         company_version=lambda: company.version(company.current()),
         has_endpoint=has_endpoint,

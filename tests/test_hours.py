@@ -93,4 +93,10 @@ def test_phone_links(phone, uri):
 def test_public_page_shows_the_number_that_answers_now(client):
     html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     now = hours.urgent_contact(TEAM)
-    assert f'<p class="call"><a href="{hours.tel_uri(now.phone)}">{now.phone}</a></p>' in html
+    # A visitor has not said where they live: the number is given under its team's name,
+    # with non-breaking spaces that keep it on one line.
+    number = now.phone.replace(" ", "\u00a0")
+    assert (
+        f"<li>Heka customer service: call "
+        f'<a href="{hours.tel_uri(now.phone)}" class="call">{number}</a></li>'
+    ) in html

@@ -4,7 +4,7 @@ residents read about their building, its rescue plan and the service team that a
 import secrets
 from pathlib import Path
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from portal.i18n import gettext as _
 from portal.models import Apartment, Building, BuildingDetails, Person, ServiceTeam, db, utcnow
@@ -41,8 +41,24 @@ def building_for(person: Person, building_id: int) -> Building | None:
 
 
 def buildings_by_address() -> list[Building]:
-    """List every building by street address: anyone may report a defect in any of them."""
-    return list(Building.select().order_by(Building.street_address))
+    """List every building by street address, each with the team that answers it: anyone
+    may report a defect in any of them, and is told the number of its team."""
+    return list(
+        Building.select(Building, ServiceTeam).join(ServiceTeam).order_by(Building.street_address)
+    )
+
+
+def teams_for_visitors() -> list[ServiceTeam]:
+    """List every service team, the default team first, each with ``answers_buildings``
+    telling whether some building points to it, in one query: a visitor's pages show the
+    default team's contacts, and for urgent defects each answering team's number under its
+    name (the visitor has not said where they live)."""
+    answers = Building.select().where(Building.team == ServiceTeam.id)
+    return list(
+        ServiceTeam.select(ServiceTeam, fn.EXISTS(answers).alias("answers_buildings")).order_by(
+            ServiceTeam.is_default.desc(), ServiceTeam.id
+        )
+    )
 
 
 def apartment_in(building: Building, number: str) -> Apartment | None:

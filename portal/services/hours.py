@@ -112,6 +112,18 @@ def urgent_contact(team, now: datetime.datetime | None = None) -> UrgentContact:
     return UrgentContact(team.on_call_phone, office_open=False)
 
 
+def team_numbers(team, locale: str) -> dict[str, str]:
+    """The numbers a team answers at, as texts that name them fill them in: its line
+    (``phone``) in its hours (``phone_hours``, written for people) and its on-call line."""
+    if team is None:
+        return {}
+    return {
+        "phone": team.phone,
+        "phone_hours": describe_hours(team.phone_hours, locale),
+        "on_call_phone": team.on_call_phone,
+    }
+
+
 def describe_hours(spec: str, locale: str) -> str:
     """Write opening hours for people, e.g. "ma–pe 9.00–12.00" in Finnish."""
     names = get_day_names("abbreviated", locale=locale)

@@ -19,8 +19,8 @@ from portal.i18n import current_language
 from portal.i18n import gettext as _
 from portal.models import DefectReport
 from portal.services import buildings, company, defects, photos
-from portal.services.hours import is_open, urgent_contact
-from portal.web import render, see_other
+from portal.services.hours import urgent_contact
+from portal.web import id_from, render, see_other, show_team
 
 bp = Blueprint("defects", __name__, url_prefix="/defects")
 
@@ -88,7 +88,8 @@ def household_report(report_id: int) -> DefectReport:
 
 
 def _form_page(template, form, status, **context):
-    """Show a defect form; to htmx, only the urgency answer for the choices made so far."""
+    """Show a defect form; to htmx, only the urgency answer for the choices made so far,
+    with the urgent numbers above the form again (they follow a visitor's building)."""
     team = context.pop("team")
     now = clock.helsinki_now()
     asked = htmx and request.method == "GET" and "category" in request.args
@@ -97,16 +98,19 @@ def _form_page(template, form, status, **context):
     urgent_choice = bool(form.category.data) and defects.is_urgent(
         form.category.data, form.cannot_wait.data == "yes"
     )
+    urgent = urgent_contact(team, now) if team is not None else None
     context.update(
         form=form,
         team=team,
         now=now,
-        office_open=is_open(team.phone_hours, now),
-        urgent=urgent_contact(team, now),
+        office_open=urgent.office_open if urgent else None,
+        urgent=urgent,
         urgent_choice=urgent_choice,
+        # The visitor's form sends the building along: the numbers above the form follow it.
+        notice_again="building" in request.args,
     )
     if asked:
-        return render_template("defects/_urgency.html", **context)
+        return render_template("defects/_urgency_answer.html", **context)
     return render(template, status=status, **context)
 
 
@@ -240,20 +244,45 @@ def photo(report_id, attachment_id):
 VISITOR_REPORTS = "5 per minute; 20 per hour"
 
 
+def _chosen_building(form, every_building):
+    """The building the visitor chose in the form sent, or that the address names (for a
+    page asked again, or the htmx box): then it is chosen in the form too. None until then."""
+    sent = form.building.data if form.is_submitted() else request.args.get("building")
+    chosen = id_from(sent)
+    building = next((b for b in every_building if b.id == chosen), None)
+    if not form.is_submitted():
+        form.building.data = str(building.id) if building else ""
+    return building
+
+
 @bp.route("/report", methods=["GET", "POST"])
 def report():
-    """The form for reporting a defect without signing in."""
+    """The form for reporting a defect without signing in. Until the visitor chooses their
+    building, each team's urgent number is shown under the team's name; then the number of
+    the building's team. Without JavaScript, a button sends the form back with that number
+    and everything typed (an address may name the building too, never what was typed)."""
     every_building = buildings.buildings_by_address()
-    team = every_building[0].team if every_building else None
+    if not every_building:
+        abort(503)
     form = VisitorDefectForm(buildings=every_building)
+    building = _chosen_building(form, every_building)
+    team = building.team if building else None
+    if team is not None:
+        show_team(team)
+    if form.is_submitted() and request.form.get("show_numbers"):
+        # Asked for the building's number only: nothing is checked or sent. The browser
+        # cannot be given back the photos chosen, so the visitor is asked to choose them again.
+        if _uploads():
+            form.photos.errors = [
+                _("Photos are not kept when the form comes back: choose them again.")
+            ]
+        return _form_page("defects/report.html", form, 200, team=team, apartment=None)
     done = None
     if (
         form.validate_on_submit()
         and not form.website.data
         and not sessions.form_sent_too_often(form, VISITOR_REPORTS, "defect-report")
     ):
-        building = next(b for b in every_building if str(b.id) == form.building.data)
-        team = building.team
         apartment = None
         if form.location.data == "apartment":
             apartment = buildings.apartment_in(building, form.apartment_number.data)
@@ -291,7 +320,5 @@ def report():
         return render("defects/reported.html", report=done)
     if form.website.data:
         abort(400)
-    if team is None:
-        abort(503)
     status = 422 if form.is_submitted() else 200
     return _form_page("defects/report.html", form, status, team=team, apartment=None)
