@@ -230,6 +230,8 @@ def terminates_for_everyone(answers: dict) -> bool:
 # names it through this lazy value, read when the text is shown (on the page and in the
 # confirmation email alike).
 MAINTENANCE_CALLER = LazyString(company.maintenance_caller)
+# Where keys go is the company's too (a security company's service point, say).
+KEY_SERVICE = LazyString(company.key_service)
 
 
 def with_numbers(text, numbers: dict[str, str]) -> str:
@@ -596,10 +598,10 @@ register(
         next_steps=_l(
             "What happens next: customer service confirms the termination and the last day. "
             "Maintenance calls you to agree on the final inspection. Return every key on the "
-            "last day at the latest to the BLC Turva service point, Mäkelänkatu 2 (entry from "
-            "the Vääksyntie and Teollisuuskatu intersection); we send you instructions. The "
-            "deposit is returned after the final inspection to the bank account in your "
-            "profile, less any unpaid rent or repairs."
+            "last day at the latest; we send you instructions. Where keys are returned: "
+            "%(key_service)s The deposit is returned after the final inspection to the bank "
+            "account in your profile, less any unpaid rent or repairs.",
+            key_service=KEY_SERVICE,
         ),
     )
 )
@@ -610,10 +612,10 @@ register(
         title=_l("Key return or pickup"),
         description=_l("Returning keys when you move out, or collecting keys."),
         instructions=_l(
-            "Keys are returned to and collected from the BLC Turva service point at Mäkelänkatu 2 "
-            "(entry from the Vääksyntie and Teollisuuskatu intersection), not at our customer "
-            "service. Keys can also be returned when the service point is closed. Customer "
-            "service sends you the instructions."
+            "Keys are not returned to or collected from our customer service. Where keys are "
+            "returned and collected: %(key_service)s Customer service sends you the "
+            "instructions.",
+            key_service=KEY_SERVICE,
         ),
         who=LEASE_PARTY,
         mandate_scope=SCOPE_KEYS,

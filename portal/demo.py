@@ -110,6 +110,18 @@ HEKA_PROFILE = dict(
         "There is no customer parking on Viipurinkatu. The closest large car park is the "
         "Linnanmäki car park."
     ),
+    key_service_fi=(
+        "BLC Turvan palvelupiste, Mäkelänkatu 2 (sisäänkäynti Vääksyntien ja Teollisuuskadun "
+        "risteyksestä). Avaimet voi palauttaa myös silloin, kun palvelupiste on suljettu."
+    ),
+    key_service_sv=(
+        "BLC Turvas serviceställe, Tavastvägen 2 (ingång från korsningen av Vääksyntie och "
+        "Industrigatan). Nycklar kan återlämnas också när servicestället är stängt."
+    ),
+    key_service_en=(
+        "the BLC Turva service point, Mäkelänkatu 2 (entry from the Vääksyntie and "
+        "Teollisuuskatu intersection). Keys can also be returned when it is closed."
+    ),
     maintenance_caller="+358 9 5767",
     payee_name="Helsingin kaupungin asunnot Oy",
     payee_iban=DEMO_PAYEE_IBAN,

@@ -78,6 +78,11 @@ class CompanyProfile(BaseModel):
     service_point_directions_fi = TextField(default="")
     service_point_directions_sv = TextField(default="")
     service_point_directions_en = TextField(default="")
+    # Where residents return and collect keys (often a security company's service point),
+    # written to stand on its own after a colon, in each language.
+    key_service_fi = TextField(default="")
+    key_service_sv = TextField(default="")
+    key_service_en = TextField(default="")
     # The number maintenance calls residents from, as the defect pages tell them.
     maintenance_caller = CharField(max_length=40, default="")
     payee_name = CharField(max_length=120)
@@ -94,6 +99,10 @@ class CompanyProfile(BaseModel):
         return getattr(self, f"service_point_directions_{locale}", None) or (
             self.service_point_directions_fi
         )
+
+    def key_service(self, locale: str) -> str:
+        """Where keys are returned and collected, in the given language."""
+        return getattr(self, f"key_service_{locale}", None) or self.key_service_fi
 
     def short_name(self, locale: str) -> str:
         """The short name (the brand) in the given language, Finnish when it has none."""

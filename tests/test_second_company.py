@@ -82,6 +82,12 @@ KOTIKATU = dict(
     # Other days and times than Heka's (Wednesday and Thursday, walk-in on Tuesday).
     appointment_hours="mon 15:00-17:00; tue 08:00-10:00",
     walk_in_hours="thu 10:00-14:00",
+    service_point_directions_fi="Toisessa kerroksessa.\n\nBussi 1 pysähtyy oven edessä.",
+    service_point_directions_sv="I andra våningen.\n\nBuss 1 stannar vid dörren.",
+    service_point_directions_en="On the first floor.\n\nBus 1 stops at the door.",
+    key_service_fi="Kotikadun vartiointi, Kotikatu 3, arkisin klo 8–20.",
+    key_service_sv="Kotikatu bevakning, Kotikatu 3, vardagar kl. 8–20.",
+    key_service_en="Kotikatu security, Kotikatu 3, on weekdays 8–20.",
     maintenance_caller="+358 3 1234",
     payee_name="Kotikatu Oy",
     payee_iban=KOTIKATU_IBAN,
@@ -345,6 +351,17 @@ def test_the_service_point_is_kotikatus(kotikatu, language):
     locale = BABEL_LOCALES[language]
     for spec in (KOTIKATU["appointment_hours"], KOTIKATU["walk_in_hours"]):
         assert hours.describe_hours(spec, locale) in page
+    # How to find it is Kotikatu's own text, in the page's language, paragraph by paragraph.
+    for paragraph in KOTIKATU[f"service_point_directions_{language}"].split("\n\n"):
+        assert f"<p>{paragraph}</p>" in page
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_keys_go_where_kotikatu_says(kotikatu, language):
+    """The key request says where Kotikatu's keys are returned and collected."""
+    resident = harness.sign_in(kotikatu, KIND["lease_party"], language)
+    page = resident.get("/requests/new/keys").text
+    assert KOTIKATU[f"key_service_{language}"] in page
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -102,6 +102,9 @@ class CompanyForm(FlaskForm):
     service_point_directions_fi = _directions(_l("How to find us, in Finnish"))
     service_point_directions_sv = _directions(_l("How to find us, in Swedish"))
     service_point_directions_en = _directions(_l("How to find us, in English"))
+    key_service_fi = _directions(_l("Where keys are returned and collected, in Finnish"))
+    key_service_sv = _directions(_l("Where keys are returned and collected, in Swedish"))
+    key_service_en = _directions(_l("Where keys are returned and collected, in English"))
     maintenance_caller = _text(
         _l("Maintenance calls from numbers starting with"),
         40,

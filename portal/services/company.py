@@ -38,6 +38,9 @@ FIELDS = (
     "service_point_directions_fi",
     "service_point_directions_sv",
     "service_point_directions_en",
+    "key_service_fi",
+    "key_service_sv",
+    "key_service_en",
     "maintenance_caller",
     "payee_name",
     "payee_iban",
@@ -142,6 +145,17 @@ def maintenance_caller() -> str:
     """The number maintenance calls residents from, as the defect pages and emails say."""
     profile = current()
     return profile.maintenance_caller if profile else ""
+
+
+def key_service() -> str:
+    """Where residents return and collect keys, in the language of this request (until the
+    company has written it: ask customer service)."""
+    from portal.i18n import current_language
+    from portal.i18n import gettext as _
+
+    profile = current()
+    written = profile.key_service(current_language()).strip() if profile else ""
+    return written or _("ask our customer service.")
 
 
 @dataclass(frozen=True)
