@@ -139,7 +139,7 @@ def describe_hours(spec: str, locale: str) -> str:
 
 
 def tel_uri(phone: str) -> str:
-    """Turn a Finnish phone number as written ("09 5767 3000") into a tel: URI."""
+    """Turn a Finnish phone number as written ("09 123 4567") into a tel: URI."""
     digits = re.sub(r"[^\d+]", "", phone)
     if digits.startswith("0"):
         digits = "+358" + digits[1:]
