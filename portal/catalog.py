@@ -598,9 +598,9 @@ register(
         next_steps=_l(
             "What happens next: customer service confirms the termination and the last day. "
             "Maintenance calls you to agree on the final inspection. Return every key on the "
-            "last day at the latest; we send you instructions. Where keys are returned: "
-            "%(key_service)s The deposit is returned after the final inspection to the bank "
-            "account in your profile, less any unpaid rent or repairs.",
+            "last day at the latest; we send you instructions. Where keys are returned and "
+            "collected: %(key_service)s The deposit is returned after the final inspection to "
+            "the bank account in your profile, less any unpaid rent or repairs.",
             key_service=KEY_SERVICE,
         ),
     )

@@ -106,7 +106,7 @@ class CompanyForm(FlaskForm):
     key_service_sv = _directions(_l("Where keys are returned and collected, in Swedish"))
     key_service_en = _directions(_l("Where keys are returned and collected, in English"))
     maintenance_caller = _text(
-        _l("Maintenance calls from numbers starting with"),
+        _l("Start of the number maintenance calls from"),
         40,
         checks=[
             Regexp(
