@@ -385,6 +385,8 @@ def test_the_theme_and_logo_are_kotikatus(kotikatu):
     assert logo.mimetype == "image/png" and logo.data == LOGO
     # Heka's blue is nowhere on the page either (not even in the tab's icon).
     assert "004f8c" not in page.lower(), "Heka's blue (#004f8c) is on the page"
+    # The footer links to Kotikatu's own privacy notice.
+    assert f'<a href="{KOTIKATU["privacy_url"]}">' in page
 
 
 def test_the_authenticator_app_names_kotikatu(kotikatu, monkeypatch):
