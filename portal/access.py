@@ -80,7 +80,6 @@ ACCESS: dict[str, Rule] = {
     "public.switch_locale": Rule(PUBLIC),
     "public.healthz": Rule(PUBLIC),
     "public.readyz": Rule(PUBLIC),
-    "public.theme": Rule(PUBLIC),
     "public.logo": Rule(PUBLIC),
     "auth.login": Rule(PUBLIC),
     "auth.second_factor": Rule(PUBLIC),

@@ -11,6 +11,7 @@ from portal.extensions import login_manager
 from portal.i18n import lazy_gettext as _l
 from portal.models import Person
 from portal.prepared import prepared
+from portal.services import company
 
 
 def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
@@ -96,9 +97,24 @@ def _compress(response: Response) -> None:
     response.headers["Content-Encoding"] = encoding
 
 
+def _policy() -> str:
+    """The policy, letting in the company's colours: the one inline style a page carries,
+    by its hash (a page that cannot read the profile simply goes without)."""
+    policy = current_app.config["CSP"]
+    try:
+        digest = company.theme_digest(company.current())
+    except Exception:
+        return policy
+    return policy.replace("style-src 'self'", f"style-src 'self' '{digest}'", 1)
+
+
 def add_headers(response: Response) -> Response:
     """Add the security headers; keep personal pages out of every cache."""
-    response.headers.setdefault("Content-Security-Policy", current_app.config["CSP"])
+    if "Content-Security-Policy" not in response.headers:
+        is_page = response.mimetype == "text/html"
+        response.headers["Content-Security-Policy"] = (
+            _policy() if is_page else current_app.config["CSP"]
+        )
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     # Dynamic pages carry a CSRF token or personal data: no cache may keep them.

@@ -11,6 +11,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    url_for,
 )
 from flask_babel import get_locale
 from flask_login import current_user
@@ -116,6 +117,14 @@ def show_team(team: ServiceTeam | None) -> None:
     """Let this request's page name ``team``'s contacts wherever it names a team's (the
     footer too): a visitor's page about the building they chose is answered by its team."""
     g.page_team = team
+
+
+def logo_src() -> str | None:
+    """Where the page's logo comes from: inside the page when small, else its own address."""
+    profile = company.current()
+    if profile is None or not profile.logo_type:
+        return None
+    return company.inline_logo(profile) or url_for("public.logo", v=company.version(profile))
 
 
 def footer_team() -> ServiceTeam | None:
@@ -265,6 +274,8 @@ def init_app(app: Flask) -> None:
         catalog_text=catalog_text,
         company=company.current,
         company_version=lambda: company.version(company.current()),
+        theme_style=lambda: company.theme_css(company.current()),
+        logo_src=logo_src,
         has_endpoint=has_endpoint,
         urgent_contact=hours.urgent_contact,
         describe_hours=lambda spec: hours.describe_hours(spec, str(get_locale())),

@@ -7,8 +7,10 @@ overdue", "the lease begins next month") holds in every test however long the ru
 even when it crosses midnight. A test that needs another moment sets the clock itself.
 """
 
+import base64
 import datetime
 import email
+import hashlib
 import io
 import os
 import re
@@ -459,3 +461,18 @@ def identity_provider():
         port=0, require_nonce=True, user_claims=identity_provider_users()
     ) as server:
         yield f"http://localhost:{server.server_port}"
+
+
+def logo_bytes(client, src: str) -> bytes:
+    """The logo a page shows: inside the page as a data: address, or at its own address."""
+    if src.startswith("data:"):
+        return base64.b64decode(src.split(",", 1)[1])
+    return client.get(src.replace("&amp;", "&")).data
+
+
+def theme_of(response) -> str:
+    """The page's inline style, after checking that its policy lets exactly it in."""
+    style = re.search(r"<style>(.*?)</style>", response.text, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in response.headers["Content-Security-Policy"]
+    return style

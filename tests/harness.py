@@ -87,7 +87,6 @@ NOT_PAGES = {
     "static",
     "public.healthz",
     "public.readyz",
-    "public.theme",
     "public.logo",
     "defects.photo",
     "staff_defects.photo",
@@ -754,6 +753,12 @@ class PageParser(HTMLParser):
         self.h1 = 0
         self.lang = None
         self.validated_by_browser = False
+        self.in_head = False
+        self.styles = 0
+
+    def handle_endtag(self, tag):
+        if tag == "head":
+            self.in_head = False
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -771,7 +776,15 @@ class PageParser(HTMLParser):
             self.problems.append(f"required field {attributes.get('name')} without novalidate")
         if tag == "script" and not attributes.get("src"):
             self.problems.append("inline script")
-        if tag == "style" or "style" in attributes:
+        # One style element is allowed: the company's colours in the head, let in by its hash
+        # in the page's Content Security Policy. No other, and no style attributes.
+        if tag == "head":
+            self.in_head = True
+        if tag == "style":
+            self.styles += 1
+            if not self.in_head or self.styles > 1:
+                self.problems.append("inline style")
+        if "style" in attributes:
             self.problems.append("inline style")
         if any(name.startswith("on") for name in attributes):
             self.problems.append(f"inline event handler on <{tag}>")

@@ -19,7 +19,9 @@ from tests.conftest import (
     RESIDENT,
     age_sign_in,
     csrf_token,
+    logo_bytes,
     sign_in,
+    theme_of,
     use_language,
 )
 
@@ -117,9 +119,8 @@ def test_saving_stores_the_details_and_every_page_shows_them(app):
     assert re.search(r"<title>[^<]*– Kotikatu</title>", home)
     logo_src = re.search(r'<img class="logo" src="([^"]+)" alt="Kotikatu"', home).group(1)
     assert logo_src not in old_version
-    assert bytes(profile.logo) == admin.get(logo_src).data
-    theme = re.search(r'href="(/company/theme\.css[^"]*)"', home).group(1)
-    assert "--brand:#1a5e8a" in admin.get(theme).text
+    assert bytes(profile.logo) == logo_bytes(admin, logo_src)
+    assert "--brand:#1a5e8a" in theme_of(admin.get("/staff/"))
     resident = app.test_client()
     sign_in(resident, RESIDENT)
     assert re.search(r"<title>[^<]*– Kotikatu</title>", resident.get("/").text)

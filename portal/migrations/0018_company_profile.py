@@ -6,11 +6,12 @@ read from the environment once, here, with the defaults it ran on, and are ignor
 that. A new, empty database gets no profile: ``flask init-company`` (or the demo data)
 creates it. The model is a frozen copy, independent of portal.models."""
 
-import datetime
 import os
 from email.utils import parseaddr
 
 from peewee import *
+
+from portal import clock
 
 # What the settings defaulted to before they became data.
 BEFORE = {
@@ -88,7 +89,7 @@ def up(migrator, db):
         payee_name=name,
         payee_iban=_setting("PORTAL_PAYEE_IBAN"),
         payee_bic=_setting("PORTAL_PAYEE_BIC"),
-        updated_at=datetime.datetime.now(datetime.UTC).replace(tzinfo=None),
+        updated_at=clock.utcnow(),
     )
 
 

@@ -3,9 +3,12 @@ service point and payee, kept as one row of data so that any company can run the
 
 Every page needs the row, so a process keeps it for half a minute rather than reading it
 for each page (one query less on every page); a change made on this server shows at once,
-on the others within that half minute. The theme and the logo are served under an address
-that changes with the row, so browsers keep them for a year."""
+on the others within that half minute. The colour is a few bytes of style inside each page
+(allowed by its hash in the Content Security Policy) and a small logo is inside it too, so a
+first visit on a slow phone costs no extra downloads; a larger logo is served under an
+address that changes with the row, so browsers keep it for a year."""
 
+import base64
 import datetime
 import hashlib
 import threading
@@ -91,7 +94,7 @@ def forget() -> None:
 
 
 def version(profile: CompanyProfile | None) -> str:
-    """A short mark that changes whenever the profile does: the theme's and logo's address."""
+    """A short mark that changes whenever the profile does: the logo's address."""
     if profile is None:
         return "0"
     stamp = f"{profile.id}:{profile.updated_at.isoformat()}"
@@ -156,6 +159,25 @@ def key_service() -> str:
     profile = current()
     written = profile.key_service(current_language()).strip() if profile else ""
     return written or _("ask our customer service.")
+
+
+def theme_digest(profile: CompanyProfile | None) -> str:
+    """The CSP hash ("sha256-…") of the style ``theme_css`` gives, which pages carry inline."""
+    digest = hashlib.sha256(theme_css(profile).encode()).digest()
+    return "sha256-" + base64.b64encode(digest).decode()
+
+
+# A logo up to this size travels inside the page as a data: address (Heka's is 250 bytes);
+# a larger one is a download of its own, kept by the browser.
+INLINE_LOGO_BYTES = 4096
+
+
+def inline_logo(profile: CompanyProfile | None) -> str | None:
+    """The logo as a data: address when it is small enough to send inside every page."""
+    if profile is None or not profile.logo or len(profile.logo) > INLINE_LOGO_BYTES:
+        return None
+    encoded = base64.b64encode(bytes(profile.logo)).decode()
+    return f"data:{profile.logo_type};base64,{encoded}"
 
 
 @dataclass(frozen=True)

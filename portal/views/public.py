@@ -79,15 +79,6 @@ def _versioned(response, wanted: str):
     return response
 
 
-@bp.get("/company/theme.css")
-def theme():
-    """The company's colour as a style sheet, for every page."""
-    profile = company.current()
-    response = make_response(company.theme_css(profile))
-    response.mimetype = "text/css"
-    return _versioned(response, company.version(profile))
-
-
 @bp.get("/company/logo")
 def logo():
     """The company's logo (a checked SVG or a PNG)."""
