@@ -98,5 +98,9 @@ def test_public_page_shows_the_number_that_answers_now(client):
     number = now.phone.replace(" ", "\u00a0")
     assert (
         f"<li>Heka customer service: call "
-        f'<a href="{hours.tel_uri(now.phone)}" class="call">{number}</a></li>'
+        f'<a href="{hours.tel_uri(now.phone)}" class="call">{number}</a>'
     ) in html
+    # And who answers that number now.
+    answers = "Customer service answers now." if now.office_open else "The on-call service"
+    item = html.split("<li>Heka customer service: call ", 1)[1].split("</li>", 1)[0]
+    assert answers in item
