@@ -882,5 +882,11 @@ def database_snapshot(database) -> str:
         if table in ("read_mark", "rate_counter", "migratehistory"):
             continue
         cursor = database.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1')  # noqa: S608
-        lines += [f"{table}: {row!r}" for row in cursor.fetchall()]
+        lines += [f"{table}: {tuple(map(_comparable, row))!r}" for row in cursor.fetchall()]
     return "\n".join(lines)
+
+
+def _comparable(value):
+    """A column's value as text that compares by content: PostgreSQL returns binary columns
+    (the company's logo) as memoryview objects, whose repr is an address."""
+    return bytes(value) if isinstance(value, memoryview) else value
