@@ -9,15 +9,13 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from stdnum import bic as bic_code
-from stdnum import iban as iban_number
 from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
-from portal.services import company, logos
+from portal.services import company, logos, payments
 from portal.services.hours import HoursError, parse_hours
 
 NEEDED = _l("This is needed.")
@@ -161,22 +159,22 @@ class CompanyForm(FlaskForm):
     def validate_payee_iban(self, field):
         if len(field.data or "") > 40:
             return
-        try:
-            field.data = iban_number.validate(field.data or "")
-        except Exception:  # stdnum raises several kinds of ValidationError
+        compact = payments.valid_iban(field.data or "")
+        if compact is None:
             raise ValidationError(
                 _("That is not a valid IBAN. Check the number, for example FI21 1234 5600 0007 85.")
-            ) from None
+            )
+        field.data = compact
 
     def validate_payee_bic(self, field):
         if len(field.data or "") > 11:
             return
-        try:
-            field.data = bic_code.validate(field.data or "")
-        except Exception:  # stdnum raises several kinds of ValidationError
+        compact = payments.valid_bic(field.data or "")
+        if compact is None:
             raise ValidationError(
                 _("That is not a valid BIC. Check the code, for example NDEAFIHH.")
-            ) from None
+            )
+        field.data = compact
 
     def values(self) -> dict[str, str]:
         """The typed details by the profile's field names, ready to save."""

@@ -16,6 +16,7 @@ import segno
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from peewee import JOIN
+from stdnum import bic as bic_code
 from stdnum import iban as iban_number
 
 from portal.models import (
@@ -148,6 +149,14 @@ def valid_iban(text: str) -> str | None:
     """The IBAN in its compact form when it is valid, else None."""
     try:
         return iban_number.validate(text)
+    except Exception:  # stdnum raises several kinds of ValidationError
+        return None
+
+
+def valid_bic(text: str) -> str | None:
+    """The bank's BIC in its compact form when it is valid, else None."""
+    try:
+        return bic_code.validate(text)
     except Exception:  # stdnum raises several kinds of ValidationError
         return None
 
