@@ -41,7 +41,14 @@ def test_a_free_turn_becomes_the_households(app):
     turn = turn_at(amina, 0, "18:00")
     booking = saunas.request_turn(turn.id, amina, None, is_lease_party=True, today=TODAY, limit=1)
     assert (booking.start_date, booking.end_date, booking.status) == (TODAY, None, "active")
-    rows = saunas.week_grid(amina.apartment.building_id, amina.id, saunas.monday_of(TODAY))
+    # Next week, when every turn is still to come whatever day the run is on.
+    next_monday = saunas.monday_of(TODAY) + datetime.timedelta(days=7)
+    rows = saunas.week_grid(
+        amina.apartment.building_id,
+        amina.id,
+        next_monday,
+        clock.helsinki_now().replace(tzinfo=None),
+    )
     states = {(r.turn.weekday, r.turn.start_time): r.state for r in rows}
     assert states[(0, "18:00")] == "yours"
     assert states[(1, "19:00")] == "taken"  # Aino's household's turn: taken, never by whom

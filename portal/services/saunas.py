@@ -20,6 +20,7 @@ class BookingRefused(Exception):
     LIMIT = "limit"
     TAKEN = "taken"
     NOT_AVAILABLE = "not_available"
+    PAST = "past"
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -34,11 +35,18 @@ class TurnClash(Exception):
 class GridRow:
     turn: SaunaTurn
     day: datetime.date
-    state: str  # "free", "taken", "yours" or "common"
+    state: str  # "free", "past" (free, but its time is over), "taken", "yours" or "common"
 
 
 def monday_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
+
+
+def starts_at(turn: SaunaTurn, monday: datetime.date) -> datetime.datetime:
+    """When a weekly turn begins in the week of ``monday``, as Helsinki wall-clock time."""
+    hour, minute = map(int, turn.start_time.split(":"))
+    day = monday + datetime.timedelta(days=turn.weekday)
+    return datetime.datetime.combine(day, datetime.time(hour, minute))
 
 
 def read_week(text: str | None) -> datetime.date | None:
@@ -90,8 +98,11 @@ def building_turns(building_id: int):
     )
 
 
-def week_grid(building_id: int, lease_id: int, monday: datetime.date) -> list[GridRow]:
-    """Every active turn of the building's saunas in one week, free or taken (never by whom)."""
+def week_grid(
+    building_id: int, lease_id: int, monday: datetime.date, now: datetime.datetime
+) -> list[GridRow]:
+    """Every active turn of the building's saunas in one week, free or taken (never by whom);
+    a free turn whose time is over by ``now`` (Helsinki wall clock) is past, not free."""
     sunday = monday + datetime.timedelta(days=6)
     turns = list(building_turns(building_id))
     holders = {
@@ -108,7 +119,7 @@ def week_grid(building_id: int, lease_id: int, monday: datetime.date) -> list[Gr
         if turn.kind == SaunaTurn.COMMON:
             state = "common"
         elif turn.id not in holders:
-            state = "free"
+            state = "free" if starts_at(turn, monday) > now else "past"
         else:
             state = "yours" if holders[turn.id] == lease_id else "taken"
         rows.append(GridRow(turn, monday + datetime.timedelta(days=turn.weekday), state))
@@ -140,8 +151,12 @@ def request_turn(
     is_lease_party: bool,
     today: datetime.date,
     limit: int,
+    week: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> SaunaBooking:
     """Give a free household turn to the household from today; raise BookingRefused if not.
+    Asked for from the week of the Monday ``week``, the turn must still be to come that week
+    by ``now`` (Helsinki wall clock): a turn already over is not offered, so not given.
 
     The write lock is taken before anything is read, and the database refuses a second
     active booking of a turn, so two requests at the same moment get one turn between them.
@@ -167,6 +182,8 @@ def request_turn(
             turn = query.first()
             if turn is None:
                 raise BookingRefused(BookingRefused.NOT_AVAILABLE)
+            if week is not None and now is not None and starts_at(turn, week) <= now:
+                raise BookingRefused(BookingRefused.PAST)
             held = household_bookings(lease.id).count()
             if held >= limit:
                 raise BookingRefused(BookingRefused.LIMIT)

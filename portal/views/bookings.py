@@ -31,6 +31,8 @@ def _refusal(reason: str, limit: int) -> str:
         return _("Only a party to the lease can book or cancel turns.")
     if reason == saunas.BookingRefused.TAKEN:
         return _("Someone was quicker: that turn was just taken.")
+    if reason == saunas.BookingRefused.PAST:
+        return _("That turn is already over this week. Choose a turn still to come.")
     return _("That turn cannot be booked.")
 
 
@@ -53,17 +55,22 @@ def index():
     )
 
 
-@bp.get("/sauna")
-def sauna():
-    """Show one week of the building's sauna turns, free and taken."""
+def _now() -> datetime.datetime:
+    """Helsinki wall-clock time without a zone: how a turn's time is written."""
+    return clock.helsinki_now().replace(tzinfo=None)
+
+
+def _sauna_page(monday: datetime.date, status: int = 200):
+    """Render one week of the building's sauna turns."""
     residency = current_resident_status().residency
-    today = clock.today()
-    monday = saunas.parse_week(request.args.get("week"), today)
-    rows = saunas.week_grid(residency.lease.apartment.building_id, residency.lease_id, monday)
+    rows = saunas.week_grid(
+        residency.lease.apartment.building_id, residency.lease_id, monday, _now()
+    )
     week = datetime.timedelta(days=7)
     return render(
         "bookings/sauna.html",
         partial="grid",
+        status=status,
         rows=rows,
         monday=monday,
         sunday=monday + datetime.timedelta(days=6),
@@ -75,6 +82,12 @@ def sauna():
         form=ContinueForm(),
         limit=current_app.config["SAUNA_TURNS_PER_HOUSEHOLD"],
     )
+
+
+@bp.get("/sauna")
+def sauna():
+    """Show one week of the building's sauna turns, free and taken."""
+    return _sauna_page(saunas.parse_week(request.args.get("week"), clock.today()))
 
 
 @bp.post("/sauna/request")
@@ -97,9 +110,14 @@ def request_sauna():
                 is_lease_party=residency.is_lease_party,
                 today=clock.today(),
                 limit=limit,
+                week=monday or saunas.monday_of(clock.today()),
+                now=_now(),
             )
         except saunas.BookingRefused as refused:
             flash(_refusal(refused.reason, limit), "error")
+            if refused.reason == saunas.BookingRefused.PAST:
+                # Nothing to book there: the week is shown again, as it is now.
+                return _sauna_page(monday or saunas.monday_of(clock.today()), status=409)
             return see_other(week_page)
         flash(
             _("The turn is now your household's. The monthly fee is added to the rent."), "success"
