@@ -110,6 +110,19 @@ def _confirmation(appointment: Appointment, raw: str, template: str) -> None:
     )
 
 
+def _cancel(appointment: Appointment, now: datetime.datetime) -> bool:
+    """Cancel the visit, emailing the visitor a file that takes it out of their calendar."""
+    language = appointment.language
+    return service.cancel_by_visitor(
+        appointment,
+        now,
+        calendar=service.cancellation_file(
+            appointment, _calendar_title(language), service.service_point_address()
+        ),
+        link=f"{current_app.config['PUBLIC_URL'].rstrip('/')}/appointments/",
+    )
+
+
 # Visits booked per address in an hour: a household books one or two.
 BOOKINGS = "10 per hour"
 
@@ -182,11 +195,14 @@ def manage():
     changeable = service.can_change(appointment, now)
     form = ContinueForm()
     if form.validate_on_submit():
-        if service.cancel(appointment, now):
+        if _cancel(appointment, now):
             flash(_("The visit was cancelled."), "success")
         else:
             flash(_("This visit can no longer be changed."), "error")
         return see_other(url_for("appointments.manage"))
+    if changeable and request.args.get("cancel"):
+        # Asked once, on a page of its own, so that it works without JavaScript too.
+        return render("appointments/manage_cancel.html", appointment=appointment, form=form)
     moving = changeable and request.args.get("move")
     # Moving starts from the visit's own week: the nearest other times are there.
     context = _week_context("move", appointment.starts_at.date()) if moving else {}
