@@ -116,6 +116,7 @@ ACCESS: dict[str, Rule] = {
     "bookings.index": resident(PARKING_SAUNA),
     "bookings.sauna": resident(PARKING_SAUNA),
     "bookings.request_sauna": lease_party(PARKING_SAUNA),
+    "bookings.swap_sauna": lease_party(PARKING_SAUNA),
     "bookings.cancel_sauna": lease_party(PARKING_SAUNA),
     "bookings.sauna_calendar": resident(PARKING_SAUNA),
     "parking.index": resident(PARKING_SAUNA),

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from markupsafe import escape
 
 from portal import clock
 from portal.models import Residency, Sauna, SaunaBooking, SaunaTurn
@@ -39,19 +40,37 @@ def turn_at(lease, weekday, start):
 def row_of(page, day, start):
     """The grid row of the turn on ``day`` at ``start`` (the demo building has one sauna)."""
     for row in re.findall(r"<tr class=\"\w+\">.*?</tr>", page, re.S):
-        if f" {day.day}.{day.month}." in row and f"{start}," in row:
+        # The time is written 18:00 or 18.00, as the language has it.
+        if f" {day.day}.{day.month}." in row and re.search(start.replace(":", "[:.]") + ",", row):
             return row
     raise AssertionError(f"no turn on {day} at {start} on the page")
 
 
 @pytest.fixture
-def wednesday_evening(app):
+def wednesday_evening():
     clock.set_to(WEDNESDAY_EVENING)
+
+
+@pytest.fixture
+def two_turns_allowed(app, wednesday_evening):
     # Aino's household may hold two turns here, so only the clock stands in the way.
     app.config["SAUNA_TURNS_PER_HOUSEHOLD"] = 2
 
 
-def test_a_turn_already_over_is_neither_free_nor_bookable(wednesday_evening, login_as):
+def in_finnish(app, text, plural=None, count=None):
+    """A text as the Finnish catalog gives it (in English until it is translated), escaped as
+    a page shows it."""
+    from flask_babel import force_locale
+
+    from portal.i18n import translations
+
+    with app.test_request_context(), force_locale("fi_FI"):
+        if plural is None:
+            return str(escape(translations().ugettext(text)))
+        return str(escape(translations().ungettext(text, plural, count) % {"num": count}))
+
+
+def test_a_turn_already_over_is_neither_free_nor_bookable(two_turns_allowed, login_as):
     client = login_as(RESIDENT, language="fi")
     page = client.get("/bookings/sauna").text
     assert f"Viikko {NEXT_MONDAY.isocalendar()[1]}" in page
@@ -77,3 +96,78 @@ def test_a_turn_already_over_is_neither_free_nor_bookable(wednesday_evening, log
     )
     assert response.status_code == 303
     assert SaunaBooking.select().where(SaunaBooking.turn == monday_turn.id).exists()
+
+
+def test_a_household_at_its_limit_is_told_why_and_offered_a_swap(app, wednesday_evening, login_as):
+    client = login_as(RESIDENT, language="fi")
+    page = client.get("/bookings/sauna").text
+    reason = in_finnish(
+        app,
+        "Your household already has its weekly turn, the most a household can have.",
+        "Your household already has %(num)s weekly turns, the most a household can have.",
+        1,
+    )
+    assert page.count(reason) == 1
+    wednesday = row_of(page, NEXT_MONDAY + datetime.timedelta(days=2), "20:00")
+    assert in_finnish(app, "Free: move your turn here, %(fee)s a month").split("%")[0] in wednesday
+    assert 'action="/bookings/sauna/swap"' in wednesday
+
+
+def test_a_swap_moves_the_households_turn(wednesday_evening, login_as):
+    client = login_as(RESIDENT, language="fi")
+    aino = lease_of("Aino")
+    old = SaunaBooking.get(SaunaBooking.lease == aino)
+    wednesday_turn = turn_at(aino, 2, "20:00")
+    token = csrf_token(client, "/bookings/sauna")
+    response = client.post(
+        "/bookings/sauna/swap",
+        data={
+            "turn": wednesday_turn.id,
+            "booking": old.id,
+            "week": week_label(NEXT_MONDAY),
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).text
+    assert 'class="flash success"' in page
+    assert row_of(page, NEXT_MONDAY + datetime.timedelta(days=2), "20:00").startswith(
+        '<tr class="yours">'
+    )
+    following = week_label(NEXT_MONDAY + datetime.timedelta(days=7))
+    later = client.get(f"/bookings/sauna?week={following}").text
+    assert row_of(later, NEXT_MONDAY + datetime.timedelta(days=8), "19:00").startswith(
+        '<tr class="free">'
+    )
+    old = SaunaBooking.get_by_id(old.id)
+    assert (old.status, old.end_date) == ("ended", WEDNESDAY_EVENING.date())
+    held = SaunaBooking.select().where(
+        (SaunaBooking.lease == aino) & (SaunaBooking.status == "active")
+    )
+    assert [booking.turn_id for booking in held] == [wednesday_turn.id]
+
+
+def test_a_swap_to_a_taken_turn_is_refused_and_changes_nothing(app, wednesday_evening, login_as):
+    client = login_as(RESIDENT, language="fi")
+    aino = lease_of("Aino")
+    old = SaunaBooking.get(SaunaBooking.lease == aino)
+    friday_turn = turn_at(aino, 4, "20:00")
+    amina = SaunaBooking.create(
+        turn=friday_turn, lease=lease_of("Amina"), start_date=START_DAY, created_by=None
+    )
+    token = csrf_token(client, "/bookings/sauna")
+    response = client.post(
+        "/bookings/sauna/swap",
+        data={
+            "turn": friday_turn.id,
+            "booking": old.id,
+            "week": week_label(NEXT_MONDAY),
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 409
+    assert in_finnish(app, "Someone was quicker: that turn was just taken.") in response.text
+    assert SaunaBooking.get_by_id(old.id).status == "active"
+    assert SaunaBooking.get_by_id(old.id).end_date is None
+    assert SaunaBooking.get_by_id(amina.id).lease_id == amina.lease_id
+    assert SaunaBooking.select().where(SaunaBooking.lease == aino).count() == 1

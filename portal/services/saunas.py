@@ -143,6 +143,44 @@ def household_booking(lease_id: int, booking_id: int) -> SaunaBooking | None:
     return household_bookings(lease_id).where(SaunaBooking.id == booking_id).first()
 
 
+def _bookable_turn(
+    turn_id: int,
+    lease: Lease,
+    week: datetime.date | None,
+    now: datetime.datetime | None,
+) -> SaunaTurn:
+    """Return the household turn ``turn_id`` of the lease's building if no household holds
+    it and, asked for from the week of ``week``, it is still to come that week by ``now``;
+    raise BookingRefused otherwise. Called inside the write transaction."""
+    database = db.obj
+    query = (
+        SaunaTurn.select(SaunaTurn)
+        .join(Sauna)
+        .where(
+            (SaunaTurn.id == turn_id)
+            & SaunaTurn.active
+            & (SaunaTurn.kind == SaunaTurn.HOUSEHOLD)
+            & (Sauna.building == lease.apartment.building_id)
+        )
+    )
+    if not is_sqlite(database):
+        query = query.for_update()
+    turn = query.first()
+    if turn is None:
+        raise BookingRefused(BookingRefused.NOT_AVAILABLE)
+    if week is not None and now is not None and starts_at(turn, week) <= now:
+        raise BookingRefused(BookingRefused.PAST)
+    return turn
+
+
+def _is_held(turn: SaunaTurn) -> bool:
+    return (
+        SaunaBooking.select()
+        .where((SaunaBooking.turn == turn.id) & (SaunaBooking.status == SaunaBooking.ACTIVE))
+        .exists()
+    )
+
+
 def request_turn(
     turn_id: int,
     lease: Lease,
@@ -163,35 +201,57 @@ def request_turn(
     """
     if not is_lease_party:
         raise BookingRefused(BookingRefused.NOT_LEASE_PARTY)
-    database = db.obj
     try:
-        with write_transaction(database):
+        with write_transaction(db.obj):
             expire(today)
-            query = (
-                SaunaTurn.select(SaunaTurn)
-                .join(Sauna)
-                .where(
-                    (SaunaTurn.id == turn_id)
-                    & SaunaTurn.active
-                    & (SaunaTurn.kind == SaunaTurn.HOUSEHOLD)
-                    & (Sauna.building == lease.apartment.building_id)
-                )
-            )
-            if not is_sqlite(database):
-                query = query.for_update()
-            turn = query.first()
-            if turn is None:
-                raise BookingRefused(BookingRefused.NOT_AVAILABLE)
-            if week is not None and now is not None and starts_at(turn, week) <= now:
-                raise BookingRefused(BookingRefused.PAST)
+            turn = _bookable_turn(turn_id, lease, week, now)
             held = household_bookings(lease.id).count()
             if held >= limit:
                 raise BookingRefused(BookingRefused.LIMIT)
-            taken = SaunaBooking.select().where(
-                (SaunaBooking.turn == turn.id) & (SaunaBooking.status == SaunaBooking.ACTIVE)
-            )
-            if taken.exists():
+            if _is_held(turn):
                 raise BookingRefused(BookingRefused.TAKEN)
+            return SaunaBooking.create(turn=turn, lease=lease, start_date=today, created_by=person)
+    except IntegrityError:
+        raise BookingRefused(BookingRefused.TAKEN) from None
+
+
+def swap_turn(
+    booking: SaunaBooking,
+    turn_id: int,
+    lease: Lease,
+    person: Person,
+    *,
+    is_lease_party: bool,
+    today: datetime.date,
+    week: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> SaunaBooking:
+    """Move the household's turn ``booking`` to the free turn ``turn_id``: the old booking
+    ends today and the new one starts today, both or neither, so the household never holds
+    more turns than it did. Raise BookingRefused (as request_turn does) if not.
+
+    A cancelled turn is not moved: its booking already ends, and moving it would undo that.
+    """
+    if not is_lease_party:
+        raise BookingRefused(BookingRefused.NOT_LEASE_PARTY)
+    try:
+        with write_transaction(db.obj):
+            expire(today)
+            turn = _bookable_turn(turn_id, lease, week, now)
+            if _is_held(turn):
+                raise BookingRefused(BookingRefused.TAKEN)
+            ended = (
+                SaunaBooking.update(status=SaunaBooking.ENDED, end_date=today)
+                .where(
+                    (SaunaBooking.id == booking.id)
+                    & (SaunaBooking.lease == lease.id)
+                    & (SaunaBooking.status == SaunaBooking.ACTIVE)
+                    & SaunaBooking.end_date.is_null()
+                )
+                .execute()
+            )
+            if not ended:
+                raise BookingRefused(BookingRefused.NOT_AVAILABLE)
             return SaunaBooking.create(turn=turn, lease=lease, start_date=today, created_by=person)
     except IntegrityError:
         raise BookingRefused(BookingRefused.TAKEN) from None

@@ -67,6 +67,7 @@ def _sauna_page(monday: datetime.date, status: int = 200):
         residency.lease.apartment.building_id, residency.lease_id, monday, _now()
     )
     week = datetime.timedelta(days=7)
+    own = list(saunas.household_bookings(residency.lease_id))
     return render(
         "bookings/sauna.html",
         partial="grid",
@@ -77,7 +78,9 @@ def _sauna_page(monday: datetime.date, status: int = 200):
         previous=saunas.week_label(monday - week),
         next=saunas.week_label(monday + week),
         week=saunas.week_label(monday),
-        own=list(saunas.household_bookings(residency.lease_id)),
+        own=own,
+        # Only a turn not cancelled moves: a cancelled one already ends.
+        swappable=[booking for booking in own if booking.end_date is None],
         lease_party=residency.is_lease_party,
         form=ContinueForm(),
         limit=current_app.config["SAUNA_TURNS_PER_HOUSEHOLD"],
@@ -124,6 +127,36 @@ def request_sauna():
         )
     else:
         flash(_("That turn cannot be booked."), "error")
+    return see_other(week_page)
+
+
+@bp.post("/sauna/swap")
+def swap_sauna():
+    """Move the household's turn to a free one, or say which rule stops it."""
+    residency = current_resident_status().residency
+    form = ContinueForm()
+    monday = saunas.read_week(request.form.get("week"))
+    week_page = url_for("bookings.sauna", week=saunas.week_label(monday) if monday else None)
+    turn_id = id_from(request.form.get("turn"))
+    booking_id = id_from(request.form.get("booking"))
+    if not form.validate_on_submit() or turn_id is None or booking_id is None:
+        flash(_("That turn cannot be booked."), "error")
+        return see_other(week_page)
+    try:
+        saunas.swap_turn(
+            household_booking(booking_id),
+            turn_id,
+            residency.lease,
+            current_user,
+            is_lease_party=residency.is_lease_party,
+            today=clock.today(),
+            week=monday or saunas.monday_of(clock.today()),
+            now=_now(),
+        )
+    except saunas.BookingRefused as refused:
+        flash(_refusal(refused.reason, 0), "error")
+        return _sauna_page(monday or saunas.monday_of(clock.today()), status=409)
+    flash(_("Your household's turn was moved. The monthly fee is the new turn's."), "success")
     return see_other(week_page)
 
 
