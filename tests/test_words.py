@@ -3,8 +3,11 @@ switching the language also changes."""
 
 import re
 
+from flask_babel import force_locale
+
+from portal.i18n import BABEL_LOCALES, gettext
 from portal.models import AuditEntry, Mandate, Person
-from tests.conftest import AGENT, RESIDENT
+from tests.conftest import AGENT, RESIDENT, csrf_token
 
 
 def test_the_link_to_what_an_agent_did_is_a_verb_not_the_open_status(login_as):
@@ -24,3 +27,22 @@ def test_the_link_to_what_an_agent_did_is_a_verb_not_the_open_status(login_as):
     assert "Avoimet" not in links
     # The defect list's heading for open notifications keeps its own word.
     assert "<h2>Avoimet</h2>" in client.get("/defects/").text
+
+
+def translated(app, language, text):
+    """The text as the portal writes it in a language (English until it is translated)."""
+    with app.test_request_context(), force_locale(BABEL_LOCALES[language]):
+        return gettext(text)
+
+
+def flashes(page: str) -> list[str]:
+    return re.findall(r'<p class="flash[^"]*" role="status">([^<]*)</p>', page)
+
+
+def test_signing_out_says_so_in_swedish(app, login_as):
+    client = login_as(RESIDENT, "sv")
+    response = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    page = client.get(response.headers["Location"]).text
+    assert '<html lang="sv">' in page
+    assert flashes(page) == [translated(app, "sv", "You have signed out on all your devices.")]
+    assert "Logga ut" not in page
