@@ -7,7 +7,7 @@ from flask_babel import force_locale
 
 from portal.i18n import BABEL_LOCALES, gettext
 from portal.models import AuditEntry, Mandate, Person
-from tests.conftest import AGENT, RESIDENT, csrf_token
+from tests.conftest import AGENT, RESIDENT, csrf_token, use_language
 
 
 def test_the_link_to_what_an_agent_did_is_a_verb_not_the_open_status(login_as):
@@ -46,3 +46,18 @@ def test_signing_out_says_so_in_swedish(app, login_as):
     assert '<html lang="sv">' in page
     assert flashes(page) == [translated(app, "sv", "You have signed out on all your devices.")]
     assert "Logga ut" not in page
+
+
+def test_switching_the_language_signed_in_says_emails_follow(app, login_as, client):
+    message = "Emails from the portal now come in this language too."
+    Person.update(language="en").where(Person.email == RESIDENT).execute()
+    login_as(RESIDENT, None)
+    use_language(client, "fi")
+    page = client.get("/").text
+    assert '<html lang="fi">' in page
+    assert flashes(page) == [translated(app, "fi", message)]
+    assert Person.get(Person.email == RESIDENT).language == "fi"
+    # A visitor's choice reaches no email: nothing to say.
+    visitor = app.test_client()
+    use_language(visitor, "sv")
+    assert flashes(visitor.get("/login").text) == []
