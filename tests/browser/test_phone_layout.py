@@ -1,0 +1,144 @@
+"""The header and the layout on a 360 × 740 phone: the heading of each page on the first
+screen, the urgent number and the main buttons large enough to tap, words that do not break,
+a focus ring that shows on every background, and buttons that need JavaScript hidden without."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.i18n import LOCALE_COOKIE
+from tests.browser.conftest import PHONE
+from tests.conftest import CUSTOMER_SERVICE, RESIDENT, sign_in, use_language
+
+pytestmark = pytest.mark.browser
+
+FIRST_SCREEN_HEADING = 150  # px from the top of the page
+TAP = 44  # px, the smallest height a finger hits reliably
+
+
+def _context(app, browser, live_server, email=None, language="fi", javascript=True):
+    """A phone-sized browser, signed in as ``email`` when given, in ``language``."""
+    client = app.test_client()
+    if email:
+        sign_in(client, email)
+    use_language(client, language)
+    client.get(
+        "/", follow_redirects=True
+    )  # shows the note on the switch, once, so that the pages start plain
+    context = browser.new_context(viewport=PHONE, locale="fi-FI", java_script_enabled=javascript)
+    cookies = [client.get_cookie(name) for name in ("portal_session", LOCALE_COOKIE)]
+    context.add_cookies(
+        [{"name": c.key, "value": c.value, "url": live_server} for c in cookies if c]
+    )
+    return context
+
+
+def _box(locator) -> dict:
+    box = locator.bounding_box()
+    assert box, f"{locator} is not on the page"
+    return box
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+@pytest.mark.parametrize(
+    "email, paths",
+    [
+        (None, ["/", "/login", "/appointments/", "/defects/report"]),
+        (RESIDENT, ["/", "/defects/", "/payments/", "/bookings/", "/messages/new"]),
+        (CUSTOMER_SERVICE, ["/staff/", "/staff/defects/", "/staff/requests/"]),
+    ],
+    ids=["visitor", "resident", "staff"],
+)
+def test_each_heading_starts_on_the_first_screen(app, browser, live_server, email, paths, language):
+    context = _context(app, browser, live_server, email, language)
+    page = context.new_page()
+    for path in paths:
+        page.goto(live_server + path)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        heading = page.get_by_role("heading", level=1)
+        assert _box(heading)["y"] < FIRST_SCREEN_HEADING, path
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_the_menu_opens_and_closes_by_keyboard(app, browser, live_server, javascript):
+    context = _context(app, browser, live_server, RESIDENT, "sv", javascript)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    menu = page.get_by_role("navigation", name="Huvudmeny")
+    toggle = page.locator("header details > summary")
+    expect(toggle).to_be_visible()
+    assert toggle.inner_text().strip()
+    expect(menu.get_by_role("link", name="Betalningar")).to_be_hidden()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(menu.get_by_role("link", name="Betalningar")).to_be_visible()
+    expect(menu.get_by_role("link", name="Startsida")).to_have_attribute("aria-current", "page")
+    # The open menu lies over the page rather than pushing it down.
+    assert _box(page.get_by_role("heading", level=1))["y"] < FIRST_SCREEN_HEADING
+    page.keyboard.press("Enter")
+    expect(menu.get_by_role("link", name="Betalningar")).to_be_hidden()
+    page.keyboard.press("Enter")
+    menu.get_by_role("link", name="Betalningar").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("betalningar")
+    # The signing out and the other languages stay one tap away.
+    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
+    expect(page.get_by_role("button", name="Suomeksi")).to_be_visible()
+    context.close()
+
+
+def _tap_heights(page, selector) -> list:
+    """The text and height of each element shown that ``selector`` finds."""
+    return page.eval_on_selector_all(
+        selector,
+        """els => els.filter(e => e.getClientRects().length)
+             .map(e => [e.textContent.trim(), e.getBoundingClientRect().height])""",
+    )
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_the_urgent_numbers_are_on_the_first_screen_and_easy_to_tap(
+    app, browser, live_server, language
+):
+    context = _context(app, browser, live_server, language=language)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    numbers = page.locator("section.urgent a[href^='tel:']")
+    expect(numbers.first).to_be_visible()
+    for number in numbers.all():
+        assert _box(number)["y"] + _box(number)["height"] <= PHONE["height"], number.inner_text()
+    buttons = _tap_heights(page, "main .actions .button, header .signin")
+    assert len(buttons) == 3
+    links = _tap_heights(page, "a[href^='tel:']")
+    assert links
+    assert min(height for _text, height in buttons + links) >= TAP, buttons + links
+
+    page.goto(live_server + "/login")
+    assert min(height for _text, height in _tap_heights(page, "main .button")) >= TAP
+    context.close()
+
+
+def test_the_thank_you_for_an_urgent_defect_offers_the_number_to_tap(app, browser, live_server):
+    context = _context(app, browser, live_server, language="sv", javascript=False)
+    page = context.new_page()
+    page.goto(live_server + "/defects/report")
+    page.locator("#name").fill("Ville Vieras")
+    page.locator("#email").fill("ville@example.fi")
+    page.locator("#phone").fill("040 765 4321")
+    page.locator("#building").select_option(index=1)
+    page.locator("#location").select_option("stairwell")
+    page.locator("#category").select_option("water_leak")
+    page.locator("#description").fill("Det läcker vatten i trappan.")
+    page.locator("#called").check()
+    send = page.locator("main form button[type=submit]").last
+    assert _box(send)["height"] >= TAP
+    send.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tack för din anmälan")
+    alert = page.locator("main .alert")
+    expect(alert).to_contain_text("brådskande")
+    number = alert.get_by_role("link")
+    expect(number).to_have_attribute("href", re.compile(r"^tel:\+358\d+$"))
+    assert _box(number)["height"] >= TAP
+    context.close()
