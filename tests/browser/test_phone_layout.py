@@ -142,3 +142,33 @@ def test_the_thank_you_for_an_urgent_defect_offers_the_number_to_tap(app, browse
     expect(number).to_have_attribute("href", re.compile(r"^tel:\+358\d+$"))
     assert _box(number)["height"] >= TAP
     context.close()
+
+
+BROKEN_WORDS = """root => {
+  const broken = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+      if (tops.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_the_sauna_week_breaks_no_word(app, browser, live_server, language):
+    context = _context(app, browser, live_server, RESIDENT, language)
+    page = context.new_page()
+    page.goto(live_server + "/bookings/sauna")
+    table = page.locator("table.grid")
+    expect(table.locator("tbody tr").first).to_be_visible()
+    assert table.locator("tbody th").count() > 3
+    # A word wraps only where it may (a space), never in the middle of a day or a time.
+    assert table.evaluate(BROKEN_WORDS) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()
