@@ -171,3 +171,57 @@ def test_a_swap_to_a_taken_turn_is_refused_and_changes_nothing(app, wednesday_ev
     assert SaunaBooking.get_by_id(old.id).end_date is None
     assert SaunaBooking.get_by_id(amina.id).lease_id == amina.lease_id
     assert SaunaBooking.select().where(SaunaBooking.lease == aino).count() == 1
+
+
+def _weeks_linked(page, path):
+    return re.findall(r"href=\"" + re.escape(path) + r"\?(?:move=1&amp;)?week=(\d{4}-W\d{2})", page)
+
+
+def test_the_sauna_weeks_run_from_this_week_to_the_last_that_holds_turns(app, login_as):
+    client = login_as(RESIDENT, language="fi")
+    this_monday = monday_of(clock.today())
+    weeks = [this_monday]
+    page = client.get("/bookings/sauna").text
+    assert "sauna-previous" not in page
+    # Paging on until there is no next week: the last is a few weeks ahead, never more than
+    # the notice period of a turn cancelled today.
+    while "sauna-next" in page:
+        weeks.append(weeks[-1] + datetime.timedelta(days=7))
+        assert _weeks_linked(page, "/bookings/sauna")[-1] == week_label(weeks[-1])
+        page = client.get(f"/bookings/sauna?week={week_label(weeks[-1])}").text
+        assert "sauna-previous" in page
+    assert 4 <= len(weeks) - 1 <= 10
+    last = week_label(weeks[-1])
+    beyond = week_label(weeks[-1] + datetime.timedelta(days=7 * 40))
+    response = client.get(f"/bookings/sauna?week={beyond}")
+    assert (response.status_code, response.headers["Location"]) == (
+        303,
+        f"/bookings/sauna?week={last}",
+    )
+    before = week_label(this_monday - datetime.timedelta(days=7 * 52))
+    response = client.get(f"/bookings/sauna?week={before}", headers={"HX-Request": "true"})
+    assert response.status_code == 303, (response.status_code, response.headers)
+    assert response.headers["Location"] == f"/bookings/sauna?week={week_label(this_monday)}"
+
+
+def test_the_visit_weeks_run_from_this_week_to_the_last_bookable_one(app, client):
+    client.set_cookie("locale", "sv")
+    this_monday = monday_of(clock.today())
+    ahead = app.config["APPOINTMENT_WEEKS_AHEAD"]
+    last = monday_of(clock.today() + datetime.timedelta(weeks=ahead))
+    page = client.get(f"/appointments/?week={week_label(this_monday)}").text
+    assert "week-previous" not in page and "week-next" in page
+    page = client.get(f"/appointments/?week={week_label(last)}").text
+    assert "Vecka" in page
+    assert "week-next" not in page
+    assert _weeks_linked(page, "/appointments/") == [week_label(last - datetime.timedelta(7))]
+    for asked, nearest in [
+        (last + datetime.timedelta(days=7), last),
+        (datetime.date(2099, 12, 28), last),
+        (this_monday - datetime.timedelta(days=7), this_monday),
+    ]:
+        response = client.get(f"/appointments/?week={week_label(asked)}")
+        assert (response.status_code, response.headers["Location"]) == (
+            303,
+            f"/appointments/?week={week_label(nearest)}",
+        )

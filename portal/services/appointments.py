@@ -111,6 +111,17 @@ def bookable_window(rules: Rules, now: datetime.datetime) -> tuple:
     return first, last
 
 
+def week_range(rules: Rules, now: datetime.datetime) -> tuple[datetime.date, datetime.date]:
+    """The Mondays of the first and last weeks with times that can be booked now: this week
+    and the week of the last bookable day."""
+    first_day = now.date()
+    last_day = bookable_window(rules, now)[1].date()
+    return (
+        first_day - datetime.timedelta(days=first_day.weekday()),
+        last_day - datetime.timedelta(days=last_day.weekday()),
+    )
+
+
 def week(rules: Rules, monday: datetime.date, now: datetime.datetime) -> list[Day]:
     """The seven days from a Monday: walk-in hours, free appointment times, closed days."""
     sunday = monday + datetime.timedelta(days=6)

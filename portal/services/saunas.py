@@ -69,6 +69,21 @@ def parse_week(text: str | None, today: datetime.date) -> datetime.date:
     return read_week(text) or monday_of(today)
 
 
+# The weeks a resident can page to reach at least this far, whatever the notice period.
+WEEKS_SHOWN_AHEAD = 4
+
+
+def week_range(today: datetime.date, notice_months: int) -> tuple[datetime.date, datetime.date]:
+    """The Mondays of the first and last weeks the sauna grid shows: from this week to the
+    week a turn cancelled today would end in (no booking ends later, and after it each week
+    looks the same, since a turn booked now is held every week from today), and at least
+    WEEKS_SHOWN_AHEAD weeks ahead."""
+    last_day = max(
+        notice_end(today, notice_months), today + datetime.timedelta(weeks=WEEKS_SHOWN_AHEAD)
+    )
+    return monday_of(today), monday_of(last_day)
+
+
 def week_label(monday: datetime.date) -> str:
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
@@ -143,15 +158,9 @@ def household_booking(lease_id: int, booking_id: int) -> SaunaBooking | None:
     return household_bookings(lease_id).where(SaunaBooking.id == booking_id).first()
 
 
-def _bookable_turn(
-    turn_id: int,
-    lease: Lease,
-    week: datetime.date | None,
-    now: datetime.datetime | None,
-) -> SaunaTurn:
-    """Return the household turn ``turn_id`` of the lease's building if no household holds
-    it and, asked for from the week of ``week``, it is still to come that week by ``now``;
-    raise BookingRefused otherwise. Called inside the write transaction."""
+def _household_turn(turn_id: int, lease: Lease) -> SaunaTurn:
+    """Return the household turn ``turn_id`` of the lease's building in use; raise
+    BookingRefused otherwise. Called inside the write transaction."""
     database = db.obj
     query = (
         SaunaTurn.select(SaunaTurn)
@@ -168,17 +177,21 @@ def _bookable_turn(
     turn = query.first()
     if turn is None:
         raise BookingRefused(BookingRefused.NOT_AVAILABLE)
-    if week is not None and now is not None and starts_at(turn, week) <= now:
-        raise BookingRefused(BookingRefused.PAST)
     return turn
 
 
-def _is_held(turn: SaunaTurn) -> bool:
-    return (
-        SaunaBooking.select()
-        .where((SaunaBooking.turn == turn.id) & (SaunaBooking.status == SaunaBooking.ACTIVE))
-        .exists()
+def _refuse_taken_or_past(
+    turn: SaunaTurn, week: datetime.date | None, now: datetime.datetime | None
+) -> None:
+    """Raise BookingRefused if a household holds the turn, or if it is over in the week of
+    ``week`` by ``now``: a turn already over is not offered, so not given."""
+    held = SaunaBooking.select().where(
+        (SaunaBooking.turn == turn.id) & (SaunaBooking.status == SaunaBooking.ACTIVE)
     )
+    if held.exists():
+        raise BookingRefused(BookingRefused.TAKEN)
+    if week is not None and now is not None and starts_at(turn, week) <= now:
+        raise BookingRefused(BookingRefused.PAST)
 
 
 def request_turn(
@@ -204,12 +217,11 @@ def request_turn(
     try:
         with write_transaction(db.obj):
             expire(today)
-            turn = _bookable_turn(turn_id, lease, week, now)
+            turn = _household_turn(turn_id, lease)
             held = household_bookings(lease.id).count()
             if held >= limit:
                 raise BookingRefused(BookingRefused.LIMIT)
-            if _is_held(turn):
-                raise BookingRefused(BookingRefused.TAKEN)
+            _refuse_taken_or_past(turn, week, now)
             return SaunaBooking.create(turn=turn, lease=lease, start_date=today, created_by=person)
     except IntegrityError:
         raise BookingRefused(BookingRefused.TAKEN) from None
@@ -237,9 +249,8 @@ def swap_turn(
     try:
         with write_transaction(db.obj):
             expire(today)
-            turn = _bookable_turn(turn_id, lease, week, now)
-            if _is_held(turn):
-                raise BookingRefused(BookingRefused.TAKEN)
+            turn = _household_turn(turn_id, lease)
+            _refuse_taken_or_past(turn, week, now)
             ended = (
                 SaunaBooking.update(status=SaunaBooking.ENDED, end_date=today)
                 .where(

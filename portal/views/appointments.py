@@ -2,7 +2,7 @@
 
 import datetime
 
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import force_locale, format_datetime
 from flask_login import current_user
 
@@ -15,7 +15,7 @@ from portal.models import Apartment, Appointment
 from portal.services import appointments as service
 from portal.services import company, mail
 from portal.services.residents import resident_status
-from portal.services.saunas import monday_of, parse_week, week_label
+from portal.services.saunas import monday_of, read_week, week_label
 from portal.web import render, see_other
 
 bp = Blueprint("appointments", __name__, url_prefix="/appointments")
@@ -45,14 +45,22 @@ def _asoy_team():
 
 def _week_context(target: str, around: datetime.date | None = None):
     now = _now()
-    monday = parse_week(request.args.get("week"), around or now.date())
-    earliest = monday_of(now.date())
-    if monday < earliest:
-        monday = earliest
+    earliest, last = service.week_range(_rules(), now)
+    asked = read_week(request.args.get("week"))
+    if asked is not None and not earliest <= asked <= last:
+        # One address per week that can hold visits: any other week goes to the nearest.
+        nearest = week_label(min(max(asked, earliest), last))
+        moving = {"move": 1} if target == "move" else {}
+        # A plain redirect, for htmx too: it follows it and swaps in the week it gets.
+        abort(redirect(url_for(request.endpoint, week=nearest, **moving), code=303))
+    monday = min(max(asked or monday_of(around or now.date()), earliest), last)
     step = datetime.timedelta(days=7)
-    last = service.bookable_window(_rules(), now)[1].date()
     days = service.week(_rules(), monday, now)
-    if not request.args.get("week") and not any(s.free for d in days for s in d.slots):
+    if (
+        not request.args.get("week")
+        and monday < last
+        and not any(s.free for d in days for s in d.slots)
+    ):
         # Nothing left this week (say, on a Friday): show next week straight away.
         monday += step
         days = service.week(_rules(), monday, now)
@@ -61,7 +69,7 @@ def _week_context(target: str, around: datetime.date | None = None):
         "monday": monday,
         "sunday": monday + datetime.timedelta(days=6),
         "previous": week_label(monday - step) if monday > earliest else None,
-        "next": week_label(monday + step) if monday + step <= last else None,
+        "next": week_label(monday + step) if monday < last else None,
         "target": target,
     }
 

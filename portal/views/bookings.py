@@ -2,7 +2,16 @@
 
 import datetime
 
-from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
 from flask_babel import format_date
 from flask_login import current_user
 from icalendar import Calendar, Event
@@ -60,9 +69,15 @@ def _now() -> datetime.datetime:
     return clock.helsinki_now().replace(tzinfo=None)
 
 
+def _week_range() -> tuple[datetime.date, datetime.date]:
+    return saunas.week_range(clock.today(), current_app.config["SAUNA_NOTICE_MONTHS"])
+
+
 def _sauna_page(monday: datetime.date, status: int = 200):
-    """Render one week of the building's sauna turns."""
+    """Render one week of the building's sauna turns (the nearest week that has any)."""
     residency = current_resident_status().residency
+    first, last = _week_range()
+    monday = min(max(monday, first), last)
     rows = saunas.week_grid(
         residency.lease.apartment.building_id, residency.lease_id, monday, _now()
     )
@@ -75,8 +90,8 @@ def _sauna_page(monday: datetime.date, status: int = 200):
         rows=rows,
         monday=monday,
         sunday=monday + datetime.timedelta(days=6),
-        previous=saunas.week_label(monday - week),
-        next=saunas.week_label(monday + week),
+        previous=saunas.week_label(monday - week) if monday > first else None,
+        next=saunas.week_label(monday + week) if monday < last else None,
         week=saunas.week_label(monday),
         own=own,
         # Only a turn not cancelled moves: a cancelled one already ends.
@@ -90,7 +105,14 @@ def _sauna_page(monday: datetime.date, status: int = 200):
 @bp.get("/sauna")
 def sauna():
     """Show one week of the building's sauna turns, free and taken."""
-    return _sauna_page(saunas.parse_week(request.args.get("week"), clock.today()))
+    first, last = _week_range()
+    asked = saunas.read_week(request.args.get("week"))
+    if asked is not None and not first <= asked <= last:
+        # One address per week that holds turns: any other week goes to the nearest.
+        nearest = min(max(asked, first), last)
+        # A plain redirect, for htmx too: it follows it and swaps in the week it gets.
+        return redirect(url_for("bookings.sauna", week=saunas.week_label(nearest)), code=303)
+    return _sauna_page(asked or first)
 
 
 @bp.post("/sauna/request")
