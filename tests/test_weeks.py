@@ -225,3 +225,61 @@ def test_the_visit_weeks_run_from_this_week_to_the_last_bookable_one(app, client
             303,
             f"/appointments/?week={week_label(nearest)}",
         )
+
+
+def in_language(app, language, singular, plural, count):
+    """A count in the words of a language's catalog (English until it is translated), escaped
+    as a page shows it."""
+    from flask_babel import force_locale
+
+    from portal.i18n import BABEL_LOCALES, translations
+
+    with app.test_request_context(), force_locale(BABEL_LOCALES[language]):
+        return str(escape(translations().ungettext(singular, plural, count) % {"num": count}))
+
+
+@pytest.mark.parametrize(("language", "limit"), [("fi", 1), ("sv", 1), ("fi", 2), ("sv", 2)])
+def test_the_sauna_limit_is_counted_in_the_words_of_the_language(app, login_as, language, limit):
+    app.config["SAUNA_TURNS_PER_HOUSEHOLD"] = limit
+    aino = lease_of("Aino")
+    if limit == 2:
+        SaunaBooking.create(turn=turn_at(aino, 4, "20:00"), lease=aino, start_date=START_DAY)
+    client = login_as(RESIDENT, language=language)
+    token = csrf_token(client, "/bookings/sauna")
+    following = week_label(NEXT_MONDAY + datetime.timedelta(days=7))
+    response = client.post(
+        "/bookings/sauna/request",
+        data={"turn": turn_at(aino, 2, "20:00").id, "week": following, "csrf_token": token},
+    )
+    page = client.get(response.headers["Location"]).text
+    refusal = in_language(
+        app,
+        language,
+        "Your household already has its weekly turn, the most allowed. Cancel it first, "
+        "or move it to a free turn.",
+        "Your household already has %(num)s weekly turns, the most allowed. Cancel one "
+        "first, or move one to a free turn.",
+        limit,
+    )
+    assert refusal in page
+    assert "(s)" not in page and "(er)" not in page
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_the_photo_limit_is_counted_in_the_words_of_the_language(app, login_as, language):
+    from tests.test_defects import make_photo, post_report
+
+    app.config["MAX_DEFECT_PHOTOS"] = 1
+    client = login_as(RESIDENT, language=language)
+    response = post_report(client, photos=[(f"{i}.jpg", make_photo(40, 40)) for i in range(2)])
+    assert response.status_code == 422
+    assert (
+        in_language(
+            app,
+            language,
+            "You can add at most %(num)s photo.",
+            "You can add at most %(num)s photos.",
+            1,
+        )
+        in response.text
+    )

@@ -12,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_login import current_user
 from icalendar import Calendar, Event
 
@@ -31,10 +31,12 @@ bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 
 def _refusal(reason: str, limit: int) -> str:
     if reason == saunas.BookingRefused.LIMIT:
-        return _(
-            "Your household already has %(count)s weekly turn(s), the most allowed. Cancel "
-            "one first.",
-            count=limit,
+        return ngettext(
+            "Your household already has its weekly turn, the most allowed. Cancel it first, "
+            "or move it to a free turn.",
+            "Your household already has %(num)s weekly turns, the most allowed. Cancel one "
+            "first, or move one to a free turn.",
+            limit,
         )
     if reason == saunas.BookingRefused.NOT_LEASE_PARTY:
         return _("Only a party to the lease can book or cancel turns.")
