@@ -172,3 +172,42 @@ def test_the_sauna_week_breaks_no_word(app, browser, live_server, language):
     assert table.evaluate(BROKEN_WORDS) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     context.close()
+
+
+STYLE = """el => { const s = getComputedStyle(el);
+  return {height: el.getBoundingClientRect().height, width: el.getBoundingClientRect().width,
+          radius: s.borderTopLeftRadius, border: s.borderTopWidth + " " + s.borderTopColor,
+          font: s.fontSize}; }"""
+
+
+@pytest.mark.parametrize("path", ["/staff/defects/", "/staff/requests/"])
+def test_the_staff_search_box_looks_like_the_other_fields(app, browser, live_server, path):
+    context = _context(app, browser, live_server, CUSTOMER_SERVICE, "fi")
+    page = context.new_page()
+    page.goto(live_server + path)
+    search = page.get_by_label("Osoite, asunto, nimi tai tunnus").evaluate(STYLE)
+    building = page.get_by_label("Rakennus", exact=True).evaluate(STYLE)
+    assert search["height"] >= TAP
+    assert search["width"] == building["width"]
+    assert search["font"] == building["font"] == "16px"
+    assert search["radius"] == "6px" and search["border"].startswith("1px")
+    context.close()
+
+
+def test_each_message_topic_sits_next_to_its_radio_button(app, browser, live_server):
+    context = _context(app, browser, live_server, RESIDENT, "sv")
+    page = context.new_page()
+    page.goto(live_server + "/messages/new")
+    radios = page.get_by_role("radio").all()
+    assert len(radios) > 1
+    for radio in radios:
+        label = page.locator(f"label[for='{radio.get_attribute('id')}']")
+        button, text = _box(radio), _box(label)
+        assert button["width"] <= 24 and button["height"] <= 24, label.inner_text()
+        # The text starts just right of its button, centred on the same line, and reads as
+        # a choice rather than as the bold name of a field.
+        assert 0 <= text["x"] - (button["x"] + button["width"]) <= 16, label.inner_text()
+        middle = text["y"] + text["height"] / 2 - (button["y"] + button["height"] / 2)
+        assert abs(middle) <= 4, label.inner_text()
+        assert label.evaluate("l => getComputedStyle(l).fontWeight") == "400"
+    context.close()
