@@ -211,3 +211,57 @@ def test_each_message_topic_sits_next_to_its_radio_button(app, browser, live_ser
         assert abs(middle) <= 4, label.inner_text()
         assert label.evaluate("l => getComputedStyle(l).fontWeight") == "400"
     context.close()
+
+
+FOCUS_RING = """el => {
+  const ring = getComputedStyle(el);
+  let behind = el.parentElement;
+  while (behind && getComputedStyle(behind).backgroundColor.endsWith(", 0)")) {
+    behind = behind.parentElement;
+  }
+  return {style: ring.outlineStyle, width: parseFloat(ring.outlineWidth),
+          ring: ring.outlineColor,
+          behind: behind ? getComputedStyle(behind).backgroundColor : "rgb(255, 255, 255)"};
+}"""
+
+
+def _luminance(css_color: str) -> float:
+    """WCAG 2 relative luminance of an ``rgb(r, g, b)`` colour."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", css_color)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(one: str, other: str) -> float:
+    """WCAG 2 contrast ratio: (L1 + 0.05) / (L2 + 0.05), the lighter colour above."""
+    lighter, darker = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_the_wcag_contrast_formula():
+    assert _contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)") == pytest.approx(21)
+    assert _contrast("rgb(255, 191, 71)", "rgb(246, 247, 248)") == pytest.approx(1.53, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    "path, where",
+    [
+        ("/", "header a.brand"),
+        ("/", "header summary"),
+        ("/", "header button[name=language]"),
+        ("/", "main section.urgent a[href^='tel:']"),
+        ("/messages/new", "main > p a"),
+        ("/messages/new", "main input#subject"),
+        ("/messages/new", "main button[type=submit]"),
+    ],
+)
+def test_the_focus_ring_shows_on_every_background(app, browser, live_server, path, where):
+    context = _context(app, browser, live_server, RESIDENT, "fi")
+    page = context.new_page()
+    page.goto(live_server + path)
+    element = page.locator(where).first
+    element.focus()
+    focus = element.evaluate(FOCUS_RING)
+    assert focus["style"] != "none" and focus["width"] >= 2, focus
+    assert _contrast(focus["ring"], focus["behind"]) >= 3, focus
+    context.close()
