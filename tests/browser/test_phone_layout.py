@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.i18n import LOCALE_COOKIE
+from portal.models import Invoice, Residency
 from tests.browser.conftest import PHONE
 from tests.conftest import CUSTOMER_SERVICE, RESIDENT, sign_in, use_language
 
@@ -264,4 +265,38 @@ def test_the_focus_ring_shows_on_every_background(app, browser, live_server, pat
     focus = element.evaluate(FOCUS_RING)
     assert focus["style"] != "none" and focus["width"] >= 2, focus
     assert _contrast(focus["ring"], focus["behind"]) >= 3, focus
+    context.close()
+
+
+def _expect_shown(locator, shown: bool):
+    if shown:
+        expect(locator).to_be_visible()
+    else:
+        expect(locator).to_be_hidden()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_buttons_that_need_javascript_show_only_with_it(app, browser, live_server, javascript):
+    invoice = (
+        Invoice.select()
+        .where(
+            Invoice.lease == Residency.get(Residency.first_name == "Aino").lease,
+            Invoice.paid_amount < Invoice.amount,
+        )
+        .first()
+    )
+    context = _context(app, browser, live_server, RESIDENT, "fi", javascript)
+    page = context.new_page()
+    page.goto(f"{live_server}/payments/{invoice.id}")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    for name in ("Kopioi viivakoodi", "Tulosta maksutiedot"):
+        button = page.get_by_role("button", name=name, include_hidden=True)
+        _expect_shown(button, javascript)
+    # The bar code can still be copied by hand from its field.
+    expect(page.locator("input#barcode")).to_be_visible()
+
+    page.goto(f"{live_server}/appointments/manage?t=demo-appointment-link")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    button = page.get_by_role("button", name="Tulosta", exact=True, include_hidden=True)
+    _expect_shown(button, javascript)
     context.close()
