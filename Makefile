@@ -34,13 +34,16 @@ demo: upgrade
 	$(BIN)/flask demo-data
 
 # The demo runs beside a test bank-ID provider that knows the demo residents; email stays
-# in the outbox and is shown at /dev/outbox.
+# in the outbox and is shown at /dev/outbox. Emailed links and the bank identification's
+# return address are built on PORTAL_PUBLIC_URL, so it follows HOST and PORT.
 BANK_ID_PORT ?= 9400
+PORTAL_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: demo
 	@echo "Serving the Resident Portal on http://$(HOST):$(PORT)/ (emails: /dev/outbox)"
 	$(BIN)/flask demo-bank-id --port $(BANK_ID_PORT) & provider=$$!; \
 	trap 'kill $$provider 2>/dev/null' EXIT INT TERM; \
 	PORTAL_OIDC_ISSUER_URL=http://127.0.0.1:$(BANK_ID_PORT) PORTAL_OIDC_CLIENT_SECRET=demo \
+	PORTAL_PUBLIC_URL=$(PORTAL_PUBLIC_URL) \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 serve: upgrade

@@ -56,8 +56,10 @@ def lease_party(*scopes: str) -> Rule:
     return Rule(LEASE_PARTY, scopes=frozenset(scopes))
 
 
-# What a specific power of attorney may reach. Requests: each type's own scope is checked
-# again by the form; the list shows an agent only the types their mandate covers.
+# What a specific power of attorney may reach. Parking spaces and sauna turns are one
+# matter: an agent for them books, applies, answers offers and gives notice alike.
+# Requests: each type's own scope is checked again by the form; the list shows an agent
+# only the types their mandate covers.
 PARKING_SAUNA = catalog.SCOPE_PARKING_SAUNA
 INFORMATION = catalog.SCOPE_INFORMATION
 REQUEST_SCOPES = tuple(
@@ -112,12 +114,13 @@ ACCESS: dict[str, Rule] = {
     "defects.report": Rule(PUBLIC),
     "bookings.index": resident(PARKING_SAUNA),
     "bookings.sauna": resident(PARKING_SAUNA),
-    "bookings.request_sauna": Rule(LEASE_PARTY),
+    "bookings.request_sauna": lease_party(PARKING_SAUNA),
+    "bookings.swap_sauna": lease_party(PARKING_SAUNA),
     "bookings.cancel_sauna": lease_party(PARKING_SAUNA),
-    "bookings.sauna_calendar": Rule(RESIDENT),
+    "bookings.sauna_calendar": resident(PARKING_SAUNA),
     "parking.index": resident(PARKING_SAUNA),
-    "parking.apply": Rule(LEASE_PARTY),
-    "parking.application": Rule(LEASE_PARTY),
+    "parking.apply": lease_party(PARKING_SAUNA),
+    "parking.application": lease_party(PARKING_SAUNA),
     "parking.terminate": lease_party(PARKING_SAUNA),
     "staff_parking.index": staff(*BOOKING_STAFF),
     "staff_parking.add_area": staff(*BOOKING_STAFF),
@@ -326,6 +329,16 @@ def may_open(endpoint: str) -> bool:
     return refusal(current_app.extensions["access_table"].get(endpoint)) is None
 
 
+def may_request(type_key: str) -> bool:
+    """Tell whether the signed-in person may open the form of a request type: for links.
+    An agent needs a mandate that covers the type itself, not only the list of requests."""
+    entry = catalog.CATALOG.get(type_key)
+    if entry is None or not may_open("requests.new"):
+        return False
+    acting = current_acting()
+    return acting is None or mandates.permits(acting, entry.mandate_scope)
+
+
 def record_agent_action(response):
     """Write what an agent changed under a mandate to the audit log: one entry per change
     that went through (not refused, not a form returned with errors)."""
@@ -362,6 +375,7 @@ def init_app(app: Flask) -> None:
     """Enforce the access table before every request of the app."""
     app.extensions["access_table"] = dict(ACCESS)
     app.jinja_env.globals["may_open"] = may_open
+    app.jinja_env.globals["may_request"] = may_request
     app.jinja_env.globals["acting"] = lambda: g.get("acting")
     user_logged_in.connect(remember_received, app)
 

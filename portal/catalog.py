@@ -40,6 +40,7 @@ ANY_RESIDENT = "resident"
 # Scopes of a power of attorney: an agent whose mandate covers the scope may act.
 GENERAL = "general"
 SCOPE_TERMINATE_LEASE = "terminate_lease"
+# Stored in mandates under its first name, though it now covers booking and applying too.
 SCOPE_PARKING_SAUNA = "terminate_parking_sauna"
 SCOPE_KEYS = "keys"
 SCOPE_MANAGER_STATEMENT = "manager_statement"
@@ -49,7 +50,7 @@ SCOPE_TRANSFER = "transfer_lease"
 MANDATE_SCOPES = {
     GENERAL: _l("All tenancy matters (general power of attorney)"),
     SCOPE_TERMINATE_LEASE: _l("Terminate the lease"),
-    SCOPE_PARKING_SAUNA: _l("Terminate a parking space or a sauna turn"),
+    SCOPE_PARKING_SAUNA: _l("Terminate a parking space or a sauna turn, and book or apply for one"),
     SCOPE_KEYS: _l("Return or collect the keys"),
     SCOPE_MANAGER_STATEMENT: _l("Order a building manager's statement"),
     SCOPE_DIY: _l("Apply for a DIY renovation permit"),

@@ -1,6 +1,8 @@
 """Language choice and locale-aware formatting of dates, times, numbers and money."""
 
 import datetime
+from collections.abc import Mapping
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -20,6 +22,14 @@ LOCALE_COOKIE_SECONDS = 365 * 24 * 3600
 # Formats follow Finnish conventions in every language (24-hour clock, 1 234,50 €).
 BABEL_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
+
+# Dates and times as Finnish public services write them: 14.12.2026 klo 18.00 in Finnish and
+# 14.12.2026 kl. 18.00 in Swedish (Finland's usage, not Sweden's 2026-12-14 18:00). Every
+# time is Helsinki's, so a time never shows its zone, and nobody books a sauna to the second.
+TIME_PATTERN = "H.mm"
+DATE_PATTERNS = {"sv": {"short": "d.M.y", "medium": "d.M.y"}}
+# The word before a time of day; English joins a date and a time with a comma instead.
+TIME_WORDS = {"fi": "klo", "sv": "kl."}
 
 
 def current_language() -> str:
@@ -78,6 +88,50 @@ def lazy_gettext(string: str, **variables) -> LazyString:
     return LazyString(gettext, string, **variables)
 
 
+def _language() -> str:
+    language = get_locale().language
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@cache
+def date_pattern(language: str, fmt: str) -> str:
+    """The date pattern of a named format ("short"…"full") in a language."""
+    if fmt in DATE_PATTERNS.get(language, {}):
+        return DATE_PATTERNS[language][fmt]
+    return babel_dates.get_date_format(fmt, locale=BABEL_LOCALES[language]).pattern
+
+
+@cache
+def datetime_pattern(language: str, fmt: str) -> str:
+    """A date of a named format and its time of day: "14.12.2026 klo 18.00"."""
+    word = TIME_WORDS.get(language)
+    joint = f" '{word}' " if word else ", "
+    return date_pattern(language, fmt) + joint + TIME_PATTERN
+
+
+class DateFormats(Mapping):
+    """Flask-Babel's format table, answering in the current language, so that its
+    format_date and format_datetime (used in flashed messages) write dates and times as the
+    template filters do."""
+
+    DEFAULTS = {"date": "medium", "time": "short", "datetime": "short"}
+
+    def __getitem__(self, key: str) -> str:
+        if key in self.DEFAULTS:
+            return self.DEFAULTS[key]
+        kind, _, fmt = key.partition(".")
+        if kind == "time":
+            return TIME_PATTERN
+        pattern = datetime_pattern if kind == "datetime" else date_pattern
+        return pattern(_language(), fmt)
+
+    def __iter__(self):
+        return iter(self.DEFAULTS)
+
+    def __len__(self) -> int:
+        return len(self.DEFAULTS)
+
+
 # The template filters call Babel directly with the request's locale: flask-babel's own
 # wrappers look up the locale, time zone and format settings again for every value, which
 # costs more than the formatting on pages that list many dates and sums.
@@ -87,41 +141,38 @@ def _helsinki(value: datetime.datetime) -> datetime.datetime:
     return value.astimezone(HELSINKI_ZONE)
 
 
+NAMED_FORMATS = ("full", "long", "medium", "short")
+
+
 def template_date(value, fmt: str = "long") -> str:
+    """A date in a named format ("long": 14. joulukuuta 2026) or a pattern ("LLLL y")."""
     if not value:
         return ""
     if isinstance(value, datetime.datetime):
         value = _helsinki(value).date()
-    return babel_dates.format_date(value, fmt, locale=get_locale())
-
-
-_DATETIME_PATTERNS: dict = {}
-
-
-def _datetime_patterns(locale, fmt: str):
-    key = (locale, fmt)
-    if key not in _DATETIME_PATTERNS:
-        _DATETIME_PATTERNS[key] = (
-            babel_dates.get_datetime_format(fmt, locale=locale).replace("'", ""),
-            babel_dates.get_date_format(fmt, locale=locale),
-            babel_dates.get_time_format(fmt, locale=locale),
-        )
-    return _DATETIME_PATTERNS[key]
+    pattern = date_pattern(_language(), fmt) if fmt in NAMED_FORMATS else fmt
+    return babel_dates.parse_pattern(pattern).apply(value, get_locale())
 
 
 def template_datetime(value, fmt: str = "medium") -> str:
-    """Babel's format_datetime for a named format, with the locale's patterns looked up
-    once: lists show a date and time on every line."""
+    """A stored (UTC) moment as a Helsinki date and time: "14.12.2026 klo 18.00"."""
     if not value:
         return ""
-    locale = get_locale()
-    moment = _helsinki(value)
-    if fmt not in ("full", "long", "medium", "short"):
-        return babel_dates.format_datetime(moment, fmt, locale=locale)
-    combined, date_pattern, time_pattern = _datetime_patterns(locale, fmt)
-    return combined.replace("{0}", time_pattern.apply(moment, locale)).replace(
-        "{1}", date_pattern.apply(moment, locale)
-    )
+    pattern = datetime_pattern(_language(), fmt) if fmt in NAMED_FORMATS else fmt
+    return babel_dates.parse_pattern(pattern).apply(_helsinki(value), get_locale())
+
+
+def template_clock(value) -> str:
+    """A Helsinki time of day (a slot's naive start, or a sauna turn's "18:00"): "18.00"."""
+    if isinstance(value, str):
+        value = datetime.time.fromisoformat(value)
+    return babel_dates.parse_pattern(TIME_PATTERN).apply(value, get_locale())
+
+
+def template_at_clock(value) -> str:
+    """A time of day after a day's name, with the language's word: "klo 18.00"."""
+    word = TIME_WORDS.get(_language())
+    return f"{word} {template_clock(value)}" if word else template_clock(value)
 
 
 class WeekdayNames:
@@ -133,6 +184,7 @@ class WeekdayNames:
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel and give templates the formatting helpers."""
+    babel.date_formats = DateFormats()
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
         current_language=current_language,
@@ -145,10 +197,9 @@ def init_app(app: Flask) -> None:
         datetime=template_datetime,
         money=lambda value: babel_numbers.format_currency(value, "EUR", locale=get_locale()),
         decimal=lambda value: babel_numbers.format_decimal(value, locale=get_locale()),
-        # A Helsinki wall-clock time stored without a zone (a service point slot).
-        clock=lambda value: babel_dates.format_time(
-            value.replace(tzinfo=HELSINKI_ZONE), "short", locale=get_locale()
-        ),
+        # A Helsinki wall-clock time stored without a zone (a slot, a sauna turn).
+        clock=template_clock,
+        at_clock=template_at_clock,
     )
     # Templates translate through the catalog of the request's locale, found once per
     # locale rather than through flask-babel's lookups on every string.

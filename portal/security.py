@@ -21,7 +21,8 @@ def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data:",
+            # The defect form previews the chosen photos from object URLs (blob:).
+            "img-src 'self' data: blob:",
             "font-src 'none'",
             "connect-src 'self'",
             "object-src 'none'",

@@ -41,7 +41,14 @@ def test_a_free_turn_becomes_the_households(app):
     turn = turn_at(amina, 0, "18:00")
     booking = saunas.request_turn(turn.id, amina, None, is_lease_party=True, today=TODAY, limit=1)
     assert (booking.start_date, booking.end_date, booking.status) == (TODAY, None, "active")
-    rows = saunas.week_grid(amina.apartment.building_id, amina.id, saunas.monday_of(TODAY))
+    # Next week, when every turn is still to come whatever day the run is on.
+    next_monday = saunas.monday_of(TODAY) + datetime.timedelta(days=7)
+    rows = saunas.week_grid(
+        amina.apartment.building_id,
+        amina.id,
+        next_monday,
+        clock.helsinki_now().replace(tzinfo=None),
+    )
     states = {(r.turn.weekday, r.turn.start_time): r.state for r in rows}
     assert states[(0, "18:00")] == "yours"
     assert states[(1, "19:00")] == "taken"  # Aino's household's turn: taken, never by whom
@@ -192,14 +199,19 @@ def test_the_database_refuses_a_second_active_booking(app):
 
 def test_week_grid_page_shows_turns_but_never_who_holds_them(login_as):
     client = login_as(RESIDENT_EMAIL)
-    page = client.get("/bookings/sauna?week=2026-W50").text
-    assert "Week 50" in page
+    # Next week and the one after: weeks the grid pages to, whatever day the run is on.
+    next_monday = saunas.monday_of(clock.today()) + datetime.timedelta(days=7)
+    after = next_monday + datetime.timedelta(days=7)
+    page = client.get(f"/bookings/sauna?week={saunas.week_label(next_monday)}").text
+    assert f"Week {next_monday.isocalendar()[1]}:" in page
     assert "Your household&#39;s turn" in page or "Your household's turn" in page
     assert "Heinonen" not in page and "Veikko" not in page
-    assert 'href="/bookings/sauna?week=2026-W51"' in page
-    fragment = client.get("/bookings/sauna?week=2026-W51", headers={"HX-Request": "true"})
+    assert f'href="/bookings/sauna?week={saunas.week_label(after)}"' in page
+    fragment = client.get(
+        f"/bookings/sauna?week={saunas.week_label(after)}", headers={"HX-Request": "true"}
+    )
     assert fragment.text.startswith('<div id="sauna-grid">')
-    assert "Week 51" in fragment.text
+    assert f"Week {after.isocalendar()[1]}:" in fragment.text
     assert len(fragment.data) < 16 * 1024
 
 

@@ -111,6 +111,17 @@ def bookable_window(rules: Rules, now: datetime.datetime) -> tuple:
     return first, last
 
 
+def week_range(rules: Rules, now: datetime.datetime) -> tuple[datetime.date, datetime.date]:
+    """The Mondays of the first and last weeks with times that can be booked now: this week
+    and the week of the last bookable day."""
+    first_day = now.date()
+    last_day = bookable_window(rules, now)[1].date()
+    return (
+        first_day - datetime.timedelta(days=first_day.weekday()),
+        last_day - datetime.timedelta(days=last_day.weekday()),
+    )
+
+
 def week(rules: Rules, monday: datetime.date, now: datetime.datetime) -> list[Day]:
     """The seven days from a Monday: walk-in hours, free appointment times, closed days."""
     sunday = monday + datetime.timedelta(days=6)
@@ -324,6 +335,26 @@ def cancel_by_staff(
     return True
 
 
+def cancel_by_visitor(
+    appointment: Appointment, now: datetime.datetime, *, calendar: str, link: str
+) -> bool:
+    """Cancel a visit from its link and email the visitor a calendar file that removes it;
+    False if it could no longer be cancelled."""
+    with db.atomic():
+        if not cancel(appointment, now):
+            return False
+        if appointment.email:
+            mail.queue(
+                appointment.email,
+                "appointment_cancelled_by_visitor",
+                appointment.language,
+                calendar=calendar,
+                when=appointment.local_start,
+                link=link,
+            )
+    return True
+
+
 def close_day(person: Person, day: datetime.date, reason: str) -> ServicePointClosure | None:
     """Take no appointments on a day; None if the day was already closed."""
     try:
@@ -333,18 +364,53 @@ def close_day(person: Person, day: datetime.date, reason: str) -> ServicePointCl
         return None
 
 
-def calendar_file(appointment: Appointment, summary: str, location: str) -> str:
+# Booking and moving publish the visit at sequence 0 (a move replaces it by its newer
+# timestamp); a cancellation must come after both for calendars to apply it.
+CANCELLATION_SEQUENCE = 1
+
+
+def _calendar(
+    appointment: Appointment,
+    summary: str,
+    location: str,
+    *,
+    method: str,
+    sequence: int = 0,
+    status: str = "",
+) -> str:
     calendar = Calendar()
     calendar.add("prodid", "-//Resident Portal//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     event = Event()
     start = appointment.starts_at.replace(tzinfo=HELSINKI)
+    # Calendars match a cancellation to the booked event by this UID: it never changes.
     event.add("uid", f"appointment-{appointment.id}@asukasportaali")
     event.add("dtstamp", clock.now())
+    if sequence:
+        event.add("sequence", sequence)
+    if status:
+        event.add("status", status)
     event.add("dtstart", start)
     event.add("dtend", start + datetime.timedelta(minutes=appointment.minutes))
     event.add("summary", summary)
     event.add("location", location)
     calendar.add_component(event)
     return calendar.to_ical().decode()
+
+
+def calendar_file(appointment: Appointment, summary: str, location: str) -> str:
+    """Return the .ics text that puts a booked or moved visit in the visitor's calendar."""
+    return _calendar(appointment, summary, location, method="PUBLISH")
+
+
+def cancellation_file(appointment: Appointment, summary: str, location: str) -> str:
+    """Return the .ics text that takes a cancelled visit out of the visitor's calendar."""
+    return _calendar(
+        appointment,
+        summary,
+        location,
+        method="CANCEL",
+        sequence=CANCELLATION_SEQUENCE,
+        status="CANCELLED",
+    )

@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import ngettext
+
 from portal.i18n import gettext as _
 from portal.services import pdfs, photos
 
@@ -60,7 +62,9 @@ def attachment_message(reason: str, limit: int) -> str:
     if message := pdf_message(reason):
         return message
     if reason == AttachmentError.TOO_MANY:
-        return _("You can attach at most %(count)s files.", count=limit)
+        return ngettext(
+            "You can attach at most %(num)s file.", "You can attach at most %(num)s files.", limit
+        )
     if reason == AttachmentError.TOO_LARGE:
         return _(
             "A file was too large. Photos up to 15 MB and %(count)s megapixels, PDF files up "

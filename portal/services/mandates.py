@@ -58,6 +58,7 @@ HISTORY_LABELS = {
     "acted:defects.decision": _l("Answered about a repair"),
     "acted:bookings.request_sauna": _l("Booked a sauna turn"),
     "acted:bookings.cancel_sauna": _l("Cancelled a sauna turn"),
+    "acted:bookings.swap_sauna": _l("Moved a sauna turn to another"),
     "acted:parking.apply": _l("Applied for a parking space"),
     "acted:parking.application": _l("Answered a parking space offer or application"),
     "acted:parking.terminate": _l("Gave notice on a parking space"),

@@ -20,6 +20,7 @@ class BookingRefused(Exception):
     LIMIT = "limit"
     TAKEN = "taken"
     NOT_AVAILABLE = "not_available"
+    PAST = "past"
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -34,11 +35,18 @@ class TurnClash(Exception):
 class GridRow:
     turn: SaunaTurn
     day: datetime.date
-    state: str  # "free", "taken", "yours" or "common"
+    state: str  # "free", "past" (free, but its time is over), "taken", "yours" or "common"
 
 
 def monday_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
+
+
+def starts_at(turn: SaunaTurn, monday: datetime.date) -> datetime.datetime:
+    """When a weekly turn begins in the week of ``monday``, as Helsinki wall-clock time."""
+    hour, minute = map(int, turn.start_time.split(":"))
+    day = monday + datetime.timedelta(days=turn.weekday)
+    return datetime.datetime.combine(day, datetime.time(hour, minute))
 
 
 def read_week(text: str | None) -> datetime.date | None:
@@ -59,6 +67,21 @@ def read_week(text: str | None) -> datetime.date | None:
 def parse_week(text: str | None, today: datetime.date) -> datetime.date:
     """Return the Monday of an ISO week written as 2026-W49; this week if it cannot be read."""
     return read_week(text) or monday_of(today)
+
+
+# The weeks a resident can page to reach at least this far, whatever the notice period.
+WEEKS_SHOWN_AHEAD = 4
+
+
+def week_range(today: datetime.date, notice_months: int) -> tuple[datetime.date, datetime.date]:
+    """The Mondays of the first and last weeks the sauna grid shows: from this week to the
+    week a turn cancelled today would end in (no booking ends later, and after it each week
+    looks the same, since a turn booked now is held every week from today), and at least
+    WEEKS_SHOWN_AHEAD weeks ahead."""
+    last_day = max(
+        notice_end(today, notice_months), today + datetime.timedelta(weeks=WEEKS_SHOWN_AHEAD)
+    )
+    return monday_of(today), monday_of(last_day)
 
 
 def week_label(monday: datetime.date) -> str:
@@ -90,8 +113,11 @@ def building_turns(building_id: int):
     )
 
 
-def week_grid(building_id: int, lease_id: int, monday: datetime.date) -> list[GridRow]:
-    """Every active turn of the building's saunas in one week, free or taken (never by whom)."""
+def week_grid(
+    building_id: int, lease_id: int, monday: datetime.date, now: datetime.datetime
+) -> list[GridRow]:
+    """Every active turn of the building's saunas in one week, free or taken (never by whom);
+    a free turn whose time is over by ``now`` (Helsinki wall clock) is past, not free."""
     sunday = monday + datetime.timedelta(days=6)
     turns = list(building_turns(building_id))
     holders = {
@@ -108,7 +134,7 @@ def week_grid(building_id: int, lease_id: int, monday: datetime.date) -> list[Gr
         if turn.kind == SaunaTurn.COMMON:
             state = "common"
         elif turn.id not in holders:
-            state = "free"
+            state = "free" if starts_at(turn, monday) > now else "past"
         else:
             state = "yours" if holders[turn.id] == lease_id else "taken"
         rows.append(GridRow(turn, monday + datetime.timedelta(days=turn.weekday), state))
@@ -132,6 +158,42 @@ def household_booking(lease_id: int, booking_id: int) -> SaunaBooking | None:
     return household_bookings(lease_id).where(SaunaBooking.id == booking_id).first()
 
 
+def _household_turn(turn_id: int, lease: Lease) -> SaunaTurn:
+    """Return the household turn ``turn_id`` of the lease's building in use; raise
+    BookingRefused otherwise. Called inside the write transaction."""
+    database = db.obj
+    query = (
+        SaunaTurn.select(SaunaTurn)
+        .join(Sauna)
+        .where(
+            (SaunaTurn.id == turn_id)
+            & SaunaTurn.active
+            & (SaunaTurn.kind == SaunaTurn.HOUSEHOLD)
+            & (Sauna.building == lease.apartment.building_id)
+        )
+    )
+    if not is_sqlite(database):
+        query = query.for_update()
+    turn = query.first()
+    if turn is None:
+        raise BookingRefused(BookingRefused.NOT_AVAILABLE)
+    return turn
+
+
+def _refuse_taken_or_past(
+    turn: SaunaTurn, week: datetime.date | None, now: datetime.datetime | None
+) -> None:
+    """Raise BookingRefused if a household holds the turn, or if it is over in the week of
+    ``week`` by ``now``: a turn already over is not offered, so not given."""
+    held = SaunaBooking.select().where(
+        (SaunaBooking.turn == turn.id) & (SaunaBooking.status == SaunaBooking.ACTIVE)
+    )
+    if held.exists():
+        raise BookingRefused(BookingRefused.TAKEN)
+    if week is not None and now is not None and starts_at(turn, week) <= now:
+        raise BookingRefused(BookingRefused.PAST)
+
+
 def request_turn(
     turn_id: int,
     lease: Lease,
@@ -140,41 +202,67 @@ def request_turn(
     is_lease_party: bool,
     today: datetime.date,
     limit: int,
+    week: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> SaunaBooking:
     """Give a free household turn to the household from today; raise BookingRefused if not.
+    Asked for from the week of the Monday ``week``, the turn must still be to come that week
+    by ``now`` (Helsinki wall clock): a turn already over is not offered, so not given.
 
     The write lock is taken before anything is read, and the database refuses a second
     active booking of a turn, so two requests at the same moment get one turn between them.
     """
     if not is_lease_party:
         raise BookingRefused(BookingRefused.NOT_LEASE_PARTY)
-    database = db.obj
     try:
-        with write_transaction(database):
+        with write_transaction(db.obj):
             expire(today)
-            query = (
-                SaunaTurn.select(SaunaTurn)
-                .join(Sauna)
-                .where(
-                    (SaunaTurn.id == turn_id)
-                    & SaunaTurn.active
-                    & (SaunaTurn.kind == SaunaTurn.HOUSEHOLD)
-                    & (Sauna.building == lease.apartment.building_id)
-                )
-            )
-            if not is_sqlite(database):
-                query = query.for_update()
-            turn = query.first()
-            if turn is None:
-                raise BookingRefused(BookingRefused.NOT_AVAILABLE)
+            turn = _household_turn(turn_id, lease)
             held = household_bookings(lease.id).count()
             if held >= limit:
                 raise BookingRefused(BookingRefused.LIMIT)
-            taken = SaunaBooking.select().where(
-                (SaunaBooking.turn == turn.id) & (SaunaBooking.status == SaunaBooking.ACTIVE)
+            _refuse_taken_or_past(turn, week, now)
+            return SaunaBooking.create(turn=turn, lease=lease, start_date=today, created_by=person)
+    except IntegrityError:
+        raise BookingRefused(BookingRefused.TAKEN) from None
+
+
+def swap_turn(
+    booking: SaunaBooking,
+    turn_id: int,
+    lease: Lease,
+    person: Person,
+    *,
+    is_lease_party: bool,
+    today: datetime.date,
+    week: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> SaunaBooking:
+    """Move the household's turn ``booking`` to the free turn ``turn_id``: the old booking
+    ends today and the new one starts today, both or neither, so the household never holds
+    more turns than it did. Raise BookingRefused (as request_turn does) if not.
+
+    A cancelled turn is not moved: its booking already ends, and moving it would undo that.
+    """
+    if not is_lease_party:
+        raise BookingRefused(BookingRefused.NOT_LEASE_PARTY)
+    try:
+        with write_transaction(db.obj):
+            expire(today)
+            turn = _household_turn(turn_id, lease)
+            _refuse_taken_or_past(turn, week, now)
+            ended = (
+                SaunaBooking.update(status=SaunaBooking.ENDED, end_date=today)
+                .where(
+                    (SaunaBooking.id == booking.id)
+                    & (SaunaBooking.lease == lease.id)
+                    & (SaunaBooking.status == SaunaBooking.ACTIVE)
+                    & SaunaBooking.end_date.is_null()
+                )
+                .execute()
             )
-            if taken.exists():
-                raise BookingRefused(BookingRefused.TAKEN)
+            if not ended:
+                raise BookingRefused(BookingRefused.NOT_AVAILABLE)
             return SaunaBooking.create(turn=turn, lease=lease, start_date=today, created_by=person)
     except IntegrityError:
         raise BookingRefused(BookingRefused.TAKEN) from None

@@ -2,7 +2,7 @@
 
 import datetime
 
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import force_locale, format_datetime
 from flask_login import current_user
 
@@ -15,7 +15,7 @@ from portal.models import Apartment, Appointment
 from portal.services import appointments as service
 from portal.services import company, mail
 from portal.services.residents import resident_status
-from portal.services.saunas import monday_of, parse_week, week_label
+from portal.services.saunas import monday_of, read_week, week_label
 from portal.web import render, see_other
 
 bp = Blueprint("appointments", __name__, url_prefix="/appointments")
@@ -45,14 +45,22 @@ def _asoy_team():
 
 def _week_context(target: str, around: datetime.date | None = None):
     now = _now()
-    monday = parse_week(request.args.get("week"), around or now.date())
-    earliest = monday_of(now.date())
-    if monday < earliest:
-        monday = earliest
+    earliest, last = service.week_range(_rules(), now)
+    asked = read_week(request.args.get("week"))
+    if asked is not None and not earliest <= asked <= last:
+        # One address per week that can hold visits: any other week goes to the nearest.
+        nearest = week_label(min(max(asked, earliest), last))
+        moving = {"move": 1} if target == "move" else {}
+        # A plain redirect, for htmx too: it follows it and swaps in the week it gets.
+        abort(redirect(url_for(request.endpoint, week=nearest, **moving), code=303))
+    monday = min(max(asked or monday_of(around or now.date()), earliest), last)
     step = datetime.timedelta(days=7)
-    last = service.bookable_window(_rules(), now)[1].date()
     days = service.week(_rules(), monday, now)
-    if not request.args.get("week") and not any(s.free for d in days for s in d.slots):
+    if (
+        not request.args.get("week")
+        and monday < last
+        and not any(s.free for d in days for s in d.slots)
+    ):
         # Nothing left this week (say, on a Friday): show next week straight away.
         monday += step
         days = service.week(_rules(), monday, now)
@@ -61,7 +69,7 @@ def _week_context(target: str, around: datetime.date | None = None):
         "monday": monday,
         "sunday": monday + datetime.timedelta(days=6),
         "previous": week_label(monday - step) if monday > earliest else None,
-        "next": week_label(monday + step) if monday + step <= last else None,
+        "next": week_label(monday + step) if monday < last else None,
         "target": target,
     }
 
@@ -107,6 +115,19 @@ def _confirmation(appointment: Appointment, raw: str, template: str) -> None:
         reason=REASONS[appointment.reason],
         address=service.service_point_address(),
         link=_manage_link(raw),
+    )
+
+
+def _cancel(appointment: Appointment, now: datetime.datetime) -> bool:
+    """Cancel the visit, emailing the visitor a file that takes it out of their calendar."""
+    language = appointment.language
+    return service.cancel_by_visitor(
+        appointment,
+        now,
+        calendar=service.cancellation_file(
+            appointment, _calendar_title(language), service.service_point_address()
+        ),
+        link=f"{current_app.config['PUBLIC_URL'].rstrip('/')}/appointments/",
     )
 
 
@@ -182,11 +203,14 @@ def manage():
     changeable = service.can_change(appointment, now)
     form = ContinueForm()
     if form.validate_on_submit():
-        if service.cancel(appointment, now):
+        if _cancel(appointment, now):
             flash(_("The visit was cancelled."), "success")
         else:
             flash(_("This visit can no longer be changed."), "error")
         return see_other(url_for("appointments.manage"))
+    if changeable and request.args.get("cancel"):
+        # Asked once, on a page of its own, so that it works without JavaScript too.
+        return render("appointments/manage_cancel.html", appointment=appointment, form=form)
     moving = changeable and request.args.get("move")
     # Moving starts from the visit's own week: the nearest other times are there.
     context = _week_context("move", appointment.starts_at.date()) if moving else {}

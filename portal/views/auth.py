@@ -3,7 +3,7 @@
 import io
 
 import segno
-from flask import Blueprint, current_app, request, session, url_for
+from flask import Blueprint, current_app, flash, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from portal import clock, journeys, sessions
@@ -150,6 +150,9 @@ def logout():
         account_service.sign_out_everywhere(current_user)
     logout_user()
     session.clear()
+    # Flashed after the session is cleared, so the sign-in page can say it; the text is
+    # still in the person's own language, chosen when this request began.
+    flash(_("You have signed out on all your devices."), "success")
     response = see_other(url_for("auth.login"))
     # The browser forgets what it kept of the signed-in pages (htmx keeps none of its own).
     response.headers["Clear-Site-Data"] = '"cache", "storage"'

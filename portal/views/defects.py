@@ -9,6 +9,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import clock, downloads, sessions
@@ -50,7 +51,11 @@ def _photo_error(form, error: photos.PhotoError) -> None:
 def _check_photo_count(form, uploads) -> bool:
     limit = current_app.config["MAX_DEFECT_PHOTOS"]
     if len(uploads) > limit:
-        form.photos.errors = [_("You can add at most %(count)s photos.", count=limit)]
+        form.photos.errors = [
+            ngettext(
+                "You can add at most %(num)s photo.", "You can add at most %(num)s photos.", limit
+            )
+        ]
         return False
     return True
 

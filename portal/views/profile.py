@@ -147,6 +147,7 @@ def data_table(table):
     return render(
         "profile/data_table.html",
         label=personal_data.label(table),
+        field_label=personal_data.field_label,
         rows=found[:ROWS_SHOWN],
         more=max(0, len(found) - ROWS_SHOWN),
     )

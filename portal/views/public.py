@@ -1,11 +1,13 @@
 """Pages and actions for everyone: language choice, and the health and readiness checks."""
 
-from flask import Blueprint, abort, current_app, jsonify, make_response, request
+from flask import Blueprint, abort, current_app, flash, jsonify, make_response, request
+from flask_babel import force_locale
 from flask_login import current_user
 
 from portal import database
 from portal.forms.preferences import LanguageForm
-from portal.i18n import remember_language
+from portal.i18n import BABEL_LOCALES, remember_language
+from portal.i18n import gettext as _
 from portal.models import db
 from portal.services import company, mail, profile
 from portal.web import is_safe_path, see_other
@@ -20,8 +22,11 @@ def switch_locale():
     if not form.validate_on_submit():
         abort(400)
     language = form.language.data
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and language != current_user.language:
         profile.choose_language(current_user, language)
+        # The profile's language is also that of every email to come: say so, in it.
+        with force_locale(BABEL_LOCALES[language]):
+            flash(_("Emails from the portal now come in this language too."), "info")
     target = form.next.data if is_safe_path(form.next.data) else "/"
     return remember_language(see_other(target), language)
 

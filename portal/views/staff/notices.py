@@ -1,6 +1,7 @@
 """Staff publish resident notices to everyone or to chosen buildings."""
 
 from flask import Blueprint, abort, flash, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import clock
@@ -65,7 +66,12 @@ def publish():
         "success",
     )
     if sent:
-        flash(_("It was emailed to %(count)s residents.", count=sent), "success")
+        flash(
+            ngettext(
+                "It was emailed to %(num)s resident.", "It was emailed to %(num)s residents.", sent
+            ),
+            "success",
+        )
     return see_other(url_for("staff_notices.index"))
 
 
