@@ -29,6 +29,27 @@ PHONE = {"width": 360, "height": 740}
 PATIENCE_MS = 30_000
 expect.set_options(timeout=PATIENCE_MS)
 
+LANGUAGE_BUTTONS = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
+
+
+def use_language(page, code, press=None):
+    """Turn the page into a language unless it is in it already: the header offers only the
+    other two. `press` (a keyboard helper) presses the button instead of clicking it."""
+    html = page.locator("html")
+    if html.get_attribute("lang") != code:
+        button = page.get_by_role("button", name=LANGUAGE_BUTTONS[code])
+        press(page, button) if press else button.click()
+    expect(html).to_have_attribute("lang", code)
+
+
+def open_menu(page):
+    """Open the signed-in header's menu (a <details>) so its links can be used."""
+    menu = page.locator("details.menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    expect(page.get_by_role("navigation", name="Main menu")).to_be_visible()
+    return page.get_by_role("navigation", name="Main menu")
+
 
 def pytest_collection_modifyitems(config, items):
     if CHROMIUM:

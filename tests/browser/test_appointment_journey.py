@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.models import Appointment
-from tests.browser.conftest import PATIENCE_MS, PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE, use_language
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def test_book_and_move_a_visit(browser, live_server, javascript):
     context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
     page.goto(live_server + "/appointments/")
-    page.get_by_role("button", name="In English").click()
+    use_language(page, "en")
     title = page.locator(".week-title")
     first_week = title.inner_text()
     page.get_by_role("link", name="Next week").click()

@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PATIENCE_MS, PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE, use_language
 from tests.conftest import MAINTENANCE, PASSWORD, RESIDENT
 
 pytestmark = pytest.mark.browser
@@ -16,7 +16,7 @@ def sign_in(context, base, email):
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="In English").click()
+    use_language(page, "en")
     return page
 
 

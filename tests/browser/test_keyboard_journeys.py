@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.models import Appointment, Attachment, DefectReport, Person, ServiceRequest
-from tests.browser.conftest import PATIENCE_MS, PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE, use_language
 from tests.browser.test_account_journeys import app_settings, wait_for_link  # noqa: F401
 from tests.browser.test_keyboard import FOCUSED
 from tests.browser.test_sauna_journey import amina  # noqa: F401 (a fixture)
@@ -96,8 +96,7 @@ def _sign_in(page, base, email, password=PASSWORD):
     page.keyboard.type(password)
     page.keyboard.press("Enter")
     expect(page.locator("form.signout")).to_be_visible()  # in the person's own language
-    _press(page, page.get_by_role("button", name="In English"))
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    use_language(page, "en", press=_press)
 
 
 @MODES
@@ -225,7 +224,7 @@ def test_a_diy_permit_by_keyboard(app, browser, live_server, tmp_path, javascrip
 def test_book_a_visit_by_keyboard(app, browser, live_server, javascript):
     context, page = _open(browser, javascript)
     page.goto(live_server + "/appointments/")
-    _press(page, page.get_by_role("button", name="In English"))
+    use_language(page, "en", press=_press)
     _next_week(page, page.locator(".week-title"), javascript)
     _press(page, page.get_by_role("link", name=re.compile(r"^Book ")).first)
     expect(page.get_by_role("heading", level=1)).to_have_text("Book a visit")

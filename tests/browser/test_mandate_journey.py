@@ -5,7 +5,7 @@ Aino, without JavaScript, sees what was done and revokes the power of attorney."
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PATIENCE_MS, PHONE
+from tests.browser.conftest import PATIENCE_MS, PHONE, open_menu
 from tests.browser.test_defect_journey import sign_in
 from tests.conftest import RESIDENT
 
@@ -24,7 +24,7 @@ def test_act_for_someone_then_the_grantor_sees_it_and_revokes(browser, live_serv
     expect(banner).to_contain_text("You are handling the matters of Aino Virtanen")
     expect(page.get_by_role("heading", level=1)).to_have_text("Matters of Aino Virtanen")
     # The menu offers only what the power of attorney covers.
-    menu = page.get_by_role("navigation", name="Main menu")
+    menu = open_menu(page)
     expect(menu.get_by_role("link", name="Bookings")).to_be_visible()
     expect(menu.get_by_role("link", name="Defect notifications")).to_have_count(0)
 
