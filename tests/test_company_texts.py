@@ -67,6 +67,7 @@ SAMPLES = {
     "already_registered": dict(sign_in_link=LINK, reset_link=LINK),
     "appointment_booked": APPOINTMENT,
     "appointment_cancelled": dict(when=WHEN, message="The desk is closed.", link=LINK),
+    "appointment_cancelled_by_visitor": dict(when=WHEN, link=LINK),
     "appointment_moved": APPOINTMENT,
     "bank_account_changed": dict(account="FI49 5000 9420 0287 30"),
     "confirm_bank_account": dict(account="FI49 5000 9420 0287 30", hours=24, link=LINK),

@@ -412,7 +412,7 @@ def test_the_authenticator_app_names_kotikatu(kotikatu, monkeypatch):
 # The emails come last: sending them adds requests, reports, visits and more to the data.
 
 
-def _book_and_move_a_visit(client) -> Appointment:
+def _book_and_move_a_visit(client, email="veera@example.fi") -> Appointment:
     """Book a visit as a visitor would, then move it: the two emails only a page sends."""
     client.set_cookie("locale", "fi")
     first = re.search(r"slot=([0-9T:-]+)", client.get("/appointments/").text).group(1)
@@ -422,7 +422,7 @@ def _book_and_move_a_visit(client) -> Appointment:
         data={
             "name": "Veera Vieras",
             "phone": "040 765 4321",
-            "email": "veera@example.fi",
+            "email": email,
             "reason": "identification",
             "details": "Tunnistautuminen portaalia varten.",
             "csrf_token": conftest.csrf_token(client, url),
@@ -434,7 +434,7 @@ def _book_and_move_a_visit(client) -> Appointment:
     token = conftest.csrf_token(client, "/appointments/manage")
     response = client.post("/appointments/manage/move", data={"slot": target, "csrf_token": token})
     assert response.status_code == 303, response.text
-    return Appointment.get(Appointment.email == "veera@example.fi")
+    return Appointment.get(Appointment.email == email)
 
 
 def _send_every_email(app) -> list[str]:
@@ -607,6 +607,14 @@ def _send_every_email(app) -> list[str]:
         now = clock.helsinki_now().replace(tzinfo=None)
         appointments.cancel_by_staff(staff, appointment, now, "Palvelupiste on suljettu.")
 
+    def visit_cancelled_by_visitor():
+        # A step of its own: a request context caches one session's CSRF token in `g`.
+        client = app.test_client()
+        _book_and_move_a_visit(client, "ville@example.fi")
+        token = conftest.csrf_token(client, "/appointments/manage?cancel=1")
+        response = client.post("/appointments/manage", data={"csrf_token": token})
+        assert response.status_code == 303, response.text
+
     problems = []
     steps = [
         accounts,
@@ -618,6 +626,7 @@ def _send_every_email(app) -> list[str]:
         defect,
         parking_spaces,
         visit,
+        visit_cancelled_by_visitor,
     ]
     for step in steps:
         try:
