@@ -8,11 +8,13 @@ the database must hold exactly what was answered as saved and never two active b
 one turn.
 """
 
+import datetime
 import http.client
 import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 MARK = "Kuormitustesti"
 
@@ -69,7 +71,11 @@ def _forms(index: int, turns: list[int], rounds: int | None):
 
     Every resident tries the turns in the same order, one a round, so after as many rounds
     as there are turns every turn has been tried by someone still without one: each is
-    booked exactly once however the requests interleave."""
+    booked exactly once however the requests interleave. The turns are asked for from next
+    week on: this week's may already be over, and a turn that is over cannot be booked."""
+    today = datetime.datetime.now(ZoneInfo("Europe/Helsinki")).date()
+    year, week, _ = (today + datetime.timedelta(days=7 - today.weekday())).isocalendar()
+    next_week = f"{year}-W{week:02d}"
     n = 0
     while rounds is None or n < rounds:
         n += 1
@@ -93,7 +99,11 @@ def _forms(index: int, turns: list[int], rounds: int | None):
                 "phone": "040 123 4567",
             },
         )
-        yield ("sauna", "/bookings/sauna/request", {"turn": str(turns[n % len(turns)])})
+        yield (
+            "sauna",
+            "/bookings/sauna/request",
+            {"turn": str(turns[n % len(turns)]), "week": next_week},
+        )
 
 
 def _writer(port, index, cookie, token, turns, rounds, deadline, tallies, lock):
