@@ -155,6 +155,9 @@ def test_book_and_cancel_a_sauna_turn_by_keyboard(app, browser, live_server, ami
     first_week = _next_week(page, caption, javascript)
     _press(page, page.get_by_role("link", name="Previous week"))
     expect(caption).to_have_text(first_week)
+    # The turn is booked from next week: late on a Sunday every turn of this week is over.
+    _press(page, page.get_by_role("link", name="Next week"))
+    expect(caption).not_to_have_text(first_week)
 
     row = page.locator("tr", has=page.get_by_role("button", name=re.compile("^Free: book"))).first
     day = row.locator("th").inner_text()

@@ -52,6 +52,9 @@ def test_book_and_cancel_a_sauna_turn(browser, live_server, amina, javascript):
         expect(page).to_have_url(re.compile(r"week=\d{4}-W\d{2}"))
     page.get_by_role("link", name="Previous week").click()
     expect(caption).to_have_text(first_week)
+    # The turn is booked from next week: late on a Sunday every turn of this week is over.
+    page.get_by_role("link", name="Next week").click()
+    expect(caption).not_to_have_text(first_week)
 
     row = page.locator("tr", has=page.get_by_role("button", name="Free: book")).first
     day = row.locator("th").inner_text()
