@@ -12,6 +12,8 @@ from flask import Flask, current_app, g, request
 from flask_babel import get_domain, get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES
 from portal.extensions import babel
@@ -182,6 +184,38 @@ class WeekdayNames:
         return get_day_names("wide", locale=get_locale())[index]
 
 
+def _page_translations(catalog):
+    """gettext and ngettext for one page, bound to its catalog: what Jinja's i18n extension
+    does for each string, less finding the request's locale and catalog again each time."""
+    ugettext, ungettext = catalog.ugettext, catalog.ungettext
+    # As Jinja's own: the catalog's texts are ours and trusted as markup; the values put
+    # into them are escaped by Markup's % operator.
+
+    @pass_context
+    def page_gettext(__context, __string, **variables):
+        text = ugettext(__string)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704
+        return text % variables
+
+    @pass_context
+    def page_ngettext(__context, __singular, __plural, __num, **variables):
+        variables.setdefault("num", __num)
+        text = ungettext(__singular, __plural, __num)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704
+        return text % variables
+
+    return page_gettext, page_ngettext
+
+
+def _translation_context() -> dict:
+    """Give each rendered page the translating functions of its language, found once: a
+    page shows a hundred texts, and the global ones look the locale up for each of them."""
+    page_gettext, page_ngettext = _page_translations(translations())
+    return {"_": page_gettext, "gettext": page_gettext, "ngettext": page_ngettext}
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel and give templates the formatting helpers."""
     babel.date_formats = DateFormats()
@@ -210,3 +244,4 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.context_processor(_translation_context)
