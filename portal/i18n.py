@@ -195,7 +195,7 @@ def _page_translations(catalog):
     def page_gettext(__context, __string, **variables):
         text = ugettext(__string)
         if __context.eval_ctx.autoescape:
-            text = Markup(text)  # noqa: S704
+            text = Markup(text)  # noqa: S704  # nosec B704
         return text % variables
 
     @pass_context
@@ -203,7 +203,7 @@ def _page_translations(catalog):
         variables.setdefault("num", __num)
         text = ungettext(__singular, __plural, __num)
         if __context.eval_ctx.autoescape:
-            text = Markup(text)  # noqa: S704
+            text = Markup(text)  # noqa: S704  # nosec B704
         return text % variables
 
     return page_gettext, page_ngettext
