@@ -12,6 +12,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import get_domain, get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -211,9 +212,24 @@ def _page_translations(catalog):
 
 def _translation_context() -> dict:
     """Give each rendered page the translating functions of its language, found once: a
-    page shows a hundred texts, and the global ones look the locale up for each of them."""
+    page shows a hundred texts, and the global ones look the locale up for each of them.
+    The page's CSRF token is made once too, on its first use (the header's forms and the
+    page's own each ask for it)."""
     page_gettext, page_ngettext = _page_translations(translations())
-    return {"_": page_gettext, "gettext": page_gettext, "ngettext": page_ngettext}
+    token = None
+
+    def page_csrf_token() -> str:
+        nonlocal token
+        if token is None:
+            token = generate_csrf()
+        return token
+
+    return {
+        "_": page_gettext,
+        "gettext": page_gettext,
+        "ngettext": page_ngettext,
+        "csrf_token": page_csrf_token,
+    }
 
 
 def init_app(app: Flask) -> None:

@@ -124,8 +124,10 @@ def team_numbers(team, locale: str) -> dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=256)
 def describe_hours(spec: str, locale: str) -> str:
-    """Write opening hours for people, e.g. "ma–pe 9.00–12.00" in Finnish."""
+    """Write opening hours for people, e.g. "ma–pe 9.00–12.00" in Finnish (the same few
+    specs are written on every page's footer, so each is written once per language)."""
     names = get_day_names("abbreviated", locale=locale)
     parts = []
     for rule in parse_hours(spec):
