@@ -1,6 +1,7 @@
 """Language choice and locale-aware formatting of dates, times, numbers and money."""
 
 import datetime
+import functools
 from collections.abc import Mapping
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -147,35 +148,68 @@ def _helsinki(value: datetime.datetime) -> datetime.datetime:
 NAMED_FORMATS = ("full", "long", "medium", "short")
 
 
+# A page lists the same few dates and sums many times over (due dates, monthly rents), and
+# Babel takes longer to write one than the page takes to find it: each text is written once
+# per language and kept. The values are immutable (dates, moments, times, Decimals).
+TEXTS_KEPT = 4096
+
+
 def template_date(value, fmt: str = "long") -> str:
     """A date in a named format ("long": 14. joulukuuta 2026) or a pattern ("LLLL y")."""
     if not value:
         return ""
+    return _date_text(value, fmt, _language())
+
+
+@functools.lru_cache(maxsize=TEXTS_KEPT)
+def _date_text(value, fmt: str, language: str) -> str:
     if isinstance(value, datetime.datetime):
         value = _helsinki(value).date()
-    pattern = date_pattern(_language(), fmt) if fmt in NAMED_FORMATS else fmt
-    return babel_dates.parse_pattern(pattern).apply(value, get_locale())
+    pattern = date_pattern(language, fmt) if fmt in NAMED_FORMATS else fmt
+    return babel_dates.parse_pattern(pattern).apply(value, BABEL_LOCALES[language])
 
 
 def template_datetime(value, fmt: str = "medium") -> str:
     """A stored (UTC) moment as a Helsinki date and time: "14.12.2026 klo 18.00"."""
     if not value:
         return ""
-    pattern = datetime_pattern(_language(), fmt) if fmt in NAMED_FORMATS else fmt
-    return babel_dates.parse_pattern(pattern).apply(_helsinki(value), get_locale())
+    return _datetime_text(value, fmt, _language())
+
+
+@functools.lru_cache(maxsize=TEXTS_KEPT)
+def _datetime_text(value, fmt: str, language: str) -> str:
+    pattern = datetime_pattern(language, fmt) if fmt in NAMED_FORMATS else fmt
+    return babel_dates.parse_pattern(pattern).apply(_helsinki(value), BABEL_LOCALES[language])
 
 
 def template_clock(value) -> str:
     """A Helsinki time of day (a slot's naive start, or a sauna turn's "18:00"): "18.00"."""
+    return _clock_text(value, _language())
+
+
+@functools.lru_cache(maxsize=TEXTS_KEPT)
+def _clock_text(value, language: str) -> str:
     if isinstance(value, str):
         value = datetime.time.fromisoformat(value)
-    return babel_dates.parse_pattern(TIME_PATTERN).apply(value, get_locale())
+    return babel_dates.parse_pattern(TIME_PATTERN).apply(value, BABEL_LOCALES[language])
 
 
 def template_at_clock(value) -> str:
     """A time of day after a day's name, with the language's word: "klo 18.00"."""
-    word = TIME_WORDS.get(_language())
-    return f"{word} {template_clock(value)}" if word else template_clock(value)
+    language = _language()
+    word = TIME_WORDS.get(language)
+    text = _clock_text(value, language)
+    return f"{word} {text}" if word else text
+
+
+def template_money(value) -> str:
+    """A sum in euros: "1 043,60 €"."""
+    return _money_text(value, _language())
+
+
+@functools.lru_cache(maxsize=TEXTS_KEPT)
+def _money_text(value, language: str) -> str:
+    return babel_numbers.format_currency(value, "EUR", locale=BABEL_LOCALES[language])
 
 
 class WeekdayNames:
@@ -245,7 +279,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=template_date,
         datetime=template_datetime,
-        money=lambda value: babel_numbers.format_currency(value, "EUR", locale=get_locale()),
+        money=template_money,
         decimal=lambda value: babel_numbers.format_decimal(value, locale=get_locale()),
         # A Helsinki wall-clock time stored without a zone (a slot, a sauna turn).
         clock=template_clock,
