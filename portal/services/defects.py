@@ -1,7 +1,9 @@
 """Defect notifications: what can be reported, the rules of the timeline, the emails it sends."""
 
 import secrets
+from collections import namedtuple
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from peewee import JOIN, IntegrityError, fn
@@ -19,6 +21,7 @@ from portal.models import (
     db,
     utcnow,
 )
+from portal.prepared import prepared
 from portal.services import mail, photos
 from portal.services.staff import served
 
@@ -384,8 +387,8 @@ def photos_of(report: DefectReport) -> list[Attachment]:
 
 # The household's side: every lookup is limited to the reports of one lease.
 
-OPEN_SHOWN = 100
-EARLIER_PAGE = 20
+# A page of the household's open reports, and of its closed ones.
+HOUSEHOLD_PAGE = 20
 # What a line of the household's list shows: a long list reads no descriptions or contact
 # details.
 LIST_COLUMNS = (
@@ -398,39 +401,83 @@ LIST_COLUMNS = (
     DefectReport.created_at,
 )
 NEWEST_FIRST = (DefectReport.created_at.desc(), DefectReport.id.desc())
+# A line of the list: a named tuple, read faster than a model object.
+ReportLine = namedtuple("ReportLine", [column.name for column in LIST_COLUMNS])
 
 
-def _of_household(lease_id: int):
-    """The condition for the reports of one household."""
-    # Peewee writes "lease = None" as "lease IS NULL", which is every visitor's report: the
-    # second half makes a missing lease match nothing instead.
-    return (DefectReport.lease == lease_id) & DefectReport.lease.is_null(False)
+def _of_household(lease):
+    """The condition for the reports of one household, ``lease`` a prepared query's slot:
+    compared with "=", a missing lease (None) matches nothing, not a visitor's report."""
+    return DefectReport.lease == lease
+
+
+@prepared
+def _household_report(report, lease):
+    return DefectReport.select().where((DefectReport.id == report) & _of_household(lease))
 
 
 def household_report(lease_id: int, report_id: int) -> DefectReport | None:
     """Return a report of the household with this lease, None for any other report."""
-    return DefectReport.get_or_none((DefectReport.id == report_id) & _of_household(lease_id))
+    rows = _household_report(report=report_id, lease=lease_id)
+    return rows[0] if rows else None
 
 
-def open_household_reports(lease_id: int, limit: int = OPEN_SHOWN) -> list[DefectReport]:
-    """List the household's open reports, newest first, at most ``limit`` of them (the
-    start page shows five, the defects page up to ``OPEN_SHOWN``)."""
-    return list(
+def _open_or_closed(lease, open_only: bool):
+    """The condition for the household's open reports, or for its closed ones."""
+    statuses = DefectReport.OPEN_STATUSES
+    if open_only:
+        return _of_household(lease) & DefectReport.status.in_(statuses)
+    return _of_household(lease) & DefectReport.status.not_in(statuses)
+
+
+@prepared
+def _household_list(lease, limit, offset, *, open_only):
+    return (
         DefectReport.select(*LIST_COLUMNS)
-        .where(_of_household(lease_id) & DefectReport.status.in_(DefectReport.OPEN_STATUSES))
+        .where(_open_or_closed(lease, open_only))
         .order_by(*NEWEST_FIRST)
         .limit(limit)
+        .offset(offset)
+        .objects(ReportLine)
     )
 
 
-def earlier_household_reports(lease_id: int, page: int) -> tuple[list[DefectReport], bool]:
-    """Return one page of the household's closed reports, newest first, and whether
-    another page follows: a household of many years keeps a short page on a phone."""
-    reports = list(
-        DefectReport.select(*LIST_COLUMNS)
-        .where(_of_household(lease_id) & DefectReport.status.not_in(DefectReport.OPEN_STATUSES))
-        .order_by(*NEWEST_FIRST)
-        .limit(EARLIER_PAGE + 1)
-        .offset((page - 1) * EARLIER_PAGE)
+def newest_open_reports(lease_id: int, count: int) -> list[ReportLine]:
+    """The household's ``count`` newest open reports (the start page shows a few)."""
+    return _household_list(lease=lease_id, limit=count, offset=0, open_only=True)
+
+
+@prepared
+def _household_count(lease, *, open_only):
+    return (
+        DefectReport.select(fn.COUNT(DefectReport.id))
+        .where(_open_or_closed(lease, open_only))
+        .tuples()
     )
-    return reports[:EARLIER_PAGE], len(reports) > EARLIER_PAGE
+
+
+@dataclass(frozen=True)
+class ReportsPage:
+    """A page of the household's list: its lines, its number and whether another page
+    follows."""
+
+    reports: list[ReportLine]
+    number: int
+    more: bool
+
+
+def household_reports_page(lease_id: int, page: int, *, open_only: bool) -> ReportsPage:
+    """Return a page of the household's open or closed reports, newest first; for a page
+    past the last, the last page (a household of many years keeps a short page on a
+    phone, and an old link still shows the reports nearest to it)."""
+    reports = _household_list(
+        lease=lease_id,
+        limit=HOUSEHOLD_PAGE + 1,
+        offset=(page - 1) * HOUSEHOLD_PAGE,
+        open_only=open_only,
+    )
+    if not reports and page > 1:
+        [(count,)] = _household_count(lease=lease_id, open_only=open_only)
+        last = max(1, -(-count // HOUSEHOLD_PAGE))
+        return household_reports_page(lease_id, min(page - 1, last), open_only=open_only)
+    return ReportsPage(reports[:HOUSEHOLD_PAGE], page, len(reports) > HOUSEHOLD_PAGE)

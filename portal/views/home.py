@@ -42,7 +42,7 @@ def index():
         building=residency.lease.apartment.building,
         household=residents.household(residency.lease_id),
         now=clock.helsinki_now(),
-        open_defects=defects.open_household_reports(residency.lease_id, limit=5),
+        open_defects=defects.newest_open_reports(residency.lease_id, 5),
         sauna_turns=list(saunas.household_bookings(residency.lease_id)),
         parking_lines=parking.dashboard_lines(residency.lease_id),
         latest_notices=notices.for_resident(
