@@ -366,23 +366,32 @@ def assignable_staff() -> list[Person]:
     )
 
 
-def timeline(report: DefectReport, *, for_staff: bool) -> list[DefectEvent]:
-    """List a report's events oldest first with their authors; residents see only the
-    events marked visible to them."""
+@prepared
+def _timeline(report, *, for_staff):
+    # Of the author, only the name the timeline shows.
     query = (
-        DefectEvent.select(DefectEvent, Person)
+        DefectEvent.select(DefectEvent, Person.id, Person.first_name, Person.last_name)
         .join(Person, join_type=JOIN.LEFT_OUTER, on=(DefectEvent.author == Person.id))
-        .where(DefectEvent.report == report.id)
+        .where(DefectEvent.report == report)
         .order_by(DefectEvent.created_at, DefectEvent.id)
     )
-    if not for_staff:
-        query = query.where(DefectEvent.visible_to_resident)
-    return list(query)
+    return query if for_staff else query.where(DefectEvent.visible_to_resident)
+
+
+def timeline(report: DefectReport, *, for_staff: bool) -> list[DefectEvent]:
+    """List a report's events oldest first with their authors' names; residents see only
+    the events marked visible to them."""
+    return _timeline(report=report.id, for_staff=for_staff)
+
+
+@prepared
+def _photos(report):
+    return Attachment.select().where(Attachment.report == report).order_by(Attachment.id)
 
 
 def photos_of(report: DefectReport) -> list[Attachment]:
     """List a report's photos in the order they were sent."""
-    return list(Attachment.select().where(Attachment.report == report.id).order_by(Attachment.id))
+    return _photos(report=report.id)
 
 
 # The household's side: every lookup is limited to the reports of one lease.
