@@ -23,7 +23,7 @@ from portal.models import (
 )
 from portal.prepared import prepared
 from portal.services import mail, photos
-from portal.services.staff import served
+from portal.services.staff import Scope, served, shape_of
 
 LOCATIONS = {
     "apartment": _l("In my apartment"),
@@ -278,22 +278,33 @@ def staff_report(person: Person, report_id: int) -> DefectReport | None:
     )
 
 
-def reports_page(
-    person: Person,
-    *,
-    status: str,
-    building_id: int | None,
-    category: str,
-    urgent_only: bool,
-    q: str,
-    page: int,
-) -> tuple[list[DefectReport], bool]:
-    """Return one page of the reports a staff member serves, urgent first and then oldest
-    first, and whether another page follows.
+# A line of the staff queue: what it shows, with the building's address and apartment.
+QueueLine = namedtuple(
+    "QueueLine",
+    "id reference category location status urgent created_at street_address apartment_number",
+)
 
-    ``status`` is "open", one of the statuses or anything else for all of them; an unknown
-    category is no filter. ``q`` is the search as typed (see ``_search_condition``).
-    """
+
+@prepared
+def _queue_page(
+    team,
+    status,
+    building,
+    category,
+    reference,
+    pattern,
+    limit,
+    offset,
+    *,
+    role,
+    has_team,
+    statuses,
+    by_building,
+    by_category,
+    urgent_only,
+    search,
+):
+    who = Scope.prepared(team, role, has_team)
     query = (
         # Only what a line shows: a page of fifty reads no descriptions or building details.
         DefectReport.select(
@@ -304,52 +315,92 @@ def reports_page(
             DefectReport.status,
             DefectReport.urgent,
             DefectReport.created_at,
-            DefectReport.apartment,
-            Building.id,
-            Building.street_address,
-            Apartment.id,
-            Apartment.number,
+            Building.street_address.alias("street_address"),
+            Apartment.number.alias("apartment_number"),
         )
         .join(Building)
         .switch(DefectReport)
         .join(Apartment, join_type=JOIN.LEFT_OUTER, on=(DefectReport.apartment == Apartment.id))
-        .where(served(person, DefectReport.building))
+        .where(served(who, DefectReport.building))
     )
-    if status == "open":
+    if statuses == "open":
         query = query.where(DefectReport.open_queue())
-    elif status in DefectReport.STATUSES:
+    elif statuses == "one":
         query = query.where(DefectReport.status == status)
-    if building_id is not None:
-        query = query.where(DefectReport.building == building_id)
-    if category in CATEGORIES:
+    if by_building:
+        query = query.where(DefectReport.building == building)
+    if by_category:
         query = query.where(DefectReport.category == category)
     if urgent_only:
         query = query.where(DefectReport.urgent)
-    if q:
-        query = query.where(_search_condition(person, q))
-    reports = list(
+    if search == "reference":
+        query = query.where(DefectReport.reference == reference)
+    elif search == "words":
+        address = Building.street_address.concat(" ").concat(fn.COALESCE(Apartment.number, ""))
+        query = query.where((address**pattern) | (DefectReport.reporter_name**pattern))
+    return (
         query.order_by(DefectReport.urgent.desc(), DefectReport.created_at, DefectReport.id)
-        .limit(STAFF_PAGE + 1)
-        .offset((page - 1) * STAFF_PAGE)
+        .limit(limit)
+        .offset(offset)
+        .objects(QueueLine)
+    )
+
+
+@prepared
+def _served_reference(team, reference, *, role, has_team):
+    who = Scope.prepared(team, role, has_team)
+    return DefectReport.select(DefectReport.id).where(
+        (DefectReport.reference == reference) & served(who, DefectReport.building)
+    )
+
+
+def reports_page(
+    person: Person,
+    *,
+    status: str,
+    building_id: int | None,
+    category: str,
+    urgent_only: bool,
+    q: str,
+    page: int,
+) -> tuple[list[QueueLine], bool]:
+    """Return one page of the reports a staff member serves, urgent first and then oldest
+    first, and whether another page follows.
+
+    ``status`` is "open", one of the statuses or anything else for all of them; an unknown
+    category is no filter. ``q`` is the search: a reference the staff member may see finds
+    its report exactly (an index lookup); other words are looked for in the address with
+    apartment and the reporter's name.
+    """
+    # The status condition: the open reports, those of one status, or none.
+    statuses = "one" if status in DefectReport.STATUSES else "all"
+    if status == "open":
+        statuses = "open"
+    reference = q.upper().replace(" ", "")
+    shape = shape_of(person)
+    search = None
+    if q:
+        # Only a report the staff member may see turns the search into a lookup; another
+        # building's reference is searched as words, and finds nothing here either.
+        found = _served_reference(team=person.staff_team_id, reference=reference, **shape)
+        search = "reference" if found else "words"
+    reports = _queue_page(
+        team=person.staff_team_id,
+        status=status,
+        building=building_id,
+        category=category,
+        reference=reference,
+        pattern=contains_pattern(q),
+        limit=STAFF_PAGE + 1,
+        offset=(page - 1) * STAFF_PAGE,
+        statuses=statuses,
+        by_building=building_id is not None,
+        by_category=category in CATEGORIES,
+        urgent_only=urgent_only,
+        search=search,
+        **shape,
     )
     return reports[:STAFF_PAGE], len(reports) > STAFF_PAGE
-
-
-def _search_condition(person: Person, q: str):
-    """A reference finds its report exactly (an index lookup); other words are looked for in
-    the address with apartment and the reporter's name."""
-    reference = q.upper().replace(" ", "")
-    # Only a report the staff member may see turns the search into a lookup; another
-    # building's reference is searched as words, and finds nothing here either.
-    if (
-        DefectReport.select()
-        .where((DefectReport.reference == reference) & served(person, DefectReport.building))
-        .exists()
-    ):
-        return DefectReport.reference == reference
-    address = Building.street_address.concat(" ").concat(fn.COALESCE(Apartment.number, ""))
-    pattern = contains_pattern(q)
-    return (address**pattern) | (DefectReport.reporter_name**pattern)
 
 
 def assignable_staff() -> list[Person]:
