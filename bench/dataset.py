@@ -3,13 +3,17 @@
 Thousands of apartments with leases and residents, tens of thousands of defects, requests,
 invoices, conversations and bookings: what the staff queues and the residents' lists hold
 after years of use. The demo people keep their homes, so their pages are measured with
-neighbours around them; Aino's household gets years of history of its own.
+neighbours around them; Aino's household gets years of history of its own (hundreds of
+defects: the bench's heaviest household). A grown household of ordinary size, with a handful
+of defects, gets a sign-in of its own (TYPICAL_EMAIL): the typical resident's pages.
 """
 
 import datetime
 import json
 import random
 from decimal import Decimal
+
+from peewee import fn
 
 from portal import clock
 from portal.demo import DEMO_PASSWORD
@@ -51,6 +55,9 @@ def _insert(model, rows: list[dict]) -> None:
 
 
 WRITER_EMAIL = "writer{}@example.fi"
+# The typical household's sign-in (the demo password) and about how many defects it has.
+TYPICAL_EMAIL = "tuuli.tavallinen@example.fi"
+TYPICAL_DEFECTS = 4
 
 
 def _add_writers(building: int, count: int, now: datetime.datetime) -> None:
@@ -86,6 +93,53 @@ def _add_writers(building: int, count: int, now: datetime.datetime) -> None:
             kind=SaunaTurn.HOUSEHOLD,
             monthly_fee=Decimal(15),
         )
+
+
+def _add_typical_household(building: int, now: datetime.datetime) -> None:
+    """Give a grown household of the writers' building (which has a sauna) a sign-in: the one
+    whose number of defects is nearest TYPICAL_DEFECTS, among those the writers do not use.
+    Its requests, conversations and invoices are as many as any grown household's."""
+    parties = list(
+        Residency.select(Residency.id, Residency.lease)
+        .join(Lease)
+        .join(Apartment)
+        .where(
+            (Apartment.building == building)
+            & (Residency.role == "lease_party")
+            & Residency.person.is_null()
+        )
+        .order_by(Residency.id)
+    )
+    defects = dict(
+        DefectReport.select(DefectReport.lease, fn.COUNT(DefectReport.id))
+        .where(DefectReport.lease.in_([party.lease_id for party in parties]))
+        .group_by(DefectReport.lease)
+        .tuples()
+    )
+    party = min(parties, key=lambda p: (abs(defects.get(p.lease_id, 0) - TYPICAL_DEFECTS), p.id))
+    person = Person.create(
+        email=TYPICAL_EMAIL,
+        first_name="Tuuli",
+        last_name="Tavallinen",
+        phone="040 765 4321",
+        password_hash=hash_password(DEMO_PASSWORD),
+        identification_method=Person.BANK,
+        identified_at=now,
+    )
+    Residency.update(person=person, first_name="Tuuli", last_name="Tavallinen").where(
+        Residency.id == party.id
+    ).execute()
+
+
+def typical_household() -> dict[str, int]:
+    """The typical household's lease, how many defects it has and the first of them."""
+    lease = Residency.get(Residency.person == Person.get(Person.email == TYPICAL_EMAIL)).lease_id
+    reports = DefectReport.select(DefectReport.id).where(DefectReport.lease == lease)
+    return {
+        "lease": lease,
+        "defects": reports.count(),
+        "defect": reports.order_by(DefectReport.id).first().id,
+    }
 
 
 def grow(
@@ -323,6 +377,7 @@ def grow(
                 for _ in range(audit_entries)
             ],
         )
+        _add_typical_household(building_ids[0], now)
     return {
         model._meta.table_name: model.select().count()
         for model in (

@@ -1,22 +1,25 @@
 """The portal's benchmark: queries and query plans at small and large data, bytes per page,
-and server speed against a bare Flask hello-world.
+and server cost per page against a reference page.
 
 The demo company is measured first, then a large one is grown on top of it (thousands of
 apartments, tens of thousands of defects, requests, invoices and conversations) and every
 page is measured again: the number of queries must not grow, and no list query may scan a
-large table or sort it without an index. Then both apps run under gunicorn with the same
-settings on the large database; wrk loads them from a second process over loopback, one
-after the other, in the same run, so the ratio compares like with like. Debian's Chromium,
-throttled to slow 3G and a slower CPU, times the pages residents use most (bench/slow_phone.py).
-Last, anonymous reports with photos too large to decode are sent while the start page is
-loaded, against a server with the shipped gunicorn settings (bench/hostile.py).
+large table or sort it without an index. Then the portal, the reference page
+(bench/reference_app.py: what every signed-in page must do, written by hand) and a bare
+hello-world run under gunicorn with the same settings; wrk loads them from a second process
+over loopback, alternating reference and page runs, and each page's cost is its workers' CPU
+time per request against the reference's (bench/speed.py). Debian's Chromium, throttled to
+slow 3G and a slower CPU, times the pages residents use most (bench/slow_phone.py). Last,
+anonymous reports with photos too large to decode are sent while the start page is loaded,
+against a server with the shipped gunicorn settings (bench/hostile.py).
 
-    python bench/run.py [--seconds 5] [--connections 4] [--json results.json] [--small]
-                        [--only-hostile]
+    python bench/run.py [--seconds 3] [--rounds 3] [--connections 8] [--json results.json]
+                        [--small] [--only-pages] [--pages SUBSTRING] [--only-hostile]
 """
 
 import argparse
 import gzip
+import http.client
 import http.cookiejar
 import json
 import os
@@ -45,30 +48,42 @@ NOSCRIPT_RE = re.compile(r"<noscript>.*?</noscript>", re.S)
 HTML_BUDGET = 14 * 1024
 PARTIAL_BUDGET = 4 * 1024
 CRITICAL_BUDGET = 45 * 1024
-P95_BUDGET_MS = 25.0
-P99_BUDGET_MS = 50.0
-RATIO_BUDGET = 0.5
+# The dashboard's p99 while photos are uploaded (the writes under load).
+PHOTO_P99_BUDGET_MS = 50.0
 QUERY_BUDGET = 8
 SECRET_KEY = "bench-" + "k" * 58
+# The hostile uploads keep the load they were budgeted with.
+HOSTILE_CONNECTIONS = 4
+# Every request of the benchmark says the same: the session is bound to the address and the
+# User-Agent it signed in with (Flask-Login's session protection), and a request from another
+# would have its session cookie signed and sent again on every response.
+USER_AGENT = "portal-bench"
 
-# (label, path, who): who is a demo email or None for a visitor.
-RESIDENT = "aino.virtanen@example.fi"
+# (label, path, who, class): who is a demo email or None for a visitor; the class names the
+# ratio budget (bench/speed.py). A path may name an object found after the data has grown.
+RESIDENT = "aino.virtanen@example.fi"  # the heaviest household: hundreds of defects
+TYPICAL = "tuuli.tavallinen@example.fi"  # = dataset.TYPICAL_EMAIL, a handful of defects
 STAFF = "leena.makinen@example.fi"
 PAGES = [
-    ("start page (visitor)", "/", None),
-    ("sign-in page", "/login", None),
-    ("dashboard (resident)", "/", RESIDENT),
-    ("defect list (resident)", "/defects/", RESIDENT),
-    ("defect page (resident)", "/defects/1", RESIDENT),
-    ("defect form (resident)", "/defects/new", RESIDENT),
-    ("sauna week (resident)", "/bookings/sauna", RESIDENT),
-    ("payments (resident)", "/payments/", RESIDENT),
-    ("staff start page", "/staff/", STAFF),
-    ("defect queue (staff)", "/staff/defects/", "jari.laine@example.fi"),
-    ("defect queue p. 20 (staff)", "/staff/defects/?status=all&page=20", STAFF),
-    ("defect search (staff)", "/staff/defects/?status=all&q=Sturenkatu", STAFF),
-    ("request queue (staff)", "/staff/requests/", STAFF),
-    ("message queue (staff)", "/staff/messages/", STAFF),
+    ("start page (visitor)", "/", None, "public"),
+    ("sign-in page", "/login", None, "public"),
+    ("dashboard (resident)", "/", RESIDENT, "resident-heavy"),
+    ("defect list (resident)", "/defects/", RESIDENT, "resident-heavy"),
+    ("defect page (resident)", "/defects/1", RESIDENT, "resident-heavy"),
+    ("defect form (resident)", "/defects/new", RESIDENT, "resident-heavy"),
+    ("sauna week (resident)", "/bookings/sauna", RESIDENT, "resident-heavy"),
+    ("payments (resident)", "/payments/", RESIDENT, "resident-heavy"),
+    ("dashboard (typical)", "/", TYPICAL, "resident-typical"),
+    ("defect list (typical)", "/defects/", TYPICAL, "resident-typical"),
+    ("defect page (typical)", "/defects/{typical_defect}", TYPICAL, "resident-typical"),
+    ("sauna week (typical)", "/bookings/sauna", TYPICAL, "resident-typical"),
+    ("payments (typical)", "/payments/", TYPICAL, "resident-typical"),
+    ("staff start page", "/staff/", STAFF, "staff"),
+    ("defect queue (staff)", "/staff/defects/", "jari.laine@example.fi", "staff"),
+    ("defect queue p. 20 (staff)", "/staff/defects/?status=all&page=20", STAFF, "staff"),
+    ("defect search (staff)", "/staff/defects/?status=all&q=Sturenkatu", STAFF, "staff"),
+    ("request queue (staff)", "/staff/requests/", STAFF, "staff"),
+    ("message queue (staff)", "/staff/messages/", STAFF, "staff"),
 ]
 
 
@@ -135,8 +150,10 @@ def bench_app(data_dir: Path):
     )
 
 
-def query_table(data_dir: Path, grow_data: bool) -> tuple[list[dict], dict]:
-    """Measure every page in-process at the demo size, grow the data, measure again."""
+def query_table(data_dir: Path, grow_data: bool) -> tuple[list[dict], dict, dict]:
+    """Measure every page in-process at the demo size, grow the data, measure again; return
+    the rows, the large data's size and the objects the page paths name (at the large size:
+    the typical household's first defect)."""
     import dataset
     import queries
 
@@ -146,23 +163,28 @@ def query_table(data_dir: Path, grow_data: bool) -> tuple[list[dict], dict]:
 
     app = bench_app(data_dir)
     small = queries.measure(app, DEMO_PASSWORD)
-    sizes = {}
+    sizes, ids = {}, {}
     if grow_data:
         started = time.monotonic()
         with app.app_context(), db.connection_context():
             sizes = dataset.grow()
             housekeeping.refresh_statistics()
+            typical = dataset.typical_household()
         sizes["seconds to build"] = round(time.monotonic() - started, 1)
+        sizes["typical household's defects"] = typical["defects"]
+        ids["typical_defect"] = typical["defect"]
     large = queries.measure(app, DEMO_PASSWORD)
     with app.app_context(), db.connection_context():
         rows = queries.compare(small, large)
-    return rows, sizes
+    return rows, sizes, ids
 
 
 def session_cookie(base: str, email: str, password: str) -> str:
-    """Sign in through the real form and return the Cookie header for that session."""
+    """Sign in through the real form, as the benchmark's User-Agent, and return the Cookie
+    header for that session."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(base + "/login").read().decode()
     token = CSRF_RE.search(page).group(1)
     form = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
@@ -171,7 +193,7 @@ def session_cookie(base: str, email: str, password: str) -> str:
 
 
 def fetch(url: str, cookie: str | None, encoding: str = "gzip") -> tuple[bytes, dict]:
-    headers = {"Accept-Encoding": encoding}
+    headers = {"Accept-Encoding": encoding, "User-Agent": USER_AGENT}
     if cookie:
         headers["Cookie"] = cookie
     request = urllib.request.Request(url, headers=headers)  # noqa: S310
@@ -180,10 +202,46 @@ def fetch(url: str, cookie: str | None, encoding: str = "gzip") -> tuple[bytes, 
         return body, dict(response.headers)
 
 
-def byte_table(base: str, cookies: dict) -> list[dict]:
+def probe(url: str, cookie: str | None) -> tuple[int, list[str]]:
+    """Ask for a page once as wrk does (no redirect followed); return its status and the
+    Set-Cookie headers of the answer."""
+    parts = urllib.parse.urlsplit(url)
+    headers = {"Accept-Encoding": "gzip, deflate, br", "User-Agent": USER_AGENT}
+    if cookie:
+        headers["Cookie"] = cookie
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request(
+            "GET", parts.path + (f"?{parts.query}" if parts.query else ""), None, headers
+        )
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.headers.get_all("Set-Cookie") or []
+    finally:
+        connection.close()
+
+
+def steady_cookie(url: str, cookie: str | None) -> tuple[str | None, int, list[str]]:
+    """The Cookie header a browser would hold after asking for the page now, the status of a
+    second request with it and the names of the cookies that second answer still sets.
+
+    The portal notes a signed-in person's activity in the session cookie once a minute: a
+    cookie taken minutes earlier is signed again and sent back on every response, which a
+    browser would have taken. So the cookie is brought up to date before each page's runs;
+    after that, a steady page sets no cookie (the runs of one page last under a minute)."""
+    _, set_cookies = probe(url, cookie)
+    if cookie and set_cookies:
+        jar = dict(part.split("=", 1) for part in cookie.split("; "))
+        jar.update(header.split(";", 1)[0].split("=", 1) for header in set_cookies)
+        cookie = "; ".join(f"{name}={value}" for name, value in jar.items())
+    status, set_cookies = probe(url, cookie)
+    return cookie, status, [header.split("=", 1)[0] for header in set_cookies]
+
+
+def byte_table(base: str, cookies: dict, pages: list[tuple]) -> list[dict]:
     """Measure each page's HTML and the critical bytes of a first visit."""
     rows = []
-    for label, path, who in PAGES:
+    for label, path, who, _kind in pages:
         body, headers = fetch(base + path, cookies.get(who))
         html = gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body
         # A browser running JavaScript skips what is inside <noscript>, one without it skips
@@ -220,6 +278,8 @@ def wrk(url: str, seconds: int, connections: int, cookie: str | None) -> dict:
         str(BENCH / "report.lua"),
         "--header",
         "Accept-Encoding: gzip, deflate, br",  # as a browser asks
+        "--header",
+        f"User-Agent: {USER_AGENT}",  # the one the session was signed in with
     ]
     if cookie:
         command += ["--header", f"Cookie: {cookie}"]
@@ -229,19 +289,74 @@ def wrk(url: str, seconds: int, connections: int, cookie: str | None) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=3, help="Length of each wrk run.")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="Rounds of (reference run, page run) per page."
+    )
+    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--warm-up-seconds", type=int, default=2, help="Load on each server before the runs."
+    )
     parser.add_argument("--write-seconds", type=int, default=10)
     parser.add_argument("--hostile-seconds", type=int, default=5)
     parser.add_argument(
         "--only-hostile", action="store_true", help="Only the hostile uploads, on the demo data."
     )
+    parser.add_argument(
+        "--only-pages",
+        action="store_true",
+        help="Queries, bytes and server speed only: no writes, hostile uploads or slow phone.",
+    )
+    parser.add_argument(
+        "--pages",
+        metavar="SUBSTRING",
+        help="Only the pages whose label holds SUBSTRING (any case) in the bytes and speed.",
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--small", action="store_true", help="Only the demo data.")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def chosen_pages(args: argparse.Namespace, ids: dict) -> list[tuple[str, str, str | None, str]]:
+    """PAGES as asked for (``--pages``), their paths filled in. The typical household is grown
+    with the large data: with ``--small`` its pages are left out."""
+    pages, left_out = [], []
+    for label, path, who, kind in PAGES:
+        if args.pages and args.pages.lower() not in label.lower():
+            continue
+        if who == TYPICAL and args.small:
+            left_out.append(label)
+            continue
+        pages.append((label, path.format(**ids), who, kind))
+    if left_out:
+        print("Left out with --small (no typical household): " + ", ".join(left_out))
+    return pages
+
+
+def reference_database(path: Path) -> list[str]:
+    """Build the reference page's database and return the plan of its list query, which must
+    walk the index in order (no scan, no sort)."""
+    import reference_app
+
+    reference_app.build_database(path)
+    plan = reference_app.query_plan(path)
+    if not any("USING INDEX item_owner_created" in step for step in plan) or any(
+        "TEMP B-TREE" in step or step.startswith("SCAN") for step in plan
+    ):
+        raise RuntimeError(f"The reference page's query does not use its index: {plan}")
+    return plan
+
+
+def main() -> int:
+    args = parse_args()
+    if args.pages and not any(
+        args.pages.lower() in label.lower() for label in ("hello-world", *(p[0] for p in PAGES))
+    ):
+        print(f"No page's label holds {args.pages!r}.", file=sys.stderr)
+        return 2
     if not shutil.which("wrk"):
         print("The benchmark needs wrk: apt-get install wrk", file=sys.stderr)
         return 2
@@ -250,6 +365,7 @@ def main() -> int:
     from portal.demo import DEMO_PASSWORD
 
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    inherited = [part for part in os.environ.get("PYTHONPATH", "").split(os.pathsep) if part]
     env = {
         **os.environ,
         # Production settings but for Secure cookies, which a client on plain-HTTP
@@ -257,7 +373,10 @@ def main() -> int:
         "PORTAL_ENV": "development",
         "PORTAL_SECRET_KEY": SECRET_KEY,
         "PORTAL_DATA_DIR": str(data_dir),
-        "PYTHONPATH": str(BENCH),
+        # The servers and commands import this checkout's portal (not one installed
+        # elsewhere) and the bench's own apps.
+        "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT), *inherited]),
+        "BENCH_REFERENCE_DB": str(data_dir / "reference.db"),
     }
     env.pop("PORTAL_DATABASE_URL", None)
     prepare_data(data_dir, env)
@@ -270,52 +389,73 @@ def main() -> int:
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
         return 1 if hostile.report(hostile_result) else 0
-    query_rows, data_sizes = query_table(data_dir, grow_data=not args.small)
-    portal_port, hello_port = free_port(), free_port()
+    query_rows, data_sizes, ids = query_table(data_dir, grow_data=not args.small)
+    pages = chosen_pages(args, ids)
+    plan = reference_database(data_dir / "reference.db")
+    ports = {name: free_port() for name in ("portal", "reference", "hello")}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     portal_log = data_dir / "portal-server.log"
-    servers = [
-        gunicorn("portal:create_app()", portal_port, env, args.workers, portal_log),
-        gunicorn("hello:app", hello_port, env, args.workers, data_dir / "hello-server.log"),
-    ]
+    # The three servers start the same way: the same gunicorn, workers and flags.
+    servers = {
+        "portal": gunicorn("portal:create_app()", ports["portal"], env, args.workers, portal_log),
+        "reference": gunicorn(
+            "reference_app:app",
+            ports["reference"],
+            env,
+            args.workers,
+            data_dir / "reference-server.log",
+        ),
+        "hello": gunicorn(
+            "hello:app", ports["hello"], env, args.workers, data_dir / "hello-server.log"
+        ),
+    }
     writes_result, writes_failures, phone_rows, hostile_result = {}, [], [], {}
     try:
-        portal, hello = f"http://127.0.0.1:{portal_port}", f"http://127.0.0.1:{hello_port}"
+        portal = urls["portal"]
         wait_for(portal + "/healthz")
-        wait_for(hello + "/")
-        people = sorted({who for _, _, who in PAGES if who})
+        wait_for(urls["reference"] + "/login")
+        wait_for(urls["hello"] + "/")
+        people = {who for _, _, who, _ in pages if who}
+        if not args.only_pages:
+            people |= {RESIDENT, STAFF}  # the writes' readers and the slow phone
         # One sign-in per person: the sign-in form's rate limit allows ten a minute.
-        cookies = {who: session_cookie(portal, who, DEMO_PASSWORD) for who in people}
-        sizes = byte_table(portal, cookies)
-        baseline = wrk(hello + "/", args.seconds, args.connections, None)
-        speed = []
-        for label, path, who in PAGES:
-            result = wrk(portal + path, args.seconds, args.connections, cookies.get(who))
-            result.update(page=label, ratio=result["rps"] / baseline["rps"])
-            speed.append(result)
-        if shutil.which("chromium"):
-            import slow_phone
+        cookies = {who: session_cookie(portal, who, DEMO_PASSWORD) for who in sorted(people)}
+        sizes = byte_table(portal, cookies, pages)
+        speed_rows, reference, notes = server_speed(args, pages, cookies, servers, urls)
+        reference["plan"] = plan
+        if not args.only_pages:
+            cookies[RESIDENT] = steady_cookie(portal + "/", cookies[RESIDENT])[0]
+            cookies[STAFF] = steady_cookie(portal + "/staff/defects/", cookies[STAFF])[0]
+            if shutil.which("chromium"):
+                import slow_phone
 
-            session = cookies[RESIDENT].split("portal_session=", 1)[1].split(";")[0]
-            phone_rows = slow_phone.measure(portal, session)
-        else:
-            print("No chromium on the PATH: the slow-phone timings are left out.")
-        if not args.small:
-            writes_result, writes_failures = writes_under_load(
-                data_dir, portal_port, cookies, args.write_seconds
-            )
-            locked = portal_log.read_text(errors="replace").count("database is locked")
-            writes_result["locked_errors"] = locked
-            if locked:
-                writes_failures.append(f'the server logged "database is locked" {locked} times')
-        hostile_result = hostile_uploads(data_dir, env, args)
+                session = cookies[RESIDENT].split("portal_session=", 1)[1].split(";")[0]
+                phone_rows = slow_phone.measure(portal, session)
+            else:
+                print("No chromium on the PATH: the slow-phone timings are left out.")
+            if not args.small:
+                writes_result, writes_failures = writes_under_load(
+                    data_dir, ports["portal"], cookies, args.write_seconds
+                )
+                locked = portal_log.read_text(errors="replace").count("database is locked")
+                writes_result["locked_errors"] = locked
+                if locked:
+                    writes_failures.append(f'the server logged "database is locked" {locked} times')
+            hostile_result = hostile_uploads(data_dir, env, args)
     finally:
-        for server in servers:
+        for server in servers.values():
             server.terminate()
-        for server in servers:
+        for server in servers.values():
             server.wait(timeout=10)
         shutil.rmtree(data_dir, ignore_errors=True)
 
-    failures = report_queries(query_rows, data_sizes) + report(sizes, baseline, speed, args)
+    import speed
+
+    failures = report_queries(query_rows, data_sizes) + report_bytes(sizes)
+    if notes:
+        print("\n" + "\n".join(notes))
+    failures += speed.report(speed_rows, reference, speed_header(args, reference))
+    print("\n" + ("\n".join(f"OVER BUDGET: {f}" for f in failures) or "Every budget holds."))
     if phone_rows:
         import slow_phone
 
@@ -330,11 +470,17 @@ def main() -> int:
         args.json.write_text(
             json.dumps(
                 {
+                    "settings": {
+                        key: getattr(args, key)
+                        for key in ("seconds", "rounds", "connections", "workers")
+                    },
                     "data": data_sizes,
                     "queries": query_rows,
                     "bytes": sizes,
-                    "hello": baseline,
-                    "pages": speed,
+                    "reference": reference,
+                    "hello": next((r for r in speed_rows if r["page"] == "hello-world"), None),
+                    "pages": [r for r in speed_rows if r["page"] != "hello-world"],
+                    "cookie_notes": notes,
                     "writes": writes_result,
                     "slow_phone": phone_rows,
                     "hostile": hostile_result,
@@ -344,6 +490,75 @@ def main() -> int:
             + "\n"
         )
     return 1 if failures else 0
+
+
+def server_speed(
+    args: argparse.Namespace, pages: list[tuple], cookies: dict, servers: dict, urls: dict
+) -> tuple[list[dict], dict, list[str]]:
+    """Measure the hello-world and each page against the reference page in interleaved
+    rounds (bench/speed.py); return the rows, the reference's own figures and what the
+    steady responses said of cookies."""
+    import speed
+
+    def load(url: str, cookie: str | None) -> dict:
+        return wrk(url, args.seconds, args.connections, cookie)
+
+    reference_url = urls["reference"] + "/"
+    # The reference's session is taken once: it never changes (nothing is written to it).
+    _, set_cookies = probe(urls["reference"] + "/login", None)
+    reference_cookie = "; ".join(header.split(";", 1)[0] for header in set_cookies)
+    _, status, names = steady_cookie(reference_url, reference_cookie)
+    if status != 200 or names:
+        raise RuntimeError(f"The reference page answered {status}, setting {names}")
+    reference = speed.Target(
+        "reference page", reference_url, reference_cookie, servers["reference"].pid
+    )
+    html_raw = len(fetch(reference_url, reference_cookie, "identity")[0])
+    # A short load on each server first: the workers import what they import lazily, fill
+    # their caches and compile templates before anything is timed.
+    _, first_path, first_who, _ = pages[0] if pages else (None, "/", None, None)
+    for url, cookie in (
+        (reference_url, reference_cookie),
+        (urls["hello"] + "/", None),
+        (urls["portal"] + first_path, cookies.get(first_who)),
+    ):
+        wrk(url, args.warm_up_seconds, args.connections, cookie)
+    notes = []
+    rows = []
+    if not args.pages or args.pages.lower() in "hello-world":
+        hello = speed.Target("hello-world", urls["hello"] + "/", None, servers["hello"].pid)
+        rows.append(speed.interleaved(reference, hello, args.rounds, load))
+    for label, path, who, kind in pages:
+        url = urls["portal"] + path
+        cookie, status, names = steady_cookie(url, cookies.get(who))
+        if who:
+            cookies[who] = cookie
+        if names and who:
+            notes.append(
+                f"WARNING: {label}: a steady signed-in response sets {', '.join(names)}:"
+                " every request signs the cookie again"
+            )
+        elif names:
+            notes.append(
+                f"note: {label}: every visitor's response sets {', '.join(names)}"
+                " (a first visit, as measured)"
+            )
+        target = speed.Target(label, url, cookie, servers["portal"].pid, kind)
+        row = speed.interleaved(reference, target, args.rounds, load)
+        row["status"] = status  # wrk counts neither a redirect nor a 404 as an error
+        rows.append(row)
+        print(f"  {label}: ratio {row['ratio']:.2f}", file=sys.stderr, flush=True)
+    return rows, {**speed.reference_summary(rows), "html_raw": html_raw}, notes
+
+
+def speed_header(args: argparse.Namespace, reference: dict) -> str:
+    return (
+        f"Server ({args.workers} gunicorn workers, wrk {args.connections} connections;"
+        f" {args.rounds} rounds of {args.seconds} s runs per page, alternating with the"
+        f" reference page; CPU ms per request of the workers; latency in ms)\n"
+        f"Reference page: {reference['html_raw']} B of HTML raw, its query:"
+        f" {'; '.join(reference['plan'])}"
+    )
 
 
 def writes_under_load(data_dir: Path, port: int, cookies: dict, seconds: int):
@@ -402,7 +617,7 @@ def hostile_uploads(data_dir: Path, env: dict, args) -> dict:
             port,
             server,
             log,
-            lambda path: wrk(base + path, args.hostile_seconds, args.connections, None),
+            lambda path: wrk(base + path, args.hostile_seconds, HOSTILE_CONNECTIONS, None),
         )
     finally:
         server.terminate()
@@ -441,7 +656,7 @@ def report_writes(result: dict, failures: list[str], seconds: int) -> list[str]:
     )
     if photos["failed"] or page["errors"]:
         failures.append(f"photo uploads: {photos['failed']} failed {photos['problems']}")
-    if page["p99"] > P99_BUDGET_MS:
+    if page["p99"] > PHOTO_P99_BUDGET_MS:
         failures.append(f"dashboard during photo uploads: p99 {page['p99']:.1f} ms")
     print("\n".join(f"WRITES: {f}" for f in failures) or "Writes: nothing lost, no errors.")
     return failures
@@ -481,8 +696,8 @@ def report_queries(rows: list[dict], data_sizes: dict) -> list[str]:
     return failures
 
 
-def report(sizes: list[dict], baseline: dict, speed: list[dict], args) -> list[str]:
-    """Print the tables and return the budgets that broke."""
+def report_bytes(sizes: list[dict]) -> list[str]:
+    """Print the bytes of each page over HTTP and return the budgets that broke."""
     failures = []
     print(
         f"\nBytes over HTTP (budgets: HTML {HTML_BUDGET} B, first visit {CRITICAL_BUDGET} B"
@@ -502,24 +717,6 @@ def report(sizes: list[dict], baseline: dict, speed: list[dict], args) -> list[s
             failures.append(f"{row['page']}: over the byte budget")
         if row["cold_requests"] > 3:
             failures.append(f"{row['page']}: {row['cold_requests']} requests on a cold load")
-    print(
-        f"\nServer ({args.workers} gunicorn workers, wrk {args.connections} connections,"
-        f" {args.seconds} s each; latency in ms)"
-    )
-    print(f"{'page':28} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'ratio':>6} {'errors':>6}")
-    for row in [{**baseline, "page": "hello-world", "ratio": 1.0}, *speed]:
-        print(
-            f"{row['page']:28} {row['rps']:8.0f} {row['p50']:7.2f} {row['p95']:7.2f}"
-            f" {row['p99']:7.2f} {row['ratio']:6.2f} {row['errors']:6}"
-        )
-    for row in speed:
-        if row["p95"] > P95_BUDGET_MS or row["p99"] > P99_BUDGET_MS:
-            failures.append(f"{row['page']}: p95 {row['p95']:.1f} ms, p99 {row['p99']:.1f} ms")
-        if row["ratio"] < RATIO_BUDGET:
-            failures.append(f"{row['page']}: {row['ratio']:.0%} of hello-world's throughput")
-        if row["errors"]:
-            failures.append(f"{row['page']}: {row['errors']} errors")
-    print("\n" + ("\n".join(f"OVER BUDGET: {f}" for f in failures) or "Every budget holds."))
     return failures
 
 

@@ -19,6 +19,7 @@ from flask_login import current_user, user_logged_in
 from portal import catalog, clock
 from portal.extensions import login_manager
 from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.models import Person
 from portal.services import audit, mandates
 from portal.services.residents import resident_status, status_of
@@ -329,6 +330,77 @@ def may_open(endpoint: str) -> bool:
     return refusal(current_app.extensions["access_table"].get(endpoint)) is None
 
 
+# The header's menu: the staff's, or a resident's; each link shown only to who may open it.
+STAFF_MENU = (
+    ("staff.index", _l("Back office")),
+    ("staff_defects.queue", _l("Defect notifications")),
+    ("staff_requests.queue", _l("Service requests")),
+    ("staff_messages.queue", _l("Messages")),
+    ("staff_notices.index", _l("Notices")),
+    ("staff_payments.index", _l("Payments")),
+    ("staff_buildings.index", _l("Buildings")),
+    ("staff_appointments.index", _l("Visits")),
+    ("staff_mandates.index", _l("Powers of attorney")),
+    ("staff_saunas.index", _l("Saunas and turns")),
+    ("staff_parking.index", _l("Parking")),
+)
+RESIDENT_MENU = (
+    ("home.index", _l("Home")),
+    ("defects.index", _l("Defect notifications")),
+    ("requests.index", _l("Requests")),
+    ("messages.index", _l("Messages")),
+    ("notices.index", _l("Notices")),
+    ("payments.index", _l("Payments")),
+    ("lease.show", _l("Rental agreement")),
+    ("building.show", _l("Building")),
+    ("bookings.index", _l("Bookings")),
+    ("mandates.index", _l("Powers of attorney")),
+    ("profile.show", _l("Your information")),
+)
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    href: str
+    label: str
+    current: bool
+
+
+def _plain_paths() -> dict[str, str]:
+    """The path of every endpoint that takes no values, read once from the app's routes."""
+    paths = current_app.extensions.get("plain_paths")
+    if paths is None:
+        paths = {
+            rule.endpoint: rule.rule
+            for rule in current_app.url_map.iter_rules()
+            if not rule.arguments and "GET" in (rule.methods or ())
+        }
+        current_app.extensions["plain_paths"] = paths
+    return paths
+
+
+def main_menu() -> list[MenuLink]:
+    """The signed-in person's menu links, with the one of this page's section marked.
+
+    Every signed-in page shows it, so it is made here rather than in the template: the
+    template called may_open and url_for for each of eleven links, and most links share
+    their rule, which is judged once."""
+    table = current_app.extensions["access_table"]
+    paths = _plain_paths()
+    root = request.script_root
+    section = (request.endpoint or "").partition(".")[0]
+    judged: dict[Rule | None, bool] = {}
+    links = []
+    for endpoint, label in STAFF_MENU if current_user.is_staff else RESIDENT_MENU:
+        rule = table.get(endpoint)
+        if rule not in judged:
+            judged[rule] = refusal(rule) is None
+        if judged[rule] and endpoint in paths:
+            current = endpoint.partition(".")[0] == section
+            links.append(MenuLink(root + paths[endpoint], str(label), current))
+    return links
+
+
 def may_request(type_key: str) -> bool:
     """Tell whether the signed-in person may open the form of a request type: for links.
     An agent needs a mandate that covers the type itself, not only the list of requests."""
@@ -376,6 +448,7 @@ def init_app(app: Flask) -> None:
     app.extensions["access_table"] = dict(ACCESS)
     app.jinja_env.globals["may_open"] = may_open
     app.jinja_env.globals["may_request"] = may_request
+    app.jinja_env.globals["main_menu"] = main_menu
     app.jinja_env.globals["acting"] = lambda: g.get("acting")
     user_logged_in.connect(remember_received, app)
 

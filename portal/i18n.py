@@ -1,6 +1,7 @@
 """Language choice and locale-aware formatting of dates, times, numbers and money."""
 
 import datetime
+import functools
 from collections.abc import Mapping
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -12,6 +13,9 @@ from flask import Flask, current_app, g, request
 from flask_babel import get_domain, get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES
 from portal.extensions import babel
@@ -144,35 +148,68 @@ def _helsinki(value: datetime.datetime) -> datetime.datetime:
 NAMED_FORMATS = ("full", "long", "medium", "short")
 
 
+# A page lists the same few dates and sums many times over (due dates, monthly rents), and
+# Babel takes longer to write one than the page takes to find it: each text is written once
+# per language and kept. The values are immutable (dates, moments, times, Decimals).
+TEXTS_KEPT = 4096
+
+
 def template_date(value, fmt: str = "long") -> str:
     """A date in a named format ("long": 14. joulukuuta 2026) or a pattern ("LLLL y")."""
     if not value:
         return ""
+    return _date_text(value, fmt, _language())
+
+
+@functools.lru_cache(maxsize=TEXTS_KEPT)
+def _date_text(value, fmt: str, language: str) -> str:
     if isinstance(value, datetime.datetime):
         value = _helsinki(value).date()
-    pattern = date_pattern(_language(), fmt) if fmt in NAMED_FORMATS else fmt
-    return babel_dates.parse_pattern(pattern).apply(value, get_locale())
+    pattern = date_pattern(language, fmt) if fmt in NAMED_FORMATS else fmt
+    return babel_dates.parse_pattern(pattern).apply(value, BABEL_LOCALES[language])
 
 
 def template_datetime(value, fmt: str = "medium") -> str:
     """A stored (UTC) moment as a Helsinki date and time: "14.12.2026 klo 18.00"."""
     if not value:
         return ""
-    pattern = datetime_pattern(_language(), fmt) if fmt in NAMED_FORMATS else fmt
-    return babel_dates.parse_pattern(pattern).apply(_helsinki(value), get_locale())
+    return _datetime_text(value, fmt, _language())
+
+
+@functools.lru_cache(maxsize=TEXTS_KEPT)
+def _datetime_text(value, fmt: str, language: str) -> str:
+    pattern = datetime_pattern(language, fmt) if fmt in NAMED_FORMATS else fmt
+    return babel_dates.parse_pattern(pattern).apply(_helsinki(value), BABEL_LOCALES[language])
 
 
 def template_clock(value) -> str:
     """A Helsinki time of day (a slot's naive start, or a sauna turn's "18:00"): "18.00"."""
+    return _clock_text(value, _language())
+
+
+@functools.lru_cache(maxsize=TEXTS_KEPT)
+def _clock_text(value, language: str) -> str:
     if isinstance(value, str):
         value = datetime.time.fromisoformat(value)
-    return babel_dates.parse_pattern(TIME_PATTERN).apply(value, get_locale())
+    return babel_dates.parse_pattern(TIME_PATTERN).apply(value, BABEL_LOCALES[language])
 
 
 def template_at_clock(value) -> str:
     """A time of day after a day's name, with the language's word: "klo 18.00"."""
-    word = TIME_WORDS.get(_language())
-    return f"{word} {template_clock(value)}" if word else template_clock(value)
+    language = _language()
+    word = TIME_WORDS.get(language)
+    text = _clock_text(value, language)
+    return f"{word} {text}" if word else text
+
+
+def template_money(value) -> str:
+    """A sum in euros: "1 043,60 €"."""
+    return _money_text(value, _language())
+
+
+@functools.lru_cache(maxsize=TEXTS_KEPT)
+def _money_text(value, language: str) -> str:
+    return babel_numbers.format_currency(value, "EUR", locale=BABEL_LOCALES[language])
 
 
 class WeekdayNames:
@@ -180,6 +217,53 @@ class WeekdayNames:
 
     def __getitem__(self, index: int) -> str:
         return get_day_names("wide", locale=get_locale())[index]
+
+
+def _page_translations(catalog):
+    """gettext and ngettext for one page, bound to its catalog: what Jinja's i18n extension
+    does for each string, less finding the request's locale and catalog again each time."""
+    ugettext, ungettext = catalog.ugettext, catalog.ungettext
+    # As Jinja's own: the catalog's texts are ours and trusted as markup; the values put
+    # into them are escaped by Markup's % operator.
+
+    @pass_context
+    def page_gettext(__context, __string, **variables):
+        text = ugettext(__string)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704  # nosec B704
+        return text % variables
+
+    @pass_context
+    def page_ngettext(__context, __singular, __plural, __num, **variables):
+        variables.setdefault("num", __num)
+        text = ungettext(__singular, __plural, __num)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704  # nosec B704
+        return text % variables
+
+    return page_gettext, page_ngettext
+
+
+def _translation_context() -> dict:
+    """Give each rendered page the translating functions of its language, found once: a
+    page shows a hundred texts, and the global ones look the locale up for each of them.
+    The page's CSRF token is made once too, on its first use (the header's forms and the
+    page's own each ask for it)."""
+    page_gettext, page_ngettext = _page_translations(translations())
+    token = None
+
+    def page_csrf_token() -> str:
+        nonlocal token
+        if token is None:
+            token = generate_csrf()
+        return token
+
+    return {
+        "_": page_gettext,
+        "gettext": page_gettext,
+        "ngettext": page_ngettext,
+        "csrf_token": page_csrf_token,
+    }
 
 
 def init_app(app: Flask) -> None:
@@ -195,7 +279,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=template_date,
         datetime=template_datetime,
-        money=lambda value: babel_numbers.format_currency(value, "EUR", locale=get_locale()),
+        money=template_money,
         decimal=lambda value: babel_numbers.format_decimal(value, locale=get_locale()),
         # A Helsinki wall-clock time stored without a zone (a slot, a sauna turn).
         clock=template_clock,
@@ -210,3 +294,4 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.context_processor(_translation_context)

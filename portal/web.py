@@ -144,12 +144,16 @@ def footer_team() -> ServiceTeam | None:
     if status is not None and status.residency is not None:
         return status.residency.lease.apartment.building.team
     if current_user.is_authenticated and current_user.staff_team_id:
-        return current_user.staff_team
+        # From the list of every team (its SQL built once) rather than by the person's
+        # foreign key, which peewee would turn into SQL anew on every staff page.
+        own = current_user.staff_team_id
+        return next((team for team in _visitor_teams() if team.id == own), None)
     return next((team for team in _visitor_teams() if team.is_default), None)
 
 
 def _visitor_teams() -> list[ServiceTeam]:
-    """Every team, the default first, read once per request for a visitor's pages."""
+    """Every team, the default first, read once per request (a visitor's pages, the staff's
+    footer)."""
     if "visitor_teams" not in g:
         g.visitor_teams = buildings.teams_for_visitors()
     return g.visitor_teams

@@ -3,6 +3,7 @@ the maintenance side."""
 
 import datetime
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -399,3 +400,78 @@ def test_a_long_history_comes_a_page_at_a_time(login_as):
     assert "H00005" in second and "H00004" not in second
     assert "H00004" in third and "H00000" in third
     assert client.get("/defects/?page=nonsense").status_code == 200
+
+
+def _add_reports(lease, prefix, count, status):
+    """Add ``count`` reports newer than any demo report, the last the newest."""
+    start = clock.utcnow() + datetime.timedelta(days=1)
+    DefectReport.insert_many(
+        [
+            {
+                "reference": f"{prefix}{index:05d}",
+                "building": lease.apartment.building_id,
+                "apartment": lease.apartment_id,
+                "lease": lease.id,
+                "location": "apartment",
+                "category": "heating",
+                "description": "Patteri on kylmä.",
+                "status": status,
+                "created_at": start + datetime.timedelta(days=index),
+                "updated_at": start + datetime.timedelta(days=index),
+            }
+            for index in range(count)
+        ]
+    ).execute()
+
+
+def _references(html):
+    return re.findall(r"\b[OC]\d{5}\b", html)
+
+
+def test_open_reports_come_twenty_at_a_time_newest_first(login_as):
+    aino = Residency.get(Residency.first_name == "Aino")
+    _add_reports(aino.lease, "O", 45, "in_progress")
+    client = login_as(RESIDENT)
+    first = client.get("/defects/").text
+    assert _references(first) == [f"O{index:05d}" for index in range(44, 24, -1)]
+    assert 'href="/defects/?open_page=2">Older open notifications</a>' in first
+    assert "Newer open notifications" not in first
+    second = client.get("/defects/?open_page=2").text
+    assert _references(second) == [f"O{index:05d}" for index in range(24, 4, -1)]
+    assert 'href="/defects/">Newer open notifications</a>' in second
+    assert 'href="/defects/?open_page=3">Older open notifications</a>' in second
+    third = client.get("/defects/?open_page=3").text
+    # The five left, then the demo's own open reports: the last page has no older one.
+    assert _references(third)[:5] == [f"O{index:05d}" for index in range(4, -1, -1)]
+    assert "Older open notifications" not in third
+    assert 'href="/defects/?open_page=2">Newer open notifications</a>' in third
+
+
+def test_a_page_number_out_of_range_shows_the_nearest_page(login_as):
+    aino = Residency.get(Residency.first_name == "Aino")
+    _add_reports(aino.lease, "O", 45, "received")
+    client = login_as(RESIDENT)
+    last = client.get("/defects/?open_page=3").text
+    for asked in ("4", "99", "100000", "99999999999999999999"):
+        response = client.get(f"/defects/?open_page={asked}")
+        assert response.status_code == 200
+        assert _references(response.text) == _references(last)
+    first = client.get("/defects/").text
+    for asked in ("0", "-2", "two", ""):
+        response = client.get(f"/defects/?open_page={asked}")
+        assert response.status_code == 200
+        assert _references(response.text) == _references(first)
+
+
+def test_each_list_pages_on_its_own_and_keeps_the_other_s_page(login_as):
+    aino = Residency.get(Residency.first_name == "Aino")
+    _add_reports(aino.lease, "O", 45, "waiting")
+    _add_reports(aino.lease, "C", 45, "done")
+    client = login_as(RESIDENT)
+    page = client.get("/defects/?open_page=2&page=2").text
+    references = _references(page)
+    assert references[:20] == [f"O{index:05d}" for index in range(24, 4, -1)]
+    assert references[20:] == [f"C{index:05d}" for index in range(24, 4, -1)]
+    assert 'href="/defects/?open_page=3&amp;page=2">Older open notifications' in page
+    assert 'href="/defects/?open_page=2&amp;page=3">Next' in page
+    assert 'href="/defects/?open_page=2&amp;page=1">Previous' in page

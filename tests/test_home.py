@@ -1,11 +1,12 @@
 """The start page for visitors, the resident dashboard and the not-yet-open page."""
 
 import datetime
+import re
 
 from babel.dates import format_date
 
 from portal import clock
-from portal.models import Lease, Residency
+from portal.models import DefectReport, Lease, ParkingContract, Residency, SaunaBooking
 from tests.conftest import (
     ASOY_RESIDENT,
     CUSTOMER_SERVICE,
@@ -36,6 +37,39 @@ def test_dashboard_shows_home_household_and_team(login_as):
     for name in ("Aino Virtanen", "Mikko Virtanen", "Elias Virtanen"):
         assert name in html
     assert "asiakaspalvelu@hekaoy.fi" in html
+
+
+def test_dashboard_lists_turns_then_spaces_then_offers_with_their_last_days(login_as):
+    aino = Residency.get(Residency.first_name == "Aino")
+    last_day = clock.today() + datetime.timedelta(days=40)
+    SaunaBooking.update(end_date=last_day).where(SaunaBooking.lease == aino.lease_id).execute()
+    ParkingContract.update(end_date=last_day).where(
+        ParkingContract.lease == aino.lease_id
+    ).execute()
+    html = login_as(RESIDENT).get("/").text
+    shown = format_date(last_day, "medium", locale="en_FI")
+    sauna = html.index(f'Sauna: Tuesday 19.00 <span class="small">(Cancelled: yours until {shown})')
+    space = html.index(
+        f'Parking: P2, Sturenkadun piha <span class="small">(Notice given: yours until {shown})'
+    )
+    offer = html.index("Space P6 is offered to you.")
+    assert sauna < space < offer
+
+
+def test_dashboard_shows_the_five_newest_open_defects(login_as):
+    aino = Residency.get(Residency.first_name == "Aino")
+    newest = (
+        DefectReport.select()
+        .where(
+            (DefectReport.lease == aino.lease_id)
+            & DefectReport.status.in_(DefectReport.OPEN_STATUSES)
+        )
+        .order_by(DefectReport.created_at.desc(), DefectReport.id.desc())
+    )
+    html = login_as(RESIDENT).get("/").text
+    card = html[html.index('id="defects-title"') : html.index('id="requests-title"')]
+    shown = [int(found) for found in re.findall(r'href="/defects/(\d+)"', card)]
+    assert shown == [report.id for report in newest[:5]]
 
 
 def test_other_resident_sees_the_same_home(login_as):

@@ -8,6 +8,7 @@ from peewee import JOIN, fn
 
 from portal.i18n import gettext as _
 from portal.models import Apartment, Building, BuildingDetails, Person, ServiceTeam, db, utcnow
+from portal.prepared import prepared
 from portal.services import audit, files
 from portal.services.staff import served
 
@@ -48,17 +49,21 @@ def buildings_by_address() -> list[Building]:
     )
 
 
+@prepared
+def _teams_with_buildings():
+    answers = Building.select().where(Building.team == ServiceTeam.id)
+    return ServiceTeam.select(ServiceTeam, fn.EXISTS(answers).alias("answers_buildings")).order_by(
+        ServiceTeam.is_default.desc(), ServiceTeam.id
+    )
+
+
 def teams_for_visitors() -> list[ServiceTeam]:
     """List every service team, the default team first, each with ``answers_buildings``
     telling whether some building points to it, in one query: a visitor's pages show the
     default team's contacts, and for urgent defects each answering team's number under its
-    name (the visitor has not said where they live)."""
-    answers = Building.select().where(Building.team == ServiceTeam.id)
-    return list(
-        ServiceTeam.select(ServiceTeam, fn.EXISTS(answers).alias("answers_buildings")).order_by(
-            ServiceTeam.is_default.desc(), ServiceTeam.id
-        )
-    )
+    name (the visitor has not said where they live). Every visitor's page runs it, so its
+    SQL is built once."""
+    return _teams_with_buildings()
 
 
 def apartment_in(building: Building, number: str) -> Apartment | None:

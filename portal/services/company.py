@@ -10,6 +10,7 @@ address that changes with the row, so browsers keep it for a year."""
 
 import base64
 import datetime
+import functools
 import hashlib
 import threading
 import time
@@ -139,9 +140,20 @@ def darker(color: str, factor: float = 0.75) -> str:
 
 def theme_css(profile: CompanyProfile | None) -> str:
     """The style sheet that gives the pages the company's colour."""
-    color = profile.brand_color if profile and parse_color(profile.brand_color) else DEFAULT_COLOR
-    color = normal_color(color)
+    return _theme_of(profile.brand_color if profile else DEFAULT_COLOR)
+
+
+# Every page carries the theme and names its hash in its policy: each is made once per colour.
+@functools.lru_cache(maxsize=16)
+def _theme_of(color: str) -> str:
+    color = normal_color(color if parse_color(color) else DEFAULT_COLOR)
     return f":root{{--brand:{color};--brand-dark:{darker(color)}}}\n"
+
+
+@functools.lru_cache(maxsize=16)
+def _digest_of(css: str) -> str:
+    digest = hashlib.sha256(css.encode()).digest()
+    return "sha256-" + base64.b64encode(digest).decode()
 
 
 def maintenance_caller() -> str:
@@ -163,8 +175,7 @@ def key_service() -> str:
 
 def theme_digest(profile: CompanyProfile | None) -> str:
     """The CSP hash ("sha256-…") of the style ``theme_css`` gives, which pages carry inline."""
-    digest = hashlib.sha256(theme_css(profile).encode()).digest()
-    return "sha256-" + base64.b64encode(digest).decode()
+    return _digest_of(theme_css(profile))
 
 
 # A logo up to this size travels inside the page as a data: address (Heka's is 250 bytes);
@@ -176,8 +187,12 @@ def inline_logo(profile: CompanyProfile | None) -> str | None:
     """The logo as a data: address when it is small enough to send inside every page."""
     if profile is None or not profile.logo or len(profile.logo) > INLINE_LOGO_BYTES:
         return None
-    encoded = base64.b64encode(bytes(profile.logo)).decode()
-    return f"data:{profile.logo_type};base64,{encoded}"
+    return _data_address(bytes(profile.logo), profile.logo_type)
+
+
+@functools.lru_cache(maxsize=4)
+def _data_address(logo: bytes, content_type: str) -> str:
+    return f"data:{content_type};base64,{base64.b64encode(logo).decode()}"
 
 
 @dataclass(frozen=True)

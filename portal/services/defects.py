@@ -1,7 +1,9 @@
 """Defect notifications: what can be reported, the rules of the timeline, the emails it sends."""
 
 import secrets
+from collections import namedtuple
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from peewee import JOIN, IntegrityError, fn
@@ -19,8 +21,9 @@ from portal.models import (
     db,
     utcnow,
 )
+from portal.prepared import prepared
 from portal.services import mail, photos
-from portal.services.staff import served
+from portal.services.staff import Scope, served, shape_of
 
 LOCATIONS = {
     "apartment": _l("In my apartment"),
@@ -275,22 +278,33 @@ def staff_report(person: Person, report_id: int) -> DefectReport | None:
     )
 
 
-def reports_page(
-    person: Person,
-    *,
-    status: str,
-    building_id: int | None,
-    category: str,
-    urgent_only: bool,
-    q: str,
-    page: int,
-) -> tuple[list[DefectReport], bool]:
-    """Return one page of the reports a staff member serves, urgent first and then oldest
-    first, and whether another page follows.
+# A line of the staff queue: what it shows, with the building's address and apartment.
+QueueLine = namedtuple(
+    "QueueLine",
+    "id reference category location status urgent created_at street_address apartment_number",
+)
 
-    ``status`` is "open", one of the statuses or anything else for all of them; an unknown
-    category is no filter. ``q`` is the search as typed (see ``_search_condition``).
-    """
+
+@prepared
+def _queue_page(
+    team,
+    status,
+    building,
+    category,
+    reference,
+    pattern,
+    limit,
+    offset,
+    *,
+    role,
+    has_team,
+    statuses,
+    by_building,
+    by_category,
+    urgent_only,
+    search,
+):
+    who = Scope.prepared(team, role, has_team)
     query = (
         # Only what a line shows: a page of fifty reads no descriptions or building details.
         DefectReport.select(
@@ -301,52 +315,92 @@ def reports_page(
             DefectReport.status,
             DefectReport.urgent,
             DefectReport.created_at,
-            DefectReport.apartment,
-            Building.id,
-            Building.street_address,
-            Apartment.id,
-            Apartment.number,
+            Building.street_address.alias("street_address"),
+            Apartment.number.alias("apartment_number"),
         )
         .join(Building)
         .switch(DefectReport)
         .join(Apartment, join_type=JOIN.LEFT_OUTER, on=(DefectReport.apartment == Apartment.id))
-        .where(served(person, DefectReport.building))
+        .where(served(who, DefectReport.building))
     )
-    if status == "open":
+    if statuses == "open":
         query = query.where(DefectReport.open_queue())
-    elif status in DefectReport.STATUSES:
+    elif statuses == "one":
         query = query.where(DefectReport.status == status)
-    if building_id is not None:
-        query = query.where(DefectReport.building == building_id)
-    if category in CATEGORIES:
+    if by_building:
+        query = query.where(DefectReport.building == building)
+    if by_category:
         query = query.where(DefectReport.category == category)
     if urgent_only:
         query = query.where(DefectReport.urgent)
-    if q:
-        query = query.where(_search_condition(person, q))
-    reports = list(
+    if search == "reference":
+        query = query.where(DefectReport.reference == reference)
+    elif search == "words":
+        address = Building.street_address.concat(" ").concat(fn.COALESCE(Apartment.number, ""))
+        query = query.where((address**pattern) | (DefectReport.reporter_name**pattern))
+    return (
         query.order_by(DefectReport.urgent.desc(), DefectReport.created_at, DefectReport.id)
-        .limit(STAFF_PAGE + 1)
-        .offset((page - 1) * STAFF_PAGE)
+        .limit(limit)
+        .offset(offset)
+        .objects(QueueLine)
+    )
+
+
+@prepared
+def _served_reference(team, reference, *, role, has_team):
+    who = Scope.prepared(team, role, has_team)
+    return DefectReport.select(DefectReport.id).where(
+        (DefectReport.reference == reference) & served(who, DefectReport.building)
+    )
+
+
+def reports_page(
+    person: Person,
+    *,
+    status: str,
+    building_id: int | None,
+    category: str,
+    urgent_only: bool,
+    q: str,
+    page: int,
+) -> tuple[list[QueueLine], bool]:
+    """Return one page of the reports a staff member serves, urgent first and then oldest
+    first, and whether another page follows.
+
+    ``status`` is "open", one of the statuses or anything else for all of them; an unknown
+    category is no filter. ``q`` is the search: a reference the staff member may see finds
+    its report exactly (an index lookup); other words are looked for in the address with
+    apartment and the reporter's name.
+    """
+    # The status condition: the open reports, those of one status, or none.
+    statuses = "one" if status in DefectReport.STATUSES else "all"
+    if status == "open":
+        statuses = "open"
+    reference = q.upper().replace(" ", "")
+    shape = shape_of(person)
+    search = None
+    if q:
+        # Only a report the staff member may see turns the search into a lookup; another
+        # building's reference is searched as words, and finds nothing here either.
+        found = _served_reference(team=person.staff_team_id, reference=reference, **shape)
+        search = "reference" if found else "words"
+    reports = _queue_page(
+        team=person.staff_team_id,
+        status=status,
+        building=building_id,
+        category=category,
+        reference=reference,
+        pattern=contains_pattern(q),
+        limit=STAFF_PAGE + 1,
+        offset=(page - 1) * STAFF_PAGE,
+        statuses=statuses,
+        by_building=building_id is not None,
+        by_category=category in CATEGORIES,
+        urgent_only=urgent_only,
+        search=search,
+        **shape,
     )
     return reports[:STAFF_PAGE], len(reports) > STAFF_PAGE
-
-
-def _search_condition(person: Person, q: str):
-    """A reference finds its report exactly (an index lookup); other words are looked for in
-    the address with apartment and the reporter's name."""
-    reference = q.upper().replace(" ", "")
-    # Only a report the staff member may see turns the search into a lookup; another
-    # building's reference is searched as words, and finds nothing here either.
-    if (
-        DefectReport.select()
-        .where((DefectReport.reference == reference) & served(person, DefectReport.building))
-        .exists()
-    ):
-        return DefectReport.reference == reference
-    address = Building.street_address.concat(" ").concat(fn.COALESCE(Apartment.number, ""))
-    pattern = contains_pattern(q)
-    return (address**pattern) | (DefectReport.reporter_name**pattern)
 
 
 def assignable_staff() -> list[Person]:
@@ -363,29 +417,38 @@ def assignable_staff() -> list[Person]:
     )
 
 
-def timeline(report: DefectReport, *, for_staff: bool) -> list[DefectEvent]:
-    """List a report's events oldest first with their authors; residents see only the
-    events marked visible to them."""
+@prepared
+def _timeline(report, *, for_staff):
+    # Of the author, only the name the timeline shows.
     query = (
-        DefectEvent.select(DefectEvent, Person)
+        DefectEvent.select(DefectEvent, Person.id, Person.first_name, Person.last_name)
         .join(Person, join_type=JOIN.LEFT_OUTER, on=(DefectEvent.author == Person.id))
-        .where(DefectEvent.report == report.id)
+        .where(DefectEvent.report == report)
         .order_by(DefectEvent.created_at, DefectEvent.id)
     )
-    if not for_staff:
-        query = query.where(DefectEvent.visible_to_resident)
-    return list(query)
+    return query if for_staff else query.where(DefectEvent.visible_to_resident)
+
+
+def timeline(report: DefectReport, *, for_staff: bool) -> list[DefectEvent]:
+    """List a report's events oldest first with their authors' names; residents see only
+    the events marked visible to them."""
+    return _timeline(report=report.id, for_staff=for_staff)
+
+
+@prepared
+def _photos(report):
+    return Attachment.select().where(Attachment.report == report).order_by(Attachment.id)
 
 
 def photos_of(report: DefectReport) -> list[Attachment]:
     """List a report's photos in the order they were sent."""
-    return list(Attachment.select().where(Attachment.report == report.id).order_by(Attachment.id))
+    return _photos(report=report.id)
 
 
 # The household's side: every lookup is limited to the reports of one lease.
 
-OPEN_SHOWN = 100
-EARLIER_PAGE = 20
+# A page of the household's open reports, and of its closed ones.
+HOUSEHOLD_PAGE = 20
 # What a line of the household's list shows: a long list reads no descriptions or contact
 # details.
 LIST_COLUMNS = (
@@ -398,39 +461,83 @@ LIST_COLUMNS = (
     DefectReport.created_at,
 )
 NEWEST_FIRST = (DefectReport.created_at.desc(), DefectReport.id.desc())
+# A line of the list: a named tuple, read faster than a model object.
+ReportLine = namedtuple("ReportLine", [column.name for column in LIST_COLUMNS])
 
 
-def _of_household(lease_id: int):
-    """The condition for the reports of one household."""
-    # Peewee writes "lease = None" as "lease IS NULL", which is every visitor's report: the
-    # second half makes a missing lease match nothing instead.
-    return (DefectReport.lease == lease_id) & DefectReport.lease.is_null(False)
+def _of_household(lease):
+    """The condition for the reports of one household, ``lease`` a prepared query's slot:
+    compared with "=", a missing lease (None) matches nothing, not a visitor's report."""
+    return DefectReport.lease == lease
+
+
+@prepared
+def _household_report(report, lease):
+    return DefectReport.select().where((DefectReport.id == report) & _of_household(lease))
 
 
 def household_report(lease_id: int, report_id: int) -> DefectReport | None:
     """Return a report of the household with this lease, None for any other report."""
-    return DefectReport.get_or_none((DefectReport.id == report_id) & _of_household(lease_id))
+    rows = _household_report(report=report_id, lease=lease_id)
+    return rows[0] if rows else None
 
 
-def open_household_reports(lease_id: int, limit: int = OPEN_SHOWN) -> list[DefectReport]:
-    """List the household's open reports, newest first, at most ``limit`` of them (the
-    start page shows five, the defects page up to ``OPEN_SHOWN``)."""
-    return list(
+def _open_or_closed(lease, open_only: bool):
+    """The condition for the household's open reports, or for its closed ones."""
+    statuses = DefectReport.OPEN_STATUSES
+    if open_only:
+        return _of_household(lease) & DefectReport.status.in_(statuses)
+    return _of_household(lease) & DefectReport.status.not_in(statuses)
+
+
+@prepared
+def _household_list(lease, limit, offset, *, open_only):
+    return (
         DefectReport.select(*LIST_COLUMNS)
-        .where(_of_household(lease_id) & DefectReport.status.in_(DefectReport.OPEN_STATUSES))
+        .where(_open_or_closed(lease, open_only))
         .order_by(*NEWEST_FIRST)
         .limit(limit)
+        .offset(offset)
+        .objects(ReportLine)
     )
 
 
-def earlier_household_reports(lease_id: int, page: int) -> tuple[list[DefectReport], bool]:
-    """Return one page of the household's closed reports, newest first, and whether
-    another page follows: a household of many years keeps a short page on a phone."""
-    reports = list(
-        DefectReport.select(*LIST_COLUMNS)
-        .where(_of_household(lease_id) & DefectReport.status.not_in(DefectReport.OPEN_STATUSES))
-        .order_by(*NEWEST_FIRST)
-        .limit(EARLIER_PAGE + 1)
-        .offset((page - 1) * EARLIER_PAGE)
+def newest_open_reports(lease_id: int, count: int) -> list[ReportLine]:
+    """The household's ``count`` newest open reports (the start page shows a few)."""
+    return _household_list(lease=lease_id, limit=count, offset=0, open_only=True)
+
+
+@prepared
+def _household_count(lease, *, open_only):
+    return (
+        DefectReport.select(fn.COUNT(DefectReport.id))
+        .where(_open_or_closed(lease, open_only))
+        .tuples()
     )
-    return reports[:EARLIER_PAGE], len(reports) > EARLIER_PAGE
+
+
+@dataclass(frozen=True)
+class ReportsPage:
+    """A page of the household's list: its lines, its number and whether another page
+    follows."""
+
+    reports: list[ReportLine]
+    number: int
+    more: bool
+
+
+def household_reports_page(lease_id: int, page: int, *, open_only: bool) -> ReportsPage:
+    """Return a page of the household's open or closed reports, newest first; for a page
+    past the last, the last page (a household of many years keeps a short page on a
+    phone, and an old link still shows the reports nearest to it)."""
+    reports = _household_list(
+        lease=lease_id,
+        limit=HOUSEHOLD_PAGE + 1,
+        offset=(page - 1) * HOUSEHOLD_PAGE,
+        open_only=open_only,
+    )
+    if not reports and page > 1:
+        [(count,)] = _household_count(lease=lease_id, open_only=open_only)
+        last = max(1, -(-count // HOUSEHOLD_PAGE))
+        return household_reports_page(lease_id, min(page - 1, last), open_only=open_only)
+    return ReportsPage(reports[:HOUSEHOLD_PAGE], page, len(reports) > HOUSEHOLD_PAGE)

@@ -79,12 +79,16 @@ def parse_hours(spec: str) -> tuple[HoursRule, ...]:
 
 
 @functools.lru_cache(maxsize=8)
-def _finnish_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.Finland(years=year)
+def _finnish_holidays(year: int) -> frozenset[datetime.date]:
+    # A plain set of dates: asking the holidays object itself costs more than the page's
+    # SQL, and every page with a team's number asks whether the line is open today.
+    return frozenset(holidays.Finland(years=year))
 
 
 def is_public_holiday(day: datetime.date) -> bool:
     """Tell whether a date is a Finnish public holiday (Midsummer and Christmas Eve included)."""
+    if isinstance(day, datetime.datetime):
+        day = day.date()
     return day in _finnish_holidays(day.year)
 
 
@@ -124,8 +128,10 @@ def team_numbers(team, locale: str) -> dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=256)
 def describe_hours(spec: str, locale: str) -> str:
-    """Write opening hours for people, e.g. "ma–pe 9.00–12.00" in Finnish."""
+    """Write opening hours for people, e.g. "ma–pe 9.00–12.00" in Finnish (the same few
+    specs are written on every page's footer, so each is written once per language)."""
     names = get_day_names("abbreviated", locale=locale)
     parts = []
     for rule in parse_hours(spec):

@@ -200,15 +200,24 @@ def deliver_due(settings: SmtpSettings, now: datetime.datetime | None = None, li
     return sent, failed
 
 
-def waiting_since(minutes: int, now: datetime.datetime | None = None):
-    """The condition for queued email that nobody has tried to send for ``minutes``: with
-    a mail worker running, email goes out within seconds, so this means it has stopped."""
-    cutoff = (now or utcnow()) - datetime.timedelta(minutes=minutes)
+def waiting_cutoff(minutes: int, now: datetime.datetime | None = None) -> datetime.datetime:
+    """Email queued before this has waited ``minutes`` (see ``waiting_since``)."""
+    return (now or utcnow()) - datetime.timedelta(minutes=minutes)
+
+
+def waiting_before(cutoff):
+    """The condition for queued email that nobody has tried to send since ``cutoff``."""
     return (
         (OutboxEmail.status == OutboxEmail.QUEUED)
         & (OutboxEmail.attempts == 0)
         & (OutboxEmail.created_at < cutoff)
     )
+
+
+def waiting_since(minutes: int, now: datetime.datetime | None = None):
+    """The condition for queued email that nobody has tried to send for ``minutes``: with
+    a mail worker running, email goes out within seconds, so this means it has stopped."""
+    return waiting_before(waiting_cutoff(minutes, now))
 
 
 def oldest_unsent(now: datetime.datetime | None = None) -> datetime.timedelta | None:

@@ -15,6 +15,7 @@ from portal.models import (
     db,
     utcnow,
 )
+from portal.prepared import prepared
 from portal.services import audit, mail, read_marks
 from portal.services.staff import served
 
@@ -48,14 +49,18 @@ def current_notice(building_id: int, notice_id: int, today: datetime.date) -> No
     return current_for_building(building_id, today).where(Notice.id == notice_id).first()
 
 
+@prepared
+def _for_resident(building, person, today, limit, *, limited):
+    query = read_marks.with_seen_at(current_for_building(building, today), Notice, SUBJECT, person)
+    return query.limit(limit) if limited else query
+
+
 def for_resident(building_id: int, person: Person, today: datetime.date, limit=None):
     """The current notices with unread marks, in one query."""
-    query = read_marks.with_seen_at(
-        current_for_building(building_id, today), Notice, SUBJECT, person
+    rows = _for_resident(
+        building=building_id, person=person.id, today=today, limit=limit, limited=bool(limit)
     )
-    if limit:
-        query = query.limit(limit)
-    return [Listed(row, row.seen_at is None) for row in query]
+    return [Listed(row, row.seen_at is None) for row in rows]
 
 
 def mark_read(person: Person, notice: Notice) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import current_app
-from peewee import JOIN, Case, IntegrityError, Value, fn
+from peewee import JOIN, SQL, Case, IntegrityError, Value, fn
 
 from portal.database import is_sqlite, write_transaction
 from portal.i18n import lazy_gettext as _l
@@ -25,9 +25,13 @@ from portal.models import (
     ParkingSpace,
     Person,
     Residency,
+    Sauna,
+    SaunaBooking,
+    SaunaTurn,
     db,
     utcnow,
 )
+from portal.prepared import prepared
 from portal.services import audit, mail
 from portal.services.dates import notice_end
 from portal.services.staff import served
@@ -554,8 +558,22 @@ def end_contract(
             )
 
 
-def dashboard_lines(lease_id: int) -> list:
-    """The household's spaces and open offers for the start page, in one query."""
+@prepared
+def _dashboard_lines(lease):
+    # Sauna turns first: their columns give the union its types (a weekday, a date).
+    sauna_turns = (
+        SaunaBooking.select(
+            Value("sauna").alias("line"),
+            SaunaBooking.id.alias("row_id"),
+            SaunaTurn.start_time.alias("number"),
+            Sauna.name.alias("area"),
+            SaunaBooking.end_date.alias("day"),
+            SaunaTurn.weekday.alias("weekday"),
+        )
+        .join(SaunaTurn)
+        .join(Sauna)
+        .where((SaunaBooking.lease == lease) & (SaunaBooking.status == SaunaBooking.ACTIVE))
+    )
     contracts = (
         ParkingContract.select(
             Value("contract").alias("line"),
@@ -563,11 +581,12 @@ def dashboard_lines(lease_id: int) -> list:
             ParkingSpace.number.alias("number"),
             ParkingArea.name.alias("area"),
             ParkingContract.end_date.alias("day"),
+            SQL("NULL").alias("weekday"),
         )
         .join(ParkingSpace)
         .join(ParkingArea)
         .where(
-            (ParkingContract.lease == lease_id) & (ParkingContract.status == ParkingContract.ACTIVE)
+            (ParkingContract.lease == lease) & (ParkingContract.status == ParkingContract.ACTIVE)
         )
     )
     offers = (
@@ -577,19 +596,36 @@ def dashboard_lines(lease_id: int) -> list:
             ParkingSpace.number.alias("number"),
             ParkingArea.name.alias("area"),
             ParkingApplication.offer_deadline.alias("day"),
+            SQL("NULL").alias("weekday"),
         )
         .join(ParkingSpace, on=(ParkingApplication.space == ParkingSpace.id))
         .join(ParkingArea, on=(ParkingSpace.area == ParkingArea.id))
         .where(
-            (ParkingApplication.lease == lease_id)
+            (ParkingApplication.lease == lease)
             & (ParkingApplication.status == ParkingApplication.OFFERED)
         )
     )
-    rows = list(contracts.union_all(offers).dicts())
+    return sauna_turns.union_all(contracts).union_all(offers).dicts()
+
+
+# The order of the start page's booking lines.
+LINE_ORDER = {"sauna": 0, "contract": 1, "offer": 2}
+
+
+def dashboard_lines(lease_id: int) -> list[dict]:
+    """The household's sauna turns, parking spaces and open parking offers for the start
+    page, in one query. Each line has ``line`` ("sauna", "contract" or "offer"), ``row_id``
+    (the booking, contract or application), ``number`` (the turn's starting time or the
+    space's number), ``area`` (the sauna or the parking area), ``day`` (when a cancelled
+    turn or a terminated contract ends, or by when an offer is answered) and ``weekday``
+    (a turn's). Turns come by weekday and time, then spaces and offers by number."""
+    rows = _dashboard_lines(lease=lease_id)
     for row in rows:
         if isinstance(row["day"], str):
             row["day"] = datetime.date.fromisoformat(row["day"])
-    return sorted(rows, key=lambda row: (row["line"], row["number"]))
+    return sorted(
+        rows, key=lambda row: (LINE_ORDER[row["line"]], row["weekday"] or 0, row["number"])
+    )
 
 
 # The back office: every query below is limited to the areas serving at least one building

@@ -29,6 +29,7 @@ from portal.models import (
     Person,
     db,
 )
+from portal.prepared import prepared
 from portal.services import audit, company
 from portal.services.company import Payee
 from portal.services.staff import served
@@ -321,14 +322,19 @@ class HouseholdInvoices:
         return sum((invoice.outstanding for invoice in self.unpaid), start=0)
 
 
-def household_invoices(lease_id: int) -> HouseholdInvoices:
-    """Return the household's latest invoices, unpaid and paid apart, in one query."""
-    invoices = list(
+@prepared
+def _latest_invoices(lease):
+    return (
         Invoice.select()
-        .where(Invoice.lease == lease_id)
+        .where(Invoice.lease == lease)
         .order_by(Invoice.due_date.desc(), Invoice.id.desc())
         .limit(HOUSEHOLD_INVOICES)
     )
+
+
+def household_invoices(lease_id: int) -> HouseholdInvoices:
+    """Return the household's latest invoices, unpaid and paid apart, in one query."""
+    invoices = _latest_invoices(lease=lease_id)
     unpaid = [invoice for invoice in invoices if invoice.status != Invoice.PAID]
     unpaid.sort(key=lambda invoice: invoice.due_date)
     return HouseholdInvoices(

@@ -17,19 +17,16 @@ def mark(person: Person, subject: str, object_id: int) -> None:
     ).execute()
 
 
-def with_seen_at(query, model, subject: str, person: Person):
-    """Add ``seen_at`` (None when never opened) to each row of a query on ``model``."""
+def with_seen_at(query, model, subject: str, person):
+    """Add ``seen_at`` (None when never opened) to each row of a query on ``model``, for a
+    person (given as a Person, an id or a prepared query's slot)."""
     seen = ReadMark.alias()
     return (
         query.select_extend(seen.seen_at.alias("seen_at"))
         .join(
             seen,
             JOIN.LEFT_OUTER,
-            on=(
-                (seen.object_id == model.id)
-                & (seen.subject == subject)
-                & (seen.person == person.id)
-            ),
+            on=((seen.object_id == model.id) & (seen.subject == subject) & (seen.person == person)),
         )
         .objects()
     )

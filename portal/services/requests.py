@@ -26,6 +26,7 @@ from portal.models import (
     db,
     utcnow,
 )
+from portal.prepared import prepared
 from portal.services import audit, files, mail, read_marks
 from portal.services.staff import service_requests
 
@@ -163,25 +164,46 @@ def _link(request: ServiceRequest) -> str:
     return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/requests/{request.id}"
 
 
-def household_requests(
-    lease_id: int, person: Person, *, open_only: bool = False, limit=None, types=None
-):
-    """The household's requests, newest first, each with whether this person has news in it
-    (``types``: only these types, for an agent whose mandate covers only them)."""
-    rows = read_marks.with_seen_at(
-        ServiceRequest.select()
-        .where(ServiceRequest.lease == lease_id)
+@prepared
+def _household_requests(lease, person, limit, *, open_only, limited, types):
+    # What a line of the list shows: not the answers, which can be long.
+    listed = (
+        ServiceRequest.id,
+        ServiceRequest.type_key,
+        ServiceRequest.status,
+        ServiceRequest.created_at,
+        ServiceRequest.resident_updated_at,
+    )
+    query = read_marks.with_seen_at(
+        ServiceRequest.select(*listed)
+        .where(ServiceRequest.lease == lease)
         .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc()),
         ServiceRequest,
         SUBJECT,
         person,
     )
     if open_only:
-        rows = rows.where(ServiceRequest.status.not_in(catalog.CLOSED_STATES))
+        query = query.where(ServiceRequest.status.not_in(catalog.CLOSED_STATES))
     if types is not None:
-        rows = rows.where(ServiceRequest.type_key.in_(types))
-    if limit:
-        rows = rows.limit(limit)
+        query = query.where(ServiceRequest.type_key.in_(types))
+    return query.limit(limit) if limited else query
+
+
+def household_requests(
+    lease_id: int, person: Person, *, open_only: bool = False, limit=None, types=None
+):
+    """The household's requests, newest first, each with whether this person has news in it
+    (``types``: only these types, for an agent whose mandate covers only them). Each request
+    has only what a list shows: id, type, status and when it was made and last changed."""
+    rows = _household_requests(
+        lease=lease_id,
+        person=person.id,
+        limit=limit,
+        open_only=open_only,
+        limited=bool(limit),
+        # The types a mandate covers come from the catalog: few lists, each a variant.
+        types=None if types is None else tuple(sorted(types)),
+    )
     return [
         Listed(row, row.seen_at is None or row.seen_at < row.resident_updated_at) for row in rows
     ]

@@ -90,18 +90,21 @@ def resident_status(person: Person, today: datetime.date | None = None) -> Resid
     return ResidentStatus(NONE)
 
 
-def household(lease_id: int, today: datetime.date | None = None) -> list[Residency]:
-    """Return the current residents under a lease, lease parties first."""
-    today = today or clock.today()
-    rows = (
+@prepared
+def _household(lease, today):
+    return (
         Residency.select()
         .where(
-            (Residency.lease == lease_id)
+            (Residency.lease == lease)
             & ((Residency.moved_out.is_null()) | (Residency.moved_out >= today))
         )
         .order_by(Residency.role, Residency.last_name, Residency.first_name)
     )
-    return list(rows)
+
+
+def household(lease_id: int, today: datetime.date | None = None) -> list[Residency]:
+    """Return the current residents under a lease, lease parties first."""
+    return _household(lease=lease_id, today=today or clock.today())
 
 
 def status_of(residency: Residency, today: datetime.date) -> ResidentStatus:

@@ -5,10 +5,11 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError
 
 from portal.database import is_sqlite, write_transaction
 from portal.models import Building, Lease, Person, Sauna, SaunaBooking, SaunaTurn, db
+from portal.prepared import prepared
 from portal.services.dates import in_range, notice_end
 from portal.services.staff import served
 
@@ -113,49 +114,65 @@ def building_turns(building_id: int):
     )
 
 
+@prepared
+def _week_turns(building, monday, sunday):
+    # Each turn with the household holding it that week, if any: one active booking at most
+    # per turn (the database refuses a second), so a turn comes once.
+    holds = (
+        (SaunaBooking.turn == SaunaTurn.id)
+        & (SaunaBooking.status == SaunaBooking.ACTIVE)
+        & (SaunaBooking.start_date <= sunday)
+        & (SaunaBooking.end_date.is_null() | (SaunaBooking.end_date >= monday))
+    )
+    return (
+        building_turns(building)
+        .select_extend(SaunaBooking.lease)
+        .switch(SaunaTurn)
+        .join(SaunaBooking, JOIN.LEFT_OUTER, on=holds, attr="holding")
+    )
+
+
 def week_grid(
     building_id: int, lease_id: int, monday: datetime.date, now: datetime.datetime
 ) -> list[GridRow]:
     """Every active turn of the building's saunas in one week, free or taken (never by whom);
     a free turn whose time is over by ``now`` (Helsinki wall clock) is past, not free."""
     sunday = monday + datetime.timedelta(days=6)
-    turns = list(building_turns(building_id))
-    holders = {
-        booking.turn_id: booking.lease_id
-        for booking in SaunaBooking.select(SaunaBooking.turn, SaunaBooking.lease).where(
-            SaunaBooking.turn.in_([turn.id for turn in turns])
-            & (SaunaBooking.status == SaunaBooking.ACTIVE)
-            & (SaunaBooking.start_date <= sunday)
-            & (SaunaBooking.end_date.is_null() | (SaunaBooking.end_date >= monday))
-        )
-    }
     rows = []
-    for turn in turns:
+    for turn in _week_turns(building=building_id, monday=monday, sunday=sunday):
+        holder = turn.holding.lease_id if turn.holding else None
         if turn.kind == SaunaTurn.COMMON:
             state = "common"
-        elif turn.id not in holders:
+        elif holder is None:
             state = "free" if starts_at(turn, monday) > now else "past"
         else:
-            state = "yours" if holders[turn.id] == lease_id else "taken"
+            state = "yours" if holder == lease_id else "taken"
         rows.append(GridRow(turn, monday + datetime.timedelta(days=turn.weekday), state))
     return rows
 
 
-def household_bookings(lease_id: int):
-    """The household's current sauna turns, with sauna and building."""
+def _household_bookings(lease):
     return (
         SaunaBooking.select(SaunaBooking, SaunaTurn, Sauna)
         .join(SaunaTurn)
         .join(Sauna)
-        .where((SaunaBooking.lease == lease_id) & (SaunaBooking.status == SaunaBooking.ACTIVE))
+        .where((SaunaBooking.lease == lease) & (SaunaBooking.status == SaunaBooking.ACTIVE))
         .order_by(SaunaTurn.weekday, SaunaTurn.start_time)
     )
+
+
+_current_bookings = prepared(_household_bookings)
+
+
+def household_bookings(lease_id: int) -> list[SaunaBooking]:
+    """The household's current sauna turns, with turn and sauna."""
+    return _current_bookings(lease=lease_id)
 
 
 def household_booking(lease_id: int, booking_id: int) -> SaunaBooking | None:
     """Return one of the household's current turns with its turn and sauna, None for any
     other booking."""
-    return household_bookings(lease_id).where(SaunaBooking.id == booking_id).first()
+    return _household_bookings(lease_id).where(SaunaBooking.id == booking_id).first()
 
 
 def _household_turn(turn_id: int, lease: Lease) -> SaunaTurn:
@@ -218,7 +235,7 @@ def request_turn(
         with write_transaction(db.obj):
             expire(today)
             turn = _household_turn(turn_id, lease)
-            held = household_bookings(lease.id).count()
+            held = _household_bookings(lease.id).count()
             if held >= limit:
                 raise BookingRefused(BookingRefused.LIMIT)
             _refuse_taken_or_past(turn, week, now)

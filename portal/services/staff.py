@@ -6,7 +6,7 @@ import functools
 import operator
 from dataclasses import dataclass
 
-from peewee import JOIN, SQL, Case, Field, ForeignKeyField, Value, fn
+from peewee import JOIN, SQL, Field, ForeignKeyField, Select, Value, fn
 
 from portal import catalog, clock
 from portal.models import (
@@ -23,6 +23,7 @@ from portal.models import (
     Residency,
     ServiceRequest,
 )
+from portal.prepared import prepared
 from portal.services import mail
 
 # The queues counted on the start page, each shown only to those who may open it.
@@ -37,24 +38,56 @@ class ScopeSummary:
     upcoming_leases: int
 
 
-def visible_buildings(person: Person):
+@dataclass(frozen=True)
+class Scope:
+    """Who a staff query is for, as the conditions below read a staff member: the role,
+    and the team (the value, or a prepared query's slot for it)."""
+
+    staff_role: str | None
+    staff_team_id: object
+
+    @classmethod
+    def prepared(cls, team, role: str | None, has_team: bool) -> "Scope":
+        """The scope inside a prepared query: the team is a slot, the rest its shape (the
+        arguments ``shape_of`` gives)."""
+        return cls(role, team if has_team else None)
+
+
+def shape_of(person: Person) -> dict:
+    """What a prepared staff query's shape depends on: the role, and whether there is a
+    team (its id is a slot, ``team``)."""
+    return {"role": person.staff_role, "has_team": bool(person.staff_team_id)}
+
+
+def serves_every_building(person: Person | Scope) -> bool:
+    """Whether a staff member works with every building: all but the As Oy team do."""
+    return person.staff_role != Person.ASOY_CUSTOMER_SERVICE
+
+
+def visible_buildings(person: Person | Scope):
     """Select the buildings a staff member works with: the As Oy team sees only its own."""
     query = Building.select(Building.id)
-    if person.staff_role == Person.ASOY_CUSTOMER_SERVICE:
+    if not serves_every_building(person):
         query = query.where(Building.team == person.staff_team_id)
     return query
 
 
-def served(person: Person, column: Field):
+def served(person: Person | Scope, column: Field):
     """Return the condition that keeps only the rows of the buildings a staff member serves.
 
     ``column`` points to a building, an apartment, a lease or a line of the register: a
     foreign key to one of them (``DefectReport.building``, ``ParkingApplication.lease``,
     ``Mandate.grantor``) or their own id. Every staff query is limited through here, so
     what a staff member may see is decided in one place. It is a subquery, not a join:
-    it adds no query to a page and leaves the query's own joins and order alone.
+    it adds no query to a page and leaves the query's own joins and order alone. For a
+    staff member who serves every building it is no condition at all, since every row
+    leads to a building: the database then has no list of every building to go through.
     """
     target = column.rel_model if isinstance(column, ForeignKeyField) else column.model
+    if target not in (Building, Apartment, Lease, Residency):
+        raise TypeError(f"{column} does not lead to a building")
+    if serves_every_building(person):
+        return column.is_null(False) if column.null else SQL("TRUE")
     buildings = visible_buildings(person)
     if target is Building:
         ids = buildings
@@ -62,15 +95,13 @@ def served(person: Person, column: Field):
         ids = Apartment.select(Apartment.id).where(Apartment.building.in_(buildings))
     elif target is Lease:
         ids = Lease.select(Lease.id).join(Apartment).where(Apartment.building.in_(buildings))
-    elif target is Residency:
+    else:
         ids = (
             Residency.select(Residency.id)
             .join(Lease)
             .join(Apartment)
             .where(Apartment.building.in_(buildings))
         )
-    else:
-        raise TypeError(f"{column} does not lead to a building")
     return column.in_(ids)
 
 
@@ -84,12 +115,22 @@ def served_buildings(person: Person, *columns: Field) -> list[Building]:
     )
 
 
+@prepared
+def _building_choices(team, *, role, has_team):
+    who = Scope.prepared(team, role, has_team)
+    return (
+        Building.select(Building.id, Building.street_address)
+        .where(served(who, Building.id))
+        .order_by(Building.street_address)
+    )
+
+
 def building_choices(person: Person) -> list[Building]:
     """The buildings a staff member serves, with only what a list of choices shows."""
-    return served_buildings(person, Building.id, Building.street_address)
+    return _building_choices(team=person.staff_team_id, **shape_of(person))
 
 
-def service_requests(person: Person):
+def service_requests(person: Person | Scope):
     """Select the requests a staff member handles: those of the buildings they serve, and
     for maintenance only the types maintenance handles."""
     query = ServiceRequest.select().where(served(person, ServiceRequest.building))
@@ -98,7 +139,7 @@ def service_requests(person: Person):
     return query
 
 
-def message_threads(person: Person):
+def message_threads(person: Person | Scope):
     """Select the conversations of the buildings a staff member serves that are routed to
     their own team (an administrator's: every team's)."""
     query = MessageThread.select().where(served(person, MessageThread.building))
@@ -107,45 +148,42 @@ def message_threads(person: Person):
     return query
 
 
+@prepared
+def _scope_summary(team, today, *, role, has_team):
+    # Four counts in one query, each over one table: a join of apartments and leases would
+    # count the distinct ones of both, three times as slow.
+    who = Scope.prepared(team, role, has_team)
+    apartments = Apartment.select().where(served(who, Apartment.building))
+    leases = Lease.select().where(served(who, Lease.apartment))
+    current = (Lease.start_date <= today) & (Lease.end_date.is_null() | (Lease.end_date >= today))
+    counted = fn.COUNT(SQL("*"))
+    return Select(
+        columns=[
+            apartments.select(fn.COUNT(Apartment.building.distinct())).alias("buildings"),
+            apartments.select(counted).alias("apartments"),
+            leases.where(current).select(counted).alias("current"),
+            leases.where(Lease.start_date > today).select(counted).alias("upcoming"),
+        ]
+    ).dicts()
+
+
 def scope_summary(person: Person) -> ScopeSummary:
     """Count the buildings, apartments and leases a staff member looks after, in one query."""
-    today = clock.today()
-    current = (Lease.start_date <= today) & (Lease.end_date.is_null() | (Lease.end_date >= today))
-    row = (
-        Apartment.select(
-            fn.COUNT(Apartment.building.distinct()).alias("buildings"),
-            fn.COUNT(Apartment.id.distinct()).alias("apartments"),
-            # Each lease appears once in the join, so a sum of flags counts leases.
-            fn.SUM(Case(None, [(current, 1)], 0)).alias("current"),
-            fn.SUM(Case(None, [(Lease.start_date > today, 1)], 0)).alias("upcoming"),
-        )
-        .join(Lease, on=(Lease.apartment == Apartment.id), join_type=JOIN.LEFT_OUTER)
-        .where(served(person, Apartment.building))
-        .dicts()
-        .get()
-    )
-    return ScopeSummary(
-        row["buildings"], row["apartments"], row["current"] or 0, row["upcoming"] or 0
-    )
+    [row] = _scope_summary(team=person.staff_team_id, today=clock.today(), **shape_of(person))
+    return ScopeSummary(row["buildings"], row["apartments"], row["current"], row["upcoming"])
 
 
 def _count(key: str, query):
     return query.select(Value(key).alias("key"), fn.COUNT(SQL("*")).alias("n"))
 
 
-def waiting_counts(person: Person, queues, ready_mail_minutes: int) -> dict[str, int]:
-    """Count what waits for a staff member and their team in one query: only the ``queues``
-    (of ``QUEUES``) their role may open, and in them only the buildings they serve.
-
-    ``ready_mail_minutes`` is how long queued email may wait untried before it counts as
-    undelivered. The visits of the customer service point are the whole company's, so
-    they are counted for the day without a building.
-    """
-    today = clock.today()
+@prepared
+def _waiting(team, day_start, day_end, offers_due, mail_cutoff, *, role, has_team, queues):
+    who = Scope.prepared(team, role, has_team)
     parts = []
     if "defects" in queues:
         defects = DefectReport.select().where(
-            served(person, DefectReport.building) & (DefectReport.status == DefectReport.RECEIVED)
+            served(who, DefectReport.building) & (DefectReport.status == DefectReport.RECEIVED)
         )
         parts += [
             _count("urgent_defects", defects.where(DefectReport.urgent)),
@@ -155,14 +193,14 @@ def waiting_counts(person: Person, queues, ready_mail_minutes: int) -> dict[str,
         parts.append(
             _count(
                 "new_requests",
-                service_requests(person).where(ServiceRequest.status == "received"),
+                service_requests(who).where(ServiceRequest.status == "received"),
             )
         )
     if "messages" in queues:
         parts.append(
             _count(
                 "messages",
-                message_threads(person).where(
+                message_threads(who).where(
                     MessageThread.last_staff_at.is_null()
                     | (MessageThread.last_resident_at > MessageThread.last_staff_at)
                 ),
@@ -173,18 +211,17 @@ def waiting_counts(person: Person, queues, ready_mail_minutes: int) -> dict[str,
             _count(
                 "mandates",
                 Mandate.select().where(
-                    (Mandate.status == Mandate.PENDING) & served(person, Mandate.grantor)
+                    (Mandate.status == Mandate.PENDING) & served(who, Mandate.grantor)
                 ),
             )
         )
     if "appointments" in queues:
-        start = datetime.datetime.combine(today, datetime.time.min)
         parts.append(
             _count(
                 "appointments",
                 Appointment.select().where(
                     (Appointment.status == Appointment.BOOKED)
-                    & Appointment.starts_at.between(start, start + datetime.timedelta(days=1))
+                    & Appointment.starts_at.between(day_start, day_end)
                 ),
             )
         )
@@ -194,8 +231,8 @@ def waiting_counts(person: Person, queues, ready_mail_minutes: int) -> dict[str,
                 "offers",
                 ParkingApplication.select().where(
                     (ParkingApplication.status == ParkingApplication.OFFERED)
-                    & (ParkingApplication.offer_deadline <= today + datetime.timedelta(days=2))
-                    & served(person, ParkingApplication.lease)
+                    & (ParkingApplication.offer_deadline <= offers_due)
+                    & served(who, ParkingApplication.lease)
                 ),
             )
         )
@@ -204,15 +241,36 @@ def waiting_counts(person: Person, queues, ready_mail_minutes: int) -> dict[str,
             _count(
                 "emails",
                 OutboxEmail.select().where(
-                    (OutboxEmail.status == OutboxEmail.FAILED)
-                    | mail.waiting_since(ready_mail_minutes)
+                    (OutboxEmail.status == OutboxEmail.FAILED) | mail.waiting_before(mail_cutoff)
                 ),
             )
         )
-    if not parts:
+    return functools.reduce(operator.or_, parts[1:], parts[0]).dicts()
+
+
+def waiting_counts(person: Person, queues, ready_mail_minutes: int) -> dict[str, int]:
+    """Count what waits for a staff member and their team in one query: only the ``queues``
+    (of ``QUEUES``) their role may open, and in them only the buildings they serve.
+
+    ``ready_mail_minutes`` is how long queued email may wait untried before it counts as
+    undelivered. The visits of the customer service point are the whole company's, so
+    they are counted for the day without a building.
+    """
+    queues = frozenset(queues) & frozenset(QUEUES)
+    if not queues:
         return {}
-    query = functools.reduce(operator.or_, parts[1:], parts[0])
-    return {row["key"]: row["n"] for row in query.dicts()}
+    today = clock.today()
+    day_start = datetime.datetime.combine(today, datetime.time.min)
+    rows = _waiting(
+        team=person.staff_team_id,
+        day_start=day_start,
+        day_end=day_start + datetime.timedelta(days=1),
+        offers_due=today + datetime.timedelta(days=2),
+        mail_cutoff=mail.waiting_cutoff(ready_mail_minutes),
+        queues=queues,
+        **shape_of(person),
+    )
+    return {row["key"]: row["n"] for row in rows}
 
 
 def register_lines(person: Person):

@@ -59,7 +59,7 @@ def index():
     residency = current_resident_status().residency
     return render(
         "bookings/index.html",
-        bookings=list(saunas.household_bookings(residency.lease_id)),
+        bookings=saunas.household_bookings(residency.lease_id),
         contracts=list(parking.household_contracts(residency.lease_id)),
         applications=parking.household_applications(residency.lease_id),
         residency=residency,
@@ -84,7 +84,7 @@ def _sauna_page(monday: datetime.date, status: int = 200):
         residency.lease.apartment.building_id, residency.lease_id, monday, _now()
     )
     week = datetime.timedelta(days=7)
-    own = list(saunas.household_bookings(residency.lease_id))
+    own = saunas.household_bookings(residency.lease_id)
     return render(
         "bookings/sauna.html",
         partial="grid",

@@ -119,19 +119,26 @@ def _form_page(template, form, status, **context):
     return render(template, status=status, **context)
 
 
+def _page_asked(name: str) -> int:
+    """The page number in the address: 1 for anything but a number, at most 10,000 (the
+    service shows the last page for a number past it)."""
+    return max(1, min(request.args.get(name, 1, type=int) or 1, 10_000))
+
+
 @bp.get("/")
 def index():
-    """The household's open reports, then the earlier ones a page at a time, newest first:
-    a household of many years keeps a short page on a phone."""
+    """The household's open reports and then the closed ones, newest first, each list a
+    page at a time (``open_page`` and ``page``): a household of many years keeps a short
+    page on a phone."""
     lease_id = current_resident_status().residency.lease_id
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    closed, more = defects.earlier_household_reports(lease_id, page)
+    open_reports = defects.household_reports_page(
+        lease_id, _page_asked("open_page"), open_only=True
+    )
+    closed = defects.household_reports_page(lease_id, _page_asked("page"), open_only=False)
     return render(
         "defects/index.html",
-        open_reports=defects.open_household_reports(lease_id),
+        open_reports=open_reports,
         closed=closed,
-        page=page,
-        more=more,
         **defects.list_labels(),
     )
 

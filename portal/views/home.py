@@ -4,7 +4,7 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
 from portal import access, catalog, clock
-from portal.services import defects, mandates, notices, parking, requests, residents, saunas
+from portal.services import defects, mandates, notices, parking, requests, residents
 from portal.web import render
 
 bp = Blueprint("home", __name__)
@@ -42,9 +42,8 @@ def index():
         building=residency.lease.apartment.building,
         household=residents.household(residency.lease_id),
         now=clock.helsinki_now(),
-        open_defects=defects.open_household_reports(residency.lease_id, limit=5),
-        sauna_turns=list(saunas.household_bookings(residency.lease_id)),
-        parking_lines=parking.dashboard_lines(residency.lease_id),
+        open_defects=defects.newest_open_reports(residency.lease_id, 5),
+        booking_lines=parking.dashboard_lines(residency.lease_id),
         latest_notices=notices.for_resident(
             residency.lease.apartment.building_id, current_user, clock.today(), limit=2
         ),

@@ -1,0 +1,156 @@
+"""Prepared queries give the rows peewee gives, run after run, for every shape and row kind."""
+
+import collections
+import datetime
+
+import pytest
+from peewee import JOIN
+
+from portal.models import (
+    Apartment,
+    Building,
+    DefectReport,
+    Lease,
+    Person,
+    Residency,
+    Sauna,
+    SaunaBooking,
+    SaunaTurn,
+)
+from portal.prepared import prepared
+
+Line = collections.namedtuple("Line", "id reference urgent created_at")
+
+
+def _reports(lease, limit, offset, *, urgent_only):
+    query = (
+        DefectReport.select(
+            DefectReport.id, DefectReport.reference, DefectReport.urgent, DefectReport.created_at
+        )
+        .where(DefectReport.lease == lease)
+        .order_by(DefectReport.created_at.desc(), DefectReport.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return query.where(DefectReport.urgent) if urgent_only else query
+
+
+def _same(rows, expected):
+    """The rows carry the same values, of the same types, as peewee's own (a named tuple's
+    class is made anew at each run)."""
+    assert [type(row).__name__ for row in rows] == [type(row).__name__ for row in expected]
+    if rows and hasattr(rows[0], "__data__"):
+        rows, expected = [r.__data__ for r in rows], [r.__data__ for r in expected]
+    assert rows == expected
+
+
+@pytest.mark.parametrize("kind", ["models", "dicts", "tuples", "namedtuples", "line"])
+def test_every_kind_of_row_is_the_one_peewee_gives_at_every_run(app, kind):
+    def rows_of(query):
+        if kind == "models":
+            return query
+        return query.objects(Line) if kind == "line" else getattr(query, kind)()
+
+    query = prepared(
+        lambda lease, limit, offset: rows_of(_reports(lease, limit, offset, urgent_only=False))
+    )
+    with app.app_context():
+        aino = Residency.get(Residency.first_name == "Aino")
+        for limit, offset in [(3, 0), (2, 1), (50, 0), (5, 10_000)]:
+            expected = list(rows_of(_reports(aino.lease_id, limit, offset, urgent_only=False)))
+            _same(query(lease=aino.lease_id, limit=limit, offset=offset), expected)
+        first = query(lease=aino.lease_id, limit=1, offset=0)[0]
+        created_at = (
+            first["created_at"]
+            if kind == "dicts"
+            else (first[3] if kind == "tuples" else first.created_at)
+        )
+        assert isinstance(created_at, datetime.datetime)
+
+
+def test_each_shape_is_built_once_and_fills_in_its_values(app):
+    built = []
+
+    @prepared
+    def reports(lease, limit, offset, *, urgent_only):
+        built.append(urgent_only)
+        return _reports(lease, limit, offset, urgent_only=urgent_only)
+
+    with app.app_context():
+        aino = Residency.get(Residency.first_name == "Aino")
+        one = DefectReport.select().where(DefectReport.lease == aino.lease_id).first()
+        DefectReport.update(urgent=True).where(DefectReport.id == one.id).execute()
+        for urgent_only in (False, True, False, True):
+            expected = list(_reports(aino.lease_id, 10, 0, urgent_only=urgent_only))
+            _same(
+                reports(lease=aino.lease_id, limit=10, offset=0, urgent_only=urgent_only), expected
+            )
+        assert all(
+            r.urgent for r in reports(lease=aino.lease_id, limit=10, offset=0, urgent_only=True)
+        )
+        # A lease of no household matches nothing, None included (no "IS NULL" here).
+        assert reports(lease=None, limit=10, offset=0, urgent_only=False) == []
+    assert built == [False, True]
+
+
+def test_a_join_fills_in_related_objects_and_a_missing_one_stays_none(app):
+    def bookings(lease):
+        return (
+            SaunaTurn.select(SaunaTurn, Sauna, SaunaBooking.lease)
+            .join(Sauna)
+            .switch(SaunaTurn)
+            .join(
+                SaunaBooking,
+                JOIN.LEFT_OUTER,
+                on=(SaunaBooking.turn == SaunaTurn.id) & (SaunaBooking.lease == lease),
+                attr="holding",
+            )
+            .order_by(SaunaTurn.id)
+        )
+
+    query = prepared(bookings)
+    with app.app_context():
+        aino = Residency.get(Residency.first_name == "Aino")
+        for lease in (aino.lease_id, aino.lease_id + 10_000, aino.lease_id):
+            expected = list(bookings(lease))
+            rows = query(lease=lease)
+            assert [r.id for r in rows] == [r.id for r in expected]
+            assert [r.sauna.name for r in rows] == [r.sauna.name for r in expected]
+            assert [r.holding and r.holding.lease_id for r in rows] == [
+                r.holding and r.holding.lease_id for r in expected
+            ]
+            assert any(r.holding is None for r in rows)
+
+
+def test_dates_and_booleans_are_converted_as_peewee_converts_them(app):
+    @prepared
+    def homes(person, moved_in, active):
+        return (
+            Residency.select(Residency, Lease, Apartment, Building)
+            .join(Lease)
+            .join(Apartment)
+            .join(Building)
+            .switch(Residency)
+            .join(Person, on=(Residency.person == Person.id))
+            .where(
+                (Residency.person == person)
+                & (Residency.moved_in <= moved_in)
+                & (Person.is_active == active)
+            )
+        )
+
+    with app.app_context():
+        aino = Person.get(Person.email == "aino.virtanen@example.fi")
+        # A model instance goes through the foreign key's conversion, as in a built query.
+        rows = homes(person=aino, moved_in=datetime.date(2100, 1, 1), active=True)
+        assert rows and rows[0].lease.apartment.building.street_address
+        assert homes(person=aino.id, moved_in=datetime.date(1900, 1, 1), active=True) == []
+        assert homes(person=aino.id, moved_in=datetime.date(2100, 1, 1), active=False) == []
+
+
+def test_a_value_left_out_or_unknown_is_refused(app):
+    query = prepared(lambda lease, limit, offset: _reports(lease, limit, offset, urgent_only=False))
+    with app.app_context(), pytest.raises(TypeError):
+        query(lease=1, limit=1)
+    with app.app_context(), pytest.raises(TypeError):
+        query(lease=1, limit=1, offset=0, colour="red")
