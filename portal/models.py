@@ -1048,6 +1048,9 @@ DefectReport.add_index(
     )
 )
 
+# The staff start page's counts of current and upcoming leases, read from the index alone.
+Lease.add_index(Lease.index(Lease.start_date, Lease.end_date, name="lease_dates"))
+
 # The open defect queue: open or not, then the queue's order. Queries compare
 # DefectReport.is_open_expression() with TRUE to use it.
 DefectReport.add_index(

@@ -28,7 +28,7 @@ def test_an_installation_in_use_keeps_its_settings_as_data(empty_database_url, m
     monkeypatch.delenv("PORTAL_WALK_IN_HOURS", raising=False)
     monkeypatch.setenv("PORTAL_MAINTENANCE_CALLER", "+358 3 1234")
     database = _at_0017_with_a_team(empty_database_url)
-    assert upgrade(database) == ["0018_company_profile"]
+    assert upgrade(database)[:1] == ["0018_company_profile"]
     db.initialize(database)
     with database.connection_context():
         profile = company.current()
