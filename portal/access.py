@@ -274,13 +274,15 @@ def refusal(rule: Rule | None) -> str | None:
         return "forbidden"
     if rule.kind == PUBLIC:
         return None
-    if not current_user.is_authenticated:
+    # The person itself, not the proxy: a page's links ask this dozens of times.
+    person = current_user._get_current_object()
+    if not person.is_authenticated:
         return "sign_in"
     if rule.kind == SIGNED_IN:
         return None
     if rule.kind == STAFF:
-        in_role = not rule.roles or current_user.staff_role in rule.roles
-        return None if current_user.is_staff and in_role else "forbidden"
+        in_role = not rule.roles or person.staff_role in rule.roles
+        return None if person.is_staff and in_role else "forbidden"
     status = current_resident_status()
     if not status.is_active:
         return "closed"

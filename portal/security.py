@@ -6,10 +6,11 @@ from urllib.parse import urlsplit
 
 import brotli
 from flask import Flask, Response, abort, current_app, request
+from peewee import JOIN
 
 from portal.extensions import login_manager
 from portal.i18n import lazy_gettext as _l
-from portal.models import Person
+from portal.models import Person, ServiceTeam
 from portal.prepared import prepared
 from portal.services import company
 
@@ -47,8 +48,13 @@ GZIP_TYPES = ("text/html", "text/plain", "application/json", "text/calendar")
 
 @prepared
 def _active_person(person_id):
-    # Every signed-in request runs this, so its SQL is built once.
-    return Person.select().where((Person.id == person_id) & Person.is_active)
+    # Every signed-in request runs this, so its SQL is built once; a staff member's team
+    # comes along, since staff pages name it (a resident has none: it stays None).
+    return (
+        Person.select(Person, ServiceTeam)
+        .join(ServiceTeam, JOIN.LEFT_OUTER, on=(Person.staff_team == ServiceTeam.id))
+        .where((Person.id == person_id) & Person.is_active)
+    )
 
 
 @login_manager.user_loader
