@@ -104,7 +104,7 @@ test-every-date: lint translations
 screenshots: install translations
 	$(BIN)/python docs/screenshots.py
 
-# Bytes per page and server speed against a bare Flask hello-world (needs wrk).
+# Queries and bytes per page, and server cost against a reference page (needs wrk).
 bench: install translations
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
