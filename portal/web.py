@@ -11,6 +11,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import get_locale
@@ -99,6 +100,21 @@ def within_limit(target: str, fallback: str = "/") -> str:
         return uri
     path = iri_to_uri(urlsplit(target).path)
     return path if len(path) <= LONGEST_REDIRECT else fallback
+
+
+def page_address() -> str:
+    """Where the language switch returns to: this page's address. A page answering a form
+    sent to an address that only takes forms (a refused sauna swap) came from the page the
+    form was on, so the switch returns there rather than to an address that answers 405."""
+    rule = request.url_rule
+    if request.method == "GET" or (rule is not None and "GET" in (rule.methods or ())):
+        return request.full_path if request.query_string else request.path
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host:
+        target = came_from.path + (f"?{came_from.query}" if came_from.query else "")
+        if is_safe_path(target):
+            return target
+    return "/"
 
 
 def see_other(target: str, fallback: str = "/") -> Response:
@@ -273,6 +289,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, handle_database_busy)
     app.register_error_handler(OSError, handle_storage_full)
     app.jinja_env.globals.update(
+        page_address=page_address,
         footer_team=footer_team,
         answering_teams=answering_teams,
         catalog_text=catalog_text,

@@ -8,9 +8,10 @@ import pytest
 from markupsafe import escape
 
 from portal import clock
-from portal.models import Residency, Sauna, SaunaBooking, SaunaTurn
+from portal.models import SaunaBooking
 from portal.services.saunas import monday_of, week_label
 from tests.conftest import RESIDENT, START_DAY, csrf_token
+from tests.test_saunas import lease_of, turn_at
 
 # Next week's Wednesday at 19:00 in Helsinki: Monday's and Tuesday's turns are over,
 # Wednesday's 20:00 and Friday's are still to come.
@@ -18,23 +19,6 @@ NEXT_MONDAY = monday_of(START_DAY) + datetime.timedelta(days=7)
 WEDNESDAY_EVENING = datetime.datetime.combine(
     NEXT_MONDAY + datetime.timedelta(days=2), datetime.time(19, 0), tzinfo=clock.HELSINKI
 )
-
-
-def lease_of(first_name):
-    return Residency.get(Residency.first_name == first_name).lease
-
-
-def turn_at(lease, weekday, start):
-    return (
-        SaunaTurn.select()
-        .join(Sauna)
-        .where(
-            (Sauna.building == lease.apartment.building_id)
-            & (SaunaTurn.weekday == weekday)
-            & (SaunaTurn.start_time == start)
-        )
-        .get()
-    )
 
 
 def row_of(page, day, start):
@@ -156,6 +140,7 @@ def test_a_swap_to_a_taken_turn_is_refused_and_changes_nothing(app, wednesday_ev
         turn=friday_turn, lease=lease_of("Amina"), start_date=START_DAY, created_by=None
     )
     token = csrf_token(client, "/bookings/sauna")
+    week_page = f"/bookings/sauna?week={week_label(NEXT_MONDAY)}"
     response = client.post(
         "/bookings/sauna/swap",
         data={
@@ -164,8 +149,16 @@ def test_a_swap_to_a_taken_turn_is_refused_and_changes_nothing(app, wednesday_ev
             "week": week_label(NEXT_MONDAY),
             "csrf_token": token,
         },
+        headers={"Referer": f"http://localhost{week_page}"},
     )
     assert response.status_code == 409
+    # The page answers a form address that takes no GET: switching its language returns to
+    # the week the form was sent from, not to the form's address.
+    back_to = re.search(r'id="language-next" value="([^"]*)"', response.text).group(1)
+    assert back_to.replace("&amp;", "&") == week_page
+    switched = client.post("/locale", data={"language": "sv", "next": back_to, "csrf_token": token})
+    assert (switched.status_code, switched.headers["Location"]) == (303, week_page)
+    assert client.get(week_page).status_code == 200
     assert in_finnish(app, "Someone was quicker: that turn was just taken.") in response.text
     assert SaunaBooking.get_by_id(old.id).status == "active"
     assert SaunaBooking.get_by_id(old.id).end_date is None
