@@ -3,7 +3,6 @@
 import datetime
 import functools
 from collections.abc import Mapping
-from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -97,7 +96,7 @@ def _language() -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-@cache
+@functools.cache
 def date_pattern(language: str, fmt: str) -> str:
     """The date pattern of a named format ("short"…"full") in a language."""
     if fmt in DATE_PATTERNS.get(language, {}):
@@ -105,7 +104,7 @@ def date_pattern(language: str, fmt: str) -> str:
     return babel_dates.get_date_format(fmt, locale=BABEL_LOCALES[language]).pattern
 
 
-@cache
+@functools.cache
 def datetime_pattern(language: str, fmt: str) -> str:
     """A date of a named format and its time of day: "14.12.2026 klo 18.00"."""
     word = TIME_WORDS.get(language)

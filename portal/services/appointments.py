@@ -20,6 +20,7 @@ from portal.database import is_sqlite, write_transaction
 from portal.models import Appointment, Person, ServicePointClosure, db, utcnow
 from portal.services import audit, company, mail
 from portal.services.hours import HELSINKI, is_public_holiday, parse_hours
+from portal.services.saunas import monday_of
 
 APPOINTMENTS = "appointments"
 WALK_IN = "walk_in"
@@ -114,12 +115,7 @@ def bookable_window(rules: Rules, now: datetime.datetime) -> tuple:
 def week_range(rules: Rules, now: datetime.datetime) -> tuple[datetime.date, datetime.date]:
     """The Mondays of the first and last weeks with times that can be booked now: this week
     and the week of the last bookable day."""
-    first_day = now.date()
-    last_day = bookable_window(rules, now)[1].date()
-    return (
-        first_day - datetime.timedelta(days=first_day.weekday()),
-        last_day - datetime.timedelta(days=last_day.weekday()),
-    )
+    return monday_of(now.date()), monday_of(bookable_window(rules, now)[1].date())
 
 
 def week(rules: Rules, monday: datetime.date, now: datetime.datetime) -> list[Day]:
