@@ -368,28 +368,13 @@ class MenuLink:
     current: bool
 
 
-def _plain_paths() -> dict[str, str]:
-    """The path of every endpoint that takes no values, read once from the app's routes."""
-    paths = current_app.extensions.get("plain_paths")
-    if paths is None:
-        paths = {
-            rule.endpoint: rule.rule
-            for rule in current_app.url_map.iter_rules()
-            if not rule.arguments and "GET" in (rule.methods or ())
-        }
-        current_app.extensions["plain_paths"] = paths
-    return paths
-
-
 def main_menu() -> list[MenuLink]:
     """The signed-in person's menu links, with the one of this page's section marked.
 
     Every signed-in page shows it, so it is made here rather than in the template: the
-    template called may_open and url_for for each of eleven links, and most links share
-    their rule, which is judged once."""
+    template judged each of the eleven links' access rule on its own, and most links share
+    their rule, which is judged once here."""
     table = current_app.extensions["access_table"]
-    paths = _plain_paths()
-    root = request.script_root
     section = (request.endpoint or "").partition(".")[0]
     judged: dict[Rule | None, bool] = {}
     links = []
@@ -397,9 +382,9 @@ def main_menu() -> list[MenuLink]:
         rule = table.get(endpoint)
         if rule not in judged:
             judged[rule] = refusal(rule) is None
-        if judged[rule] and endpoint in paths:
+        if judged[rule] and endpoint in current_app.view_functions:
             current = endpoint.partition(".")[0] == section
-            links.append(MenuLink(root + paths[endpoint], str(label), current))
+            links.append(MenuLink(url_for(endpoint), str(label), current))
     return links
 
 
