@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
         bank_id,
         cli,
         database,
+        fragments,
         i18n,
         ratelimit,  # noqa: F401 (registers the limiter's database storage)
         security,
@@ -45,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     bank_id.init_app(app)
     i18n.init_app(app)
     assets.init_app(app)
+    fragments.init_app(app)
     security.init_app(app)
     # Before the access check: an expired session is over before any page looks at it.
     sessions.init_app(app)

@@ -13,10 +13,11 @@ log under the mandate, where the grantor reads it.
 
 from dataclasses import dataclass
 
-from flask import Flask, abort, current_app, flash, g, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, render_template, request, session, url_for
 from flask_login import current_user, user_logged_in
+from markupsafe import Markup
 
-from portal import catalog, clock
+from portal import catalog, clock, fragments
 from portal.extensions import login_manager
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
@@ -361,31 +362,44 @@ RESIDENT_MENU = (
 )
 
 
-@dataclass(frozen=True)
-class MenuLink:
-    href: str
-    label: str
-    current: bool
+def menu_endpoints() -> tuple[str, ...]:
+    """The endpoints of the signed-in person's menu links: those they may open.
 
-
-def main_menu() -> list[MenuLink]:
-    """The signed-in person's menu links, with the one of this page's section marked.
-
-    Every signed-in page shows it, so it is made here rather than in the template: the
-    template judged each of the eleven links' access rule on its own, and most links share
-    their rule, which is judged once here."""
+    Most of the eleven links share their access rule, which is judged once here."""
     table = current_app.extensions["access_table"]
-    section = (request.endpoint or "").partition(".")[0]
     judged: dict[Rule | None, bool] = {}
-    links = []
-    for endpoint, label in STAFF_MENU if current_user.is_staff else RESIDENT_MENU:
+    shown = []
+    for endpoint, _label in STAFF_MENU if current_user.is_staff else RESIDENT_MENU:
         rule = table.get(endpoint)
         if rule not in judged:
             judged[rule] = refusal(rule) is None
         if judged[rule] and endpoint in current_app.view_functions:
-            current = endpoint.partition(".")[0] == section
-            links.append(MenuLink(url_for(endpoint), str(label), current))
-    return links
+            shown.append(endpoint)
+    return tuple(shown)
+
+
+MENU_LABELS = dict(STAFF_MENU + RESIDENT_MENU)
+
+
+def _menu_html(endpoints: tuple[str, ...], section: str) -> str:
+    return render_template(
+        "layout/_menu.html",
+        links=[
+            (url_for(endpoint), MENU_LABELS[endpoint], endpoint.partition(".")[0] == section)
+            for endpoint in endpoints
+        ],
+    )
+
+
+def main_menu() -> Markup:
+    """The signed-in person's menu, with the link of this page's section marked. Every
+    signed-in page shows it, and there are only a few kinds of it: each is made once per
+    language and kept (``fragments``)."""
+    endpoints = menu_endpoints()
+    section = (request.endpoint or "").partition(".")[0]
+    if not any(endpoint.startswith(section + ".") for endpoint in endpoints):
+        section = ""  # a page outside the menu's sections: one kept menu for all of them
+    return fragments.kept(("menu", endpoints, section), lambda: _menu_html(endpoints, section))
 
 
 def may_request(type_key: str) -> bool:
