@@ -2,13 +2,15 @@
 
 import datetime
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.dates import get_day_names
 from flask import Flask, current_app, g, request
+from flask.globals import _cv_request
 from flask_babel import get_domain, get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -24,6 +26,7 @@ LOCALE_COOKIE = "locale"
 LOCALE_COOKIE_SECONDS = 365 * 24 * 3600
 # Formats follow Finnish conventions in every language (24-hour clock, 1 234,50 €).
 BABEL_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
+T = TypeVar("T")
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
 
 # Dates and times as Finnish public services write them: 14.12.2026 klo 18.00 in Finnish and
@@ -70,13 +73,38 @@ def select_locale() -> str:
 _CATALOGS: dict = {}
 
 
+def _locale():
+    """flask-babel's get_locale, quicker within a request: the locale chosen (or forced, for
+    an email) sits on the request object, and reading it there costs a tenth of the lookup
+    that a list's dates and labels would otherwise make dozens of times."""
+    request_context = _cv_request.get(None)
+    locale = getattr(request_context.request, "babel_locale", None) if request_context else None
+    return locale if locale is not None else get_locale()
+
+
 def translations():
     """The catalog of the current locale (a forced one too), loaded once per process."""
-    locale = get_locale()
+    locale = _locale()
     catalog = _CATALOGS.get(locale)
     if catalog is None:
         catalog = _CATALOGS[locale] = get_domain().get_translations()
     return catalog
+
+
+def per_language(make: Callable[[], T]) -> Callable[[], T]:
+    """Decorate a function whose value depends only on the language (labels translated for
+    a list): it runs once per language and process. Its callers must not change the value."""
+    kept: dict = {}
+
+    @functools.wraps(make)
+    def in_language() -> T:
+        catalog = translations()
+        value = kept.get(catalog)
+        if value is None:
+            value = kept[catalog] = make()
+        return value
+
+    return in_language
 
 
 def gettext(string: str, **variables) -> str:
@@ -92,7 +120,7 @@ def lazy_gettext(string: str, **variables) -> LazyString:
 
 
 def _language() -> str:
-    language = get_locale().language
+    language = _locale().language
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 

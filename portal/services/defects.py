@@ -10,6 +10,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from portal.database import contains_pattern
 from portal.i18n import lazy_gettext as _l
+from portal.i18n import per_language
 from portal.models import (
     Apartment,
     Attachment,
@@ -65,8 +66,9 @@ EVENT_LABELS = {
 }
 
 
+@per_language
 def list_labels() -> dict:
-    """The labels every line of a list shows, translated once for the request rather than
+    """The labels every line of a list shows, translated once per language rather than
     once per line (a list of a hundred reports would translate them three hundred times)."""
     return {
         "labels": {key: str(label) for key, label in STATUS_LABELS.items()},

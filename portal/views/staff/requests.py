@@ -6,6 +6,7 @@ from flask_login import current_user
 from portal import catalog, downloads
 from portal.forms.accounts import ContinueForm
 from portal.i18n import gettext as _
+from portal.i18n import per_language
 from portal.models import ServiceRequest
 from portal.services import requests as service
 from portal.services import teams
@@ -37,6 +38,16 @@ def _filters() -> dict:
     return chosen
 
 
+@per_language
+def _queue_labels() -> dict:
+    """The request types' titles and states' labels, translated once per language rather
+    than once per line."""
+    return {
+        "titles": {key: str(entry.title) for key, entry in catalog.CATALOG.items()},
+        "labels": {key: str(label) for key, label in catalog.STATE_LABELS.items()},
+    }
+
+
 @bp.get("/")
 def queue():
     """Every request type in one queue, oldest open first, filtered and paged."""
@@ -57,9 +68,7 @@ def queue():
         rows=rows,
         filters=filters,
         types=catalog.CATALOG,
-        # Translated once for the request, not once per line.
-        titles={key: str(entry.title) for key, entry in catalog.CATALOG.items()},
-        labels={key: str(label) for key, label in catalog.STATE_LABELS.items()},
+        **_queue_labels(),
         buildings=building_choices(current_user),
         teams=teams.service_teams(),
         previous=url_for("staff_requests.queue", **base, page=filters["page"] - 1)
