@@ -1,6 +1,7 @@
 """The render helper, safe redirects, error pages and per-request database handling."""
 
 import errno
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import (
@@ -272,6 +273,18 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, max, signed)
 
 
+def id_url(endpoint: str, name: str, **values) -> Callable[[int], str]:
+    """A function giving ``url_for(endpoint, **values)`` with ``name`` set to an id: a list
+    builds its links' address once, with a mark where the id goes, not once per line
+    (url_for takes 5 µs: a queue of fifty lines spent a quarter of a millisecond on it)."""
+    mark = str(LARGEST_ID)
+    address = url_for(endpoint, **values, **{name: LARGEST_ID})
+    if address.count(mark) != 1:
+        return lambda key: url_for(endpoint, **values, **{name: key})
+    before, _, after = address.partition(mark)
+    return lambda key: f"{before}{int(key)}{after}"
+
+
 def id_from(text: str | None) -> int | None:
     """Read an object's id from a form or the query string: None unless it is one."""
     if not text or not (text.isascii() and text.isdigit()) or len(text) > 10:
@@ -290,6 +303,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OSError, handle_storage_full)
     app.jinja_env.globals.update(
         page_address=page_address,
+        id_url=id_url,
         footer_team=footer_team,
         answering_teams=answering_teams,
         catalog_text=catalog_text,

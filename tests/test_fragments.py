@@ -2,8 +2,9 @@
 between people whose menus differ."""
 
 import pytest
+from flask import url_for
 
-from portal import fragments
+from portal import fragments, web
 from portal.models import ServiceTeam
 from tests.conftest import sign_in, use_language
 
@@ -82,3 +83,18 @@ def test_a_staff_member_and_a_resident_never_see_each_others_menu(app):
         assert 'href="/profile"' in resident_page
         assert 'href="/staff/defects/"' in staff_page
         assert 'href="/profile"' not in staff_page.split("</nav>")[0]
+
+
+@pytest.mark.parametrize("root", ["", "/portal"])
+def test_an_address_by_id_is_the_one_url_for_gives(app, root):
+    with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+        for endpoint, name in [("defects.show", "report_id"), ("staff_messages.show", "thread_id")]:
+            address_of = web.id_url(endpoint, name)
+            for key in (1, 42, 2**31 - 2):
+                assert address_of(key) == url_for(endpoint, **{name: key})
+        assert web.id_url("defects.show", "report_id")(7) == f"{root}/defects/7"
+
+
+def test_an_address_by_id_takes_only_a_number(app):
+    with app.test_request_context("/"), pytest.raises(ValueError):
+        web.id_url("defects.show", "report_id")("7/../../staff")
