@@ -26,7 +26,13 @@ import functools
 import inspect
 from collections.abc import Callable
 
-from peewee import ColumnBase
+from peewee import (
+    ColumnBase,
+    FieldAccessor,
+    ForeignKeyAccessor,
+    ModelCursorWrapper,
+    ModelObjectCursorWrapper,
+)
 
 from portal.models import db
 
@@ -54,35 +60,182 @@ class Slot(ColumnBase):
         return ctx.literal(ctx.state.param or "?")
 
 
-# What a peewee cursor wrapper holds of one run; the rest it works out from the columns
-# of the first row, which are the same at every run of one variant.
-_PER_RUN = frozenset(("cursor", "count", "index", "initialized", "populated", "row_cache"))
-
-
 class _Variant:
     """One shape of a prepared query: the query, its SQL for one kind of database, and how
     its rows are turned into objects (learnt at the first run that returns a row)."""
 
-    __slots__ = ("params", "query", "reader", "sql")
+    __slots__ = ("params", "query", "read", "sql")
 
     def __init__(self, query, database):
         self.query = query
         self.sql, self.params = database.get_sql_context().sql(query).query()
-        self.reader = None
+        self.read = None
 
     def rows(self, cursor) -> list:
         """The rows of a run, as the query would give them."""
-        wrapper = self.query._get_cursor_wrapper(cursor)
-        if self.reader is not None:
+        raw = cursor.fetchall()
+        if self.read is None:
+            if not raw:
+                return []
             # Peewee works out anew at every run how each column is converted and which
             # object it goes to: for a join of five models that takes longer than SQLite
             # takes to answer. The first run's answer serves every later one.
-            wrapper.__dict__.update(self.reader)
-            wrapper.initialized = True
-        rows = list(wrapper)
-        if self.reader is None and wrapper.initialized:
-            self.reader = {k: v for k, v in vars(wrapper).items() if k not in _PER_RUN}
-        return rows
+            wrapper = self.query._get_cursor_wrapper(cursor)
+            wrapper.initialize()
+            self.read = _quick_reader(wrapper, raw[0]) or wrapper.process_row
+        read = self.read
+        return [read(row) for row in raw]
+
+
+def _data_key(model, column: str) -> str | None:
+    """The key under which a model keeps a column's value, when setting it is nothing more
+    than storing it there (a plain field, or a foreign key's id); else None."""
+    for klass in model.__mro__:
+        if column in klass.__dict__:
+            accessor = klass.__dict__[column]
+            if type(accessor) in (FieldAccessor, ForeignKeyAccessor) and accessor.name == column:
+                return column
+            return None
+    return None
+
+
+def _blank(model):
+    """A model object as peewee makes one for a row, before its values are set."""
+    obj = model.__new__(model)
+    obj.__data__ = {}
+    obj._dirty = set()
+    obj.__rel__ = {}
+    return obj
+
+
+def _single_reader(wrapper):
+    """Rows of one model: each column stored straight into the object's data."""
+    model = wrapper.constructor
+    plan = tuple(
+        (i, wrapper.converters[i], column, _data_key(model, column))
+        for i, column in enumerate(wrapper.unique_columns)
+    )
+
+    def read(row):
+        obj = _blank(model)
+        data = obj.__data__
+        for i, converter, column, key in plan:
+            value = row[i] if converter is None else converter(row[i])
+            if key is not None:
+                data[key] = value
+            else:
+                setattr(obj, column, value)
+        obj._dirty.clear()
+        return obj
+
+    return read
+
+
+def _joined_reader(wrapper):
+    """Rows of a join: peewee's own ``process_row``, less its per-column descriptor calls."""
+    constructors = tuple(wrapper._constructor_list)
+    spec = tuple(
+        (
+            i,
+            key,
+            column,
+            converter,
+            _data_key(wrapper.key_to_constructor[key][0], column)
+            if key in wrapper.key_to_constructor and wrapper.key_to_constructor[key][1]
+            else None,
+        )
+        for i, key, column, converter in wrapper._row_spec
+    )
+    links = tuple(wrapper.src_to_dest)
+    reachable = wrapper._dest_reachable
+    root = wrapper.model
+
+    def read(row):
+        objects = {}
+        made = []
+        for key, constructor, is_model in constructors:
+            if is_model:
+                obj = objects[key] = _blank(constructor)
+                made.append(obj)
+            else:
+                objects[key] = constructor()
+        default = objects[root]
+        set_keys = set()
+        for i, key, column, converter, data_key in spec:
+            instance = objects.get(key, default)
+            value = row[i]
+            if value is not None:
+                set_keys.add(key)
+            if converter is not None:
+                value = converter(value)
+            if isinstance(instance, dict):
+                instance[column] = value
+            elif data_key is not None and instance is objects.get(key):
+                instance.__data__[data_key] = value
+            else:
+                setattr(instance, column, value)
+        # Linking the objects: as peewee does it.
+        for src, attr, dest, is_dict, is_outer, is_fk in links:
+            instance = objects.get(src)
+            joined = objects.get(dest)
+            if joined is None and dest not in objects:
+                continue
+            assign = False
+            if dest not in set_keys and dest in reachable:
+                assign = bool(reachable[dest] & set_keys)
+            if dest not in set_keys and not assign:
+                if is_outer:
+                    joined = None
+                else:
+                    continue
+            if src not in set_keys and dest not in set_keys and is_outer:
+                continue
+            if is_dict:
+                instance[attr] = joined
+            elif is_fk and joined is None:
+                instance.__rel__[attr] = None
+            else:
+                setattr(instance, attr, joined)
+        for obj in made:
+            obj._dirty.clear()
+        return objects[root]
+
+    return read
+
+
+def _same(one, other) -> bool:
+    """Whether two rows carry the same values in the same shape (objects compared by their
+    data, the objects joined to them and any other attribute)."""
+    if type(one) is not type(other):
+        return False
+    if not hasattr(one, "__data__"):
+        return one == other
+    if one.__data__ != other.__data__ or one._dirty != other._dirty:
+        return False
+    if one.__rel__.keys() != other.__rel__.keys():
+        return False
+    if not all(_same(one.__rel__[k], other.__rel__[k]) for k in one.__rel__):
+        return False
+    rest = {k: v for k, v in vars(one).items() if k not in ("__data__", "__rel__", "_dirty")}
+    others = {k: v for k, v in vars(other).items() if k not in ("__data__", "__rel__", "_dirty")}
+    return rest.keys() == others.keys() and all(_same(rest[k], others[k]) for k in rest)
+
+
+def _quick_reader(wrapper, first_row):
+    """A reader of model rows that stores each value straight into its object (peewee calls
+    a descriptor per column), or None for other kinds of rows. It must read the first row
+    exactly as peewee does, or it is not used: a peewee upgrade cannot make it read wrong."""
+    if type(wrapper) is ModelObjectCursorWrapper and wrapper.is_model:
+        read = _single_reader(wrapper)
+    elif type(wrapper) is ModelCursorWrapper:
+        read = _joined_reader(wrapper)
+    else:
+        return None
+    try:
+        quick = read(first_row)
+    except Exception:
+        return None
+    return read if _same(quick, wrapper.process_row(first_row)) else None
 
 
 class Prepared:
