@@ -154,3 +154,73 @@ def test_a_value_left_out_or_unknown_is_refused(app):
         query(lease=1, limit=1)
     with app.app_context(), pytest.raises(TypeError):
         query(lease=1, limit=1, offset=0, colour="red")
+
+
+def test_joined_objects_are_complete_and_unchanged_as_peewee_gives_them(app):
+    @prepared
+    def homes(person):
+        return (
+            Residency.select(Residency, Lease, Apartment, Building)
+            .join(Lease)
+            .join(Apartment)
+            .join(Building)
+            .where(Residency.person == person)
+        )
+
+    def expected(person):
+        return list(
+            Residency.select(Residency, Lease, Apartment, Building)
+            .join(Lease)
+            .join(Apartment)
+            .join(Building)
+            .where(Residency.person == person)
+        )
+
+    def described(row):
+        return (
+            row.__data__,
+            row._dirty,
+            row.lease.__data__,
+            row.lease.apartment.__data__,
+            row.lease.apartment.building.__data__,
+            row.lease._dirty | row.lease.apartment._dirty,
+        )
+
+    with app.app_context():
+        aino = Person.get(Person.email == "aino.virtanen@example.fi")
+        for _run in range(3):
+            rows = homes(person=aino.id)
+            assert rows
+            assert [described(r) for r in rows] == [described(r) for r in expected(aino.id)]
+        # The objects change and save as peewee's would: only what was changed is marked.
+        row = homes(person=aino.id)[0]
+        assert row._dirty == set()
+        row.first_name = "Aina"
+        assert row._dirty == {"first_name"}
+        row.save()
+        assert Residency.get_by_id(row.id).first_name == "Aina"
+
+
+def test_a_quick_reader_that_reads_a_row_otherwise_than_peewee_is_not_used(app, monkeypatch):
+    from portal import prepared as module
+
+    original = module._single_reader
+
+    def wrong(wrapper):
+        read = original(wrapper)
+
+        def dropping(row):
+            obj = read(row)
+            obj.__data__.pop("reference", None)
+            return obj
+
+        return dropping
+
+    monkeypatch.setattr(module, "_single_reader", wrong)
+    query = prepared(lambda lease, limit, offset: _reports(lease, limit, offset, urgent_only=False))
+    with app.app_context():
+        aino = Residency.get(Residency.first_name == "Aino")
+        for _run in range(2):
+            rows = query(lease=aino.lease_id, limit=5, offset=0)
+            assert rows and all(r.reference for r in rows)
+            _same(rows, list(_reports(aino.lease_id, 5, 0, urgent_only=False)))
