@@ -25,9 +25,11 @@ def create_app(config: dict | None = None) -> Flask:
         assets,
         bank_id,
         cli,
+        csrf_tokens,
         database,
         fragments,
         i18n,
+        layout,
         ratelimit,  # noqa: F401 (registers the limiter's database storage)
         security,
         serving,
@@ -40,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     serving.init_app(app)
     database.bind(app.config["DATABASE_URL"], app.config["DATABASE_BUSY_TIMEOUT_MS"])
     csrf.init_app(app)
+    csrf_tokens.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -47,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     assets.init_app(app)
     fragments.init_app(app)
+    layout.init_app(app)
     security.init_app(app)
     # Before the access check: an expired session is over before any page looks at it.
     sessions.init_app(app)

@@ -34,6 +34,11 @@ def kept(key: tuple, make: Callable[[], str]) -> Markup:
     return html
 
 
+def render_once(template: str, **values) -> Markup:
+    """``template`` rendered with ``values`` alone, not kept (a part that names one person)."""
+    return Markup(current_app.jinja_env.get_template(template).render(values))  # noqa: S704  # nosec B704
+
+
 def fragment(template: str, **values) -> Markup:
     """``template`` rendered with ``values`` alone (each hashable), kept under them."""
     return kept(

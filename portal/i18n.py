@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.dates import get_day_names
@@ -14,10 +15,10 @@ from flask.globals import _cv_request
 from flask_babel import get_domain, get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from portal import csrf_tokens
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES
 from portal.extensions import babel
 
@@ -66,8 +67,12 @@ def remember_language(response, language: str):
     return response
 
 
-def select_locale() -> str:
-    return BABEL_LOCALES[current_language()]
+# Parsed once: flask-babel parses the locale the selector names on every request.
+_LOCALES = {code: Locale.parse(name) for code, name in BABEL_LOCALES.items()}
+
+
+def select_locale() -> Locale:
+    return _LOCALES[current_language()]
 
 
 _CATALOGS: dict = {}
@@ -246,9 +251,11 @@ class WeekdayNames:
         return get_day_names("wide", locale=get_locale())[index]
 
 
+@functools.lru_cache(maxsize=8)
 def _page_translations(catalog):
     """gettext and ngettext for one page, bound to its catalog: what Jinja's i18n extension
-    does for each string, less finding the request's locale and catalog again each time."""
+    does for each string, less finding the request's locale and catalog again each time
+    (made once per catalog)."""
     ugettext, ungettext = catalog.ugettext, catalog.ungettext
     # As Jinja's own: the catalog's texts are ours and trusted as markup; the values put
     # into them are escaped by Markup's % operator.
@@ -274,22 +281,13 @@ def _page_translations(catalog):
 def _translation_context() -> dict:
     """Give each rendered page the translating functions of its language, found once: a
     page shows a hundred texts, and the global ones look the locale up for each of them.
-    The page's CSRF token is made once too, on its first use (the header's forms and the
-    page's own each ask for it)."""
+    The page's CSRF token is signed at most once (portal.csrf_tokens)."""
     page_gettext, page_ngettext = _page_translations(translations())
-    token = None
-
-    def page_csrf_token() -> str:
-        nonlocal token
-        if token is None:
-            token = generate_csrf()
-        return token
-
     return {
         "_": page_gettext,
         "gettext": page_gettext,
         "ngettext": page_ngettext,
-        "csrf_token": page_csrf_token,
+        "csrf_token": csrf_tokens.page_token,
     }
 
 

@@ -1,11 +1,13 @@
 """The layout's kept parts: made once per language and values, never stale, never shared
 between people whose menus differ."""
 
+import re
+
 import pytest
 from flask import url_for
 
-from portal import fragments, web
-from portal.models import ServiceTeam
+from portal import csrf_tokens, fragments, web
+from portal.models import Person, ServiceTeam
 from tests.conftest import sign_in, use_language
 
 
@@ -98,3 +100,75 @@ def test_an_address_by_id_is_the_one_url_for_gives(app, root):
 def test_an_address_by_id_takes_only_a_number(app):
     with app.test_request_context("/"), pytest.raises(ValueError):
         web.id_url("defects.show", "report_id")("7/../../staff")
+
+
+def csrf_values(page: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+
+
+@pytest.mark.parametrize(
+    ("email", "path"),
+    [
+        (None, "/login?next=%2F"),
+        ("aino.virtanen@example.fi", "/notices/"),
+        ("leena.makinen@example.fi", "/staff/"),
+    ],
+)
+def test_the_kept_header_carries_the_persons_own_token_name_and_address(app, email, path):
+    client = app.test_client()
+    if email:
+        sign_in(client, email)
+    use_language(client, "en")
+    page = client.get(path).text
+    header = page[: page.index("</header>")]
+    assert "\x1f" not in page
+    [token] = csrf_values(header)
+    assert 'name="next" id="language-next" value="' in header
+    assert f'value="{path}"' in header
+    if email is None:
+        assert "Sign out" not in header
+    else:
+        person = Person.get(Person.email == email)
+        assert f'<span class="who">{person.display_name}</span>' in header
+    # The token the header carries is this session's: switching the language with it works.
+    answer = client.post("/locale", data={"csrf_token": token, "language": "sv", "next": "/"})
+    assert answer.status_code in (302, 303)
+
+
+def test_a_persons_name_is_escaped_in_the_kept_header(app):
+    aino = Person.get(Person.email == "aino.virtanen@example.fi")
+    Person.update(first_name='<b id="x">Aino').where(Person.id == aino.id).execute()
+    client = app.test_client()
+    sign_in(client, "aino.virtanen@example.fi")
+    header = client.get("/profile").text.split("</header>")[0]
+    assert '<b id="x">' not in header
+    assert "&lt;b id=&#34;x&#34;&gt;Aino" in header
+
+
+def test_a_signed_token_serves_the_sessions_pages_for_a_while_and_then_is_signed_again(
+    app, monkeypatch
+):
+    signed = []
+    original = csrf_tokens.generate_csrf
+
+    def counting():
+        signed.append(1)
+        return original()
+
+    monkeypatch.setattr(csrf_tokens, "generate_csrf", counting)
+    client = app.test_client()
+    sign_in(client, "aino.virtanen@example.fi")
+    first = csrf_values(client.get("/profile").text)
+    signed.clear()
+    assert csrf_values(client.get("/notices/").text) == first
+    assert csrf_values(client.get("/profile").text) == first
+    assert signed == []
+    # Another session signs its own.
+    other = app.test_client()
+    sign_in(other, "aino.virtanen@example.fi")
+    assert csrf_values(other.get("/profile").text) != first
+    # After a while the token is signed again.
+    monkeypatch.setattr(csrf_tokens, "REUSE_SECONDS", 0)
+    signed.clear()
+    client.get("/notices/")
+    assert signed == [1]

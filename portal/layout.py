@@ -1,0 +1,100 @@
+"""The frame of every page: its head, header and footer (``base.html`` places them).
+
+Most of the frame is the same for everyone who sees the same language, company and menu,
+so it comes from kept fragments (``portal.fragments``). The header is kept with a mark
+where each person's own values go (the CSRF token, the page's address for the language
+switch, their name), and those are put in at each request: a header made anew cost more
+than the rest of a small page. While an agent acts under a power of attorney the header
+names the grantor, and is made for that page alone.
+"""
+
+import secrets
+
+from flask import g, request, session
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from portal import access, csrf_tokens, fragments
+from portal.i18n import current_language
+from portal.services import company
+from portal.web import footer_team, logo_src, page_address
+
+# Marks that no text of the portal holds: a random part, made anew in each process.
+_MARK = f"\x1f{secrets.token_hex(6)}"
+CSRF_MARK = f"{_MARK}:csrf\x1f"
+NEXT_MARK = f"{_MARK}:next\x1f"
+NAME_MARK = f"{_MARK}:name\x1f"
+
+
+class Frame:
+    """One page's frame; the header and footer are made when the layout places them (the
+    footer after the content, which may have found the page's team)."""
+
+    __slots__ = ("head", "language", "logo", "profile", "short_name")
+
+    def __init__(self):
+        self.language = current_language()
+        self.profile = company.current()
+        self.short_name = self.profile.short_name(self.language) if self.profile else None
+        self.logo = logo_src()
+        self.head = fragments.fragment(
+            "layout/_head.html",
+            logo=self.logo,
+            color=self.profile.brand_color if self.profile else None,
+            theme=company.theme_css(self.profile),
+        )
+
+    def header(self) -> Markup:
+        signed_in = current_user.is_authenticated
+        acting = g.get("acting")
+        values = {
+            "page_lang": self.language,
+            "logo": self.logo,
+            "short_name": self.short_name,
+            "signed_in": signed_in,
+            "act_for": signed_in and acting is None and bool(session.get("mandates_received")),
+            "menu": access.main_menu() if signed_in else None,
+            "sign_in": not signed_in and request.endpoint != "auth.login",
+        }
+        token = csrf_tokens.page_token()
+        name = current_user.display_name if signed_in else ""
+        if acting is not None:
+            return fragments.render_once(
+                "layout/_header.html",
+                csrf=token,
+                next=page_address(),
+                name=name,
+                acting=acting,
+                **values,
+            )
+        kept = fragments.fragment(
+            "layout/_header.html",
+            csrf=CSRF_MARK,
+            next=NEXT_MARK,
+            name=NAME_MARK,
+            acting=None,
+            **values,
+        )
+        return Markup(  # noqa: S704  # nosec B704 - kept HTML, each value put in escaped
+            kept.replace(CSRF_MARK, escape(token))
+            .replace(NEXT_MARK, escape(page_address()))
+            .replace(NAME_MARK, escape(name))
+        )
+
+    def footer(self) -> Markup | str:
+        team = footer_team()
+        if team is None:
+            return ""
+        return fragments.fragment(
+            "layout/_footer.html",
+            name=team.name(self.language),
+            phone=team.phone,
+            phone_hours=team.phone_hours,
+            email=team.email,
+            on_call_phone=team.on_call_phone,
+            privacy_url=self.profile.privacy_url if self.profile else None,
+        )
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["page_frame"] = Frame
