@@ -46,6 +46,10 @@ def test_a_message_goes_to_the_households_team_and_the_reply_comes_back(app, log
     staff = staff_client(app, CUSTOMER_SERVICE)
     queue = staff.get("/staff/messages/").text
     assert f"/staff/messages/{thread.id}" in queue
+    # Its line names the household's home.
+    line = queue.split(f'/staff/messages/{thread.id}"')[1].split("</li>")[0]
+    home = thread.lease.apartment
+    assert f"{home.building.street_address} {home.number}" in line
     asoy = staff_client(app, ASOY_STAFF)
     assert f"/staff/messages/{thread.id}" not in asoy.get("/staff/messages/?show=all").text
     assert asoy.get(f"/staff/messages/{thread.id}").status_code == 404

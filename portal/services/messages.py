@@ -4,6 +4,7 @@ A thread belongs to the household's lease and goes to the team of the building (
 team for As Oy apartments). Replies email the other side in their own language.
 """
 
+from collections import namedtuple
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from flask import current_app
 from peewee import JOIN
 
 from portal.i18n import lazy_gettext as _l
+from portal.i18n import per_language
 from portal.models import (
     Apartment,
     Building,
@@ -23,8 +25,9 @@ from portal.models import (
     db,
     utcnow,
 )
+from portal.prepared import prepared
 from portal.services import audit, files, mail, read_marks
-from portal.services.staff import message_threads
+from portal.services.staff import Scope, message_threads, shape_of
 
 SUBJECT = "thread"
 MAX_ATTACHMENTS = 3
@@ -110,14 +113,16 @@ def staff_thread(person: Person, thread_id: int) -> MessageThread | None:
     return message_threads(person).where(MessageThread.id == thread_id).first()
 
 
-def threads_page(
-    person: Person, *, waiting_only: bool, topic: str, page: int
-) -> tuple[list[MessageThread], bool]:
-    """Return one page of a staff member's threads with each household's home, and whether
-    another page follows: those waiting for an answer, the longest waiting first, or every
-    thread, the latest activity first. An unknown topic is no filter."""
-    query = message_threads(person)
-    if topic in TOPICS:
+# A line of the staff queue: what it shows, with the household's address.
+ThreadLine = namedtuple(
+    "ThreadLine", "id subject topic last_resident_at street_address apartment_number"
+)
+
+
+@prepared
+def _threads_page(team, topic, limit, offset, *, role, has_team, waiting_only, by_topic):
+    query = message_threads(Scope.prepared(team, role, has_team))
+    if by_topic:
         query = query.where(MessageThread.topic == topic)
     if waiting_only:
         query = query.where(
@@ -127,16 +132,49 @@ def threads_page(
         order = (MessageThread.last_resident_at, MessageThread.id)
     else:
         order = (MessageThread.updated_at.desc(), MessageThread.id.desc())
-    rows = list(
-        query.select(MessageThread, Lease, Apartment, Building)
+    return (
+        # Only what a line shows: a page of fifty reads no lease or building details.
+        query.select(
+            MessageThread.id,
+            MessageThread.subject,
+            MessageThread.topic,
+            MessageThread.last_resident_at,
+            Building.street_address.alias("street_address"),
+            Apartment.number.alias("apartment_number"),
+        )
         .join(Lease)
         .join(Apartment)
         .join(Building)
         .order_by(*order)
-        .limit(STAFF_PAGE + 1)
-        .offset((page - 1) * STAFF_PAGE)
+        .limit(limit)
+        .offset(offset)
+        .objects(ThreadLine)
+    )
+
+
+def threads_page(
+    person: Person, *, waiting_only: bool, topic: str, page: int
+) -> tuple[list[ThreadLine], bool]:
+    """Return one page of a staff member's threads with each household's home, and whether
+    another page follows: those waiting for an answer, the longest waiting first, or every
+    thread, the latest activity first. An unknown topic is no filter. The queue is opened
+    all day, so its SQL is built once for each of its few shapes."""
+    rows = _threads_page(
+        team=person.staff_team_id,
+        topic=topic if topic in TOPICS else "",
+        limit=STAFF_PAGE + 1,
+        offset=(page - 1) * STAFF_PAGE,
+        waiting_only=waiting_only,
+        by_topic=topic in TOPICS,
+        **shape_of(person),
     )
     return rows[:STAFF_PAGE], len(rows) > STAFF_PAGE
+
+
+@per_language
+def topic_labels() -> dict[str, str]:
+    """The topics' names in the request's language (a list names one on every line)."""
+    return {key: str(label) for key, label in TOPICS.items()}
 
 
 def home_of(thread: MessageThread) -> Apartment:

@@ -37,7 +37,7 @@ def queue():
         page=page,
         show=show,
         topic=topic if topic in service.TOPICS else "",
-        topics=service.TOPICS,
+        topics=service.topic_labels(),
     )
 
 
