@@ -5,6 +5,7 @@ import datetime
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from peewee import JOIN
@@ -28,7 +29,7 @@ from portal.models import (
 )
 from portal.prepared import prepared
 from portal.services import audit, files, mail, read_marks
-from portal.services.staff import service_requests
+from portal.services.staff import Scope, service_requests, shape_of
 
 SUBJECT = "request"
 
@@ -384,6 +385,92 @@ def staff_request(person: Person, request_id: int) -> ServiceRequest | None:
     return service_requests(person).where(ServiceRequest.id == request_id).first()
 
 
+class RequestLine(NamedTuple):
+    """A line of the staff queue: what it shows, with the address of the apartment."""
+
+    id: int
+    type_key: str
+    status: str
+    created_at: datetime.datetime
+    street_address: str
+    apartment_number: str
+
+    @property
+    def reference(self) -> str:
+        return f"P-{self.id:06d}"
+
+
+@prepared
+def _requests_page(
+    team,
+    type_key,
+    status,
+    building,
+    chosen_team,
+    request_id,
+    pattern,
+    limit,
+    offset,
+    *,
+    role,
+    has_team,
+    by_type,
+    statuses,
+    by_building,
+    by_team,
+    search,
+):
+    query = service_requests(Scope.prepared(team, role, has_team))
+    if by_type:
+        query = query.where(ServiceRequest.type_key == type_key)
+    if statuses == "open":
+        query = query.where(ServiceRequest.status.not_in(catalog.CLOSED_STATES))
+    elif statuses == "one":
+        query = query.where(ServiceRequest.status == status)
+    if by_building:
+        query = query.where(ServiceRequest.building == building)
+    if by_team:
+        query = query.where(ServiceRequest.team == chosen_team)
+    query = (
+        # Only what a line shows: a page of fifty reads none of the answers.
+        query.select(
+            ServiceRequest.id,
+            ServiceRequest.type_key,
+            ServiceRequest.status,
+            ServiceRequest.created_at,
+            Building.street_address.alias("street_address"),
+            Apartment.number.alias("apartment_number"),
+        )
+        .join(Apartment, on=(ServiceRequest.apartment == Apartment.id))
+        .join(Building, on=(Apartment.building == Building.id))
+    )
+    if search == "reference":
+        query = query.where(ServiceRequest.id == request_id)
+    elif search == "words":
+        # Words are looked for in the address with the apartment and the submitter's name.
+        submitters = Person.select(Person.id).where(
+            Person.first_name.concat(" ").concat(Person.last_name) ** pattern
+        )
+        query = query.where(
+            (Building.street_address.concat(" ").concat(Apartment.number) ** pattern)
+            | ServiceRequest.submitted_by.in_(submitters)
+        )
+    return (
+        query.order_by(ServiceRequest.created_at, ServiceRequest.id)
+        .limit(limit)
+        .offset(offset)
+        .objects(RequestLine)
+    )
+
+
+def _reference_number(q: str) -> int | None:
+    """The request a reference (P-000123) names, or None when ``q`` is not one."""
+    digits = q.upper().removeprefix("P-").lstrip("0")
+    if digits.isascii() and digits.isdigit() and len(digits) < 10:
+        return int(digits)
+    return None
+
+
 def requests_page(
     person: Person,
     *,
@@ -393,64 +480,33 @@ def requests_page(
     team_id: int | None,
     q: str,
     page: int,
-) -> tuple[list[ServiceRequest], bool]:
-    """Return one page of the requests a staff member handles, oldest first, each with its
-    apartment and building, and whether another page follows.
+) -> tuple[list[RequestLine], bool]:
+    """Return one page of the requests a staff member handles, oldest first, and whether
+    another page follows. The queue is opened all day: its SQL is built once per shape.
 
     ``status`` is "open", "all" or one state; an empty ``type_key`` is every type. ``q`` is
-    the search as typed.
+    the search as typed: a reference finds its request by number, other words are looked
+    for in the address with the apartment and the submitter's name.
     """
-    query = service_requests(person)
-    if type_key:
-        query = query.where(ServiceRequest.type_key == type_key)
-    if status == "open":
-        query = query.where(ServiceRequest.status.not_in(catalog.CLOSED_STATES))
-    elif status != "all":
-        query = query.where(ServiceRequest.status == status)
-    if building_id is not None:
-        query = query.where(ServiceRequest.building == building_id)
-    if team_id is not None:
-        query = query.where(ServiceRequest.team == team_id)
-    query = (
-        # Only what a line shows: a page of fifty reads none of the answers.
-        query.select(
-            ServiceRequest.id,
-            ServiceRequest.type_key,
-            ServiceRequest.status,
-            ServiceRequest.created_at,
-            ServiceRequest.apartment,
-            Apartment.id,
-            Apartment.number,
-            Apartment.building,
-            Building.id,
-            Building.street_address,
-        )
-        .join(Apartment, on=(ServiceRequest.apartment == Apartment.id))
-        .join(Building, on=(Apartment.building == Building.id))
-    )
-    if q:
-        query = query.where(_search(q))
-    rows = list(
-        query.order_by(ServiceRequest.created_at, ServiceRequest.id)
-        .limit(STAFF_PAGE + 1)
-        .offset((page - 1) * STAFF_PAGE)
+    request_id = _reference_number(q) if q else None
+    rows = _requests_page(
+        team=person.staff_team_id,
+        type_key=type_key,
+        status=status,
+        building=building_id,
+        chosen_team=team_id,
+        request_id=request_id,
+        pattern=contains_pattern(q),
+        limit=STAFF_PAGE + 1,
+        offset=(page - 1) * STAFF_PAGE,
+        by_type=bool(type_key),
+        statuses=status if status in ("open", "all") else "one",
+        by_building=building_id is not None,
+        by_team=team_id is not None,
+        search="" if not q else ("reference" if request_id is not None else "words"),
+        **shape_of(person),
     )
     return rows[:STAFF_PAGE], len(rows) > STAFF_PAGE
-
-
-def _search(q: str):
-    """A reference (P-000123) finds its request by number; other words are looked for in
-    the address with the apartment and the submitter's name."""
-    digits = q.upper().removeprefix("P-").lstrip("0")
-    if digits.isascii() and digits.isdigit() and len(digits) < 10:
-        return ServiceRequest.id == int(digits)
-    pattern = contains_pattern(q)
-    submitters = Person.select(Person.id).where(
-        Person.first_name.concat(" ").concat(Person.last_name) ** pattern
-    )
-    return (Building.street_address.concat(" ").concat(Apartment.number) ** pattern) | (
-        ServiceRequest.submitted_by.in_(submitters)
-    )
 
 
 def home_of(request: ServiceRequest) -> Apartment:

@@ -122,12 +122,14 @@ def _building_choices(team, *, role, has_team):
         Building.select(Building.id, Building.street_address)
         .where(served(who, Building.id))
         .order_by(Building.street_address)
+        .tuples()
     )
 
 
-def building_choices(person: Person) -> list[Building]:
-    """The buildings a staff member serves, with only what a list of choices shows."""
-    return _building_choices(team=person.staff_team_id, **shape_of(person))
+def building_choices(person: Person) -> tuple[tuple[int, str], ...]:
+    """The buildings a staff member serves as (id, street address) choices: a tuple, so
+    that the options made of them are kept (``fragments``)."""
+    return tuple(_building_choices(team=person.staff_team_id, **shape_of(person)))
 
 
 def service_requests(person: Person | Scope):

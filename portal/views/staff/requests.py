@@ -67,7 +67,6 @@ def queue():
         partial="results",
         rows=rows,
         filters=filters,
-        types=catalog.CATALOG,
         **_queue_labels(),
         buildings=building_choices(current_user),
         teams=teams.service_teams(),
