@@ -463,6 +463,31 @@ def test_each_team_sees_its_own_queue(app):
     assert f"/staff/requests/{aino.id}" in everyone and f"/staff/requests/{hanna.id}" in everyone
 
 
+def test_the_queue_finds_a_request_by_reference_address_and_submitter(app):
+    aino = ServiceRequest.get(ServiceRequest.type_key == "diy_renovation")
+    hanna = ServiceRequest.get(ServiceRequest.type_key == "keys")
+    home = aino.apartment
+    submitter = Person.get_by_id(aino.submitted_by_id)
+    everyone = _staff(app)
+    for search in (
+        aino.reference,
+        aino.reference.lower().removeprefix("p-").lstrip("0"),
+        f"{home.building.street_address} {home.number}",
+        f"{submitter.first_name} {submitter.last_name}",
+    ):
+        found = everyone.get("/staff/requests/", query_string={"status": "all", "q": search}).text
+        assert f"/staff/requests/{aino.id}" in found, search
+        assert f"/staff/requests/{hanna.id}" not in found, search
+        # Each line names the apartment's address.
+        line = found.split(f'/staff/requests/{aino.id}"')[1].split("</li>")[0]
+        assert f"{home.building.street_address} {home.number}" in line
+        assert aino.reference in line
+    # Another team's staff member finds nothing of a building they do not serve.
+    asoy = _staff(app, ASOY_STAFF)
+    found = asoy.get("/staff/requests/", query_string={"status": "all", "q": aino.reference}).text
+    assert f"/staff/requests/{aino.id}" not in found
+
+
 def test_withdraw_only_before_handling_and_messages(app, login_as):
     client = login_as(RESIDENT)
     aino = ServiceRequest.get(ServiceRequest.type_key == "diy_renovation")  # in progress
