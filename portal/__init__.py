@@ -9,9 +9,11 @@ def create_app(config: dict | None = None) -> Flask:
     """Create and configure the portal; ``config`` overrides the environment (tests use it)."""
     app = Flask(__name__, static_folder=None)
     app.config.from_mapping(portal_config.from_environment(config))
+    from portal.forms import html
     from portal.services import accounts
 
     accounts.use_hashing(app.config["PASSWORD_HASHING"])
+    html.install()
     if app.config["CLOCK"]:
         from portal import clock
 
