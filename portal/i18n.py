@@ -28,6 +28,8 @@ LOCALE_COOKIE_SECONDS = 365 * 24 * 3600
 # Formats follow Finnish conventions in every language (24-hour clock, 1 234,50 €).
 BABEL_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 T = TypeVar("T")
+# Values kept by each per_language function; when full it starts again.
+PER_LANGUAGE_KEPT = 64
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
 
 # Dates and times as Finnish public services write them: 14.12.2026 klo 18.00 in Finnish and
@@ -96,17 +98,20 @@ def translations():
     return catalog
 
 
-def per_language(make: Callable[[], T]) -> Callable[[], T]:
-    """Decorate a function whose value depends only on the language (labels translated for
-    a list): it runs once per language and process. Its callers must not change the value."""
+def per_language(make: Callable[..., T]) -> Callable[..., T]:
+    """Decorate a function whose value depends only on the language and its arguments
+    (labels translated for a list): it runs once per language and arguments in a process.
+    Its callers must not change the value."""
     kept: dict = {}
 
     @functools.wraps(make)
-    def in_language() -> T:
-        catalog = translations()
-        value = kept.get(catalog)
+    def in_language(*args) -> T:
+        key = (translations(), *args)
+        value = kept.get(key)
         if value is None:
-            value = kept[catalog] = make()
+            if len(kept) >= PER_LANGUAGE_KEPT:
+                kept.clear()
+            value = kept[key] = make(*args)
         return value
 
     return in_language

@@ -38,10 +38,14 @@ def _filters() -> dict:
     return chosen
 
 
-@per_language
 def _queue_labels() -> dict:
     """The request types' titles and states' labels, translated once per language rather
-    than once per line."""
+    than once per line (and again should a type be added to the catalog)."""
+    return _labels_of(tuple(map(id, catalog.CATALOG.values())))
+
+
+@per_language
+def _labels_of(_catalog_now) -> dict:
     return {
         "titles": {key: str(entry.title) for key, entry in catalog.CATALOG.items()},
         "labels": {key: str(label) for key, label in catalog.STATE_LABELS.items()},
