@@ -11,6 +11,7 @@ this computer by default): someone who reaches a gunicorn port directly cannot c
 limits their requests count against.
 """
 
+import functools
 import ipaddress
 import json
 import logging
@@ -31,6 +32,7 @@ REQUEST_LOG = "portal.requests"
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 
+@functools.lru_cache(maxsize=256)
 def is_loopback(address: str | None) -> bool:
     """Tell whether an address (or host name given to a server) is this computer only."""
     if not address:

@@ -26,6 +26,7 @@ from werkzeug.urls import iri_to_uri
 
 from portal import catalog, clock
 from portal.extensions import htmx
+from portal.i18n import current_language
 from portal.i18n import lazy_gettext as _l
 from portal.models import ServiceTeam, db
 from portal.services import buildings, company, hours, parking, residents
@@ -182,6 +183,18 @@ def answering_teams() -> list[ServiceTeam]:
     return [team for team in _visitor_teams() if team.answers_buildings]
 
 
+def urgent_lines(moment=None) -> tuple[tuple[str, str, bool], ...]:
+    """For each team that answers some building: its name in this request's language, the
+    number that answers its urgent matters at ``moment`` (now when None), and whether that
+    is customer service (else the on-call service)."""
+    language = current_language()
+    lines = []
+    for team in answering_teams():
+        contact = hours.urgent_contact(team, moment)
+        lines.append((team.name(language), contact.phone, contact.office_open))
+    return tuple(lines)
+
+
 def catalog_text(text) -> str:
     """A request catalog text in the current language with the numbers it names filled in
     from the team of this page (the household's, for the resident's request pages)."""
@@ -306,6 +319,7 @@ def init_app(app: Flask) -> None:
         id_url=id_url,
         footer_team=footer_team,
         answering_teams=answering_teams,
+        urgent_lines=urgent_lines,
         catalog_text=catalog_text,
         company=company.current,
         company_version=lambda: company.version(company.current()),
