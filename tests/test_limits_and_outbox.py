@@ -44,6 +44,20 @@ def test_reading_pages_is_not_limited(client):
         assert client.get("/login").status_code == 200
 
 
+def test_every_limit_is_on_sending_a_form(app):
+    # The limiter skips requests that only read (extensions.READING_METHODS): a limit on
+    # reading a page would never be counted, so there must be none.
+    from portal.extensions import READING_METHODS, limiter
+
+    limits = [
+        limit for group in limiter.limit_manager._decorated_limits.values() for limit in group
+    ]
+    assert len(limits) >= 6
+    for limit in limits:
+        assert limit.methods, limit
+        assert not {method.upper() for method in limit.methods} & set(READING_METHODS), limit
+
+
 def test_development_outbox_shows_the_demo_emails(client):
     client.set_cookie("locale", "en")
     token = csrf_token(client, "/register")
