@@ -37,6 +37,9 @@ def _started(sender, user, **extra) -> None:
     now = clock.timestamp()
     session[SIGNED_IN_AT] = now
     session[SEEN_AT] = now
+    # Flask-Login's hash of the browser, which only its session protection reads (off, see
+    # security.py): every cookie would carry its 128 characters for nothing.
+    session.pop("_id", None)
 
 
 def check_session_age():

@@ -46,6 +46,24 @@ def test_signing_in_starts_a_new_session(client):
         assert session["signed_in_at"] <= clock.timestamp()
 
 
+def test_a_session_holds_steady_when_the_phone_changes_network_or_browser_version(client):
+    sign_in(client, RESIDENT)
+    client.get("/profile")
+    cookie = _cookie(client)
+    for address, agent in [("127.0.0.5", "Firefox 140"), ("127.1.2.3", "Firefox 141")]:
+        page = client.get(
+            "/profile", environ_base={"REMOTE_ADDR": address, "HTTP_USER_AGENT": agent}
+        )
+        assert page.status_code == 200
+        # Nothing in the session changed, so no cookie is signed and sent again.
+        assert "Set-Cookie" not in page.headers
+    assert _cookie(client) == cookie
+    # What the session carries: who and since when, not a fingerprint of the browser.
+    with client.session_transaction() as session:
+        assert "_id" not in session
+        assert session["_user_id"]
+
+
 def test_signing_out_ends_the_session_on_every_device(app, client):
     sign_in(client, RESIDENT)
     copied = app.test_client()
