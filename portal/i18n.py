@@ -265,8 +265,16 @@ def _page_translations(catalog):
     # As Jinja's own: the catalog's texts are ours and trusted as markup; the values put
     # into them are escaped by Markup's % operator.
 
+    # Most texts of a page name no values: each is looked up and marked once per catalog.
+    plain: dict[str, Markup] = {}
+
     @pass_context
     def page_gettext(__context, __string, **variables):
+        if not variables and __context.eval_ctx.autoescape:
+            text = plain.get(__string)
+            if text is None:
+                text = plain[__string] = Markup(ugettext(__string)) % {}  # noqa: S704  # nosec B704
+            return text
         text = ugettext(__string)
         if __context.eval_ctx.autoescape:
             text = Markup(text)  # noqa: S704  # nosec B704

@@ -4,7 +4,7 @@ between people whose menus differ."""
 import re
 
 import pytest
-from flask import url_for
+from flask import render_template_string, url_for
 
 from portal import csrf_tokens, fragments, web
 from portal.models import Person, ServiceTeam
@@ -172,3 +172,18 @@ def test_a_signed_token_serves_the_sessions_pages_for_a_while_and_then_is_signed
     signed.clear()
     client.get("/notices/")
     assert signed == [1]
+
+
+def test_a_kept_page_text_reads_as_translated_each_time(app):
+    source = (
+        '{{ _("Sign out") }}|{{ _("100%% sure") }}|{{ _("Hello, %(name)s", name=who) }}'
+        '|{{ _("Sign out") }}'
+    )
+    for language, sign_out in [("en", "Sign out"), ("fi", "Kirjaudu ulos"), ("en", "Sign out")]:
+        with app.test_request_context("/", headers={"Cookie": f"locale={language}"}):
+            for _round in range(2):
+                page = render_template_string(source, who="<b>Aino</b>")
+                parts = page.split("|")
+                assert parts[0] == parts[3] == sign_out
+                assert parts[1] == "100% sure"
+                assert "&lt;b&gt;Aino&lt;/b&gt;" in parts[2]
