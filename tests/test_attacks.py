@@ -254,3 +254,6 @@ def test_a_nul_character_is_refused_before_anything_is_stored(login_as):
     assert "Something in the request was not right" in response.text
     assert Message.select().count() == before
     assert client.get("/defects/?page=1\x00").status_code == 400
+    assert client.get("/defects/?page=1%00").status_code == 400
+    assert client.head("/defects/?x=%00&page=1").status_code == 400
+    assert client.get("/defects/?page=1%2500").status_code == 200
