@@ -5,8 +5,9 @@ import re
 
 import pytest
 from flask import render_template_string, url_for
+from flask_babel import force_locale, get_locale
 
-from portal import csrf_tokens, fragments, web
+from portal import csrf_tokens, fragments, i18n, web
 from portal.models import Person, ServiceTeam
 from tests.conftest import sign_in, use_language
 
@@ -187,3 +188,14 @@ def test_a_kept_page_text_reads_as_translated_each_time(app):
                 assert parts[0] == parts[3] == sign_out
                 assert parts[1] == "100% sure"
                 assert "&lt;b&gt;Aino&lt;/b&gt;" in parts[2]
+
+
+def test_the_quick_locale_is_flask_babels_also_when_forced(app):
+    with app.test_request_context("/", headers={"Cookie": "locale=sv"}):
+        assert str(i18n._locale()) == str(get_locale()) == "sv_FI"
+        with force_locale("fi_FI"):
+            assert str(i18n._locale()) == "fi_FI"
+            assert i18n.translations().ugettext("Sign out") == "Kirjaudu ulos"
+        assert str(i18n._locale()) == "sv_FI"
+    with app.app_context(), force_locale("en_FI"):
+        assert str(i18n._locale()) == "en_FI"
