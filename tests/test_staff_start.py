@@ -42,6 +42,22 @@ def test_customer_service_sees_each_queue_counted(app):
     assert after["Powers of attorney to verify"] == 0
 
 
+def test_new_defects_are_counted_urgent_and_other_also_when_one_kind_has_none(app):
+    received = DefectReport.status == DefectReport.RECEIVED
+    counts = _counts(app, CUSTOMER_SERVICE)
+    urgent = DefectReport.select().where(received & DefectReport.urgent).count()
+    other = DefectReport.select().where(received & ~DefectReport.urgent).count()
+    assert counts["Urgent new defect notifications"] == urgent
+    assert counts["Other new defect notifications"] == other > 0
+    DefectReport.update(urgent=False).where(received).execute()
+    after = _counts(app, CUSTOMER_SERVICE)
+    assert after["Urgent new defect notifications"] == 0
+    assert after["Other new defect notifications"] == urgent + other
+    DefectReport.update(status=DefectReport.IN_PROGRESS).where(received).execute()
+    none = _counts(app, CUSTOMER_SERVICE)
+    assert none["Urgent new defect notifications"] == none["Other new defect notifications"] == 0
+
+
 def test_each_role_sees_only_the_queues_it_may_open(app):
     maintenance = _counts(app, MAINTENANCE)
     assert "Conversations waiting for an answer" not in maintenance
