@@ -13,6 +13,7 @@ from portal import clock
 from portal.models import Attachment, DefectEvent, DefectReport, OutboxEmail, Residency
 from tests.conftest import (
     ASOY_STAFF,
+    CUSTOMER_SERVICE,
     MAINTENANCE,
     RESIDENT,
     SWEDISH_RESIDENT,
@@ -475,3 +476,42 @@ def test_each_list_pages_on_its_own_and_keeps_the_other_s_page(login_as):
     assert 'href="/defects/?open_page=3&amp;page=2">Older open notifications' in page
     assert 'href="/defects/?open_page=2&amp;page=3">Next' in page
     assert 'href="/defects/?open_page=2&amp;page=1">Previous' in page
+
+
+def test_each_line_of_the_lists_names_its_own_report(app, login_as):
+    from flask_babel import force_locale
+
+    from portal.services import defects
+
+    aino = Residency.get(Residency.first_name == "Aino")
+    report = (
+        DefectReport.select()
+        .where(DefectReport.lease == aino.lease_id)
+        .order_by(DefectReport.created_at.desc(), DefectReport.id.desc())
+        .first()
+    )
+    DefectReport.update(urgent=True).where(DefectReport.id == report.id).execute()
+    with app.test_request_context(), force_locale("en_FI"):
+        category = str(defects.CATEGORIES[report.category][0])
+        location = str(defects.LOCATIONS[report.location])
+        status = str(defects.STATUS_LABELS[report.status])
+
+    def line_of(page: str, address: str) -> str:
+        return page.split(f'href="{address}"')[1].split("</li>")[0]
+
+    resident = login_as(RESIDENT)
+    use_language(resident, "en")
+    line = line_of(resident.get("/defects/").text, f"/defects/{report.id}")
+    assert line.startswith(f">{category} – {location}</a>")
+    assert f'<span class="badge {report.status}">{status}</span>' in line
+    assert f"{report.reference} · " in line and line.endswith("· urgent</span>")
+    staff = app.test_client()
+    sign_in(staff, CUSTOMER_SERVICE)
+    use_language(staff, "en")
+    page = staff.get("/staff/defects/", query_string={"status": "all", "q": report.reference})
+    line = line_of(page.text, f"/staff/defects/{report.id}")
+    home = report.apartment
+    assert line.startswith(f">{report.building.street_address} {home.number}: {category}</a>")
+    assert f'<span class="badge {report.status}">{status}</span>' in line
+    assert "urgent</span>" in line and f"{report.reference} · " in line
+    assert line.endswith(f" · {location}</span>")
