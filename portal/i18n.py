@@ -257,7 +257,13 @@ class WeekdayNames:
     """Day names in the current language, Monday first: ``weekdays[0]`` is "maanantai"."""
 
     def __getitem__(self, index: int) -> str:
-        return get_day_names("wide", locale=get_locale())[index]
+        return _day_names(_language())[index]
+
+
+@functools.cache
+def _day_names(language: str) -> tuple[str, ...]:
+    names = get_day_names("wide", locale=BABEL_LOCALES[language])
+    return tuple(names[day] for day in range(7))
 
 
 @functools.lru_cache(maxsize=8)
