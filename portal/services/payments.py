@@ -325,7 +325,17 @@ class HouseholdInvoices:
 @prepared
 def _latest_invoices(lease):
     return (
-        Invoice.select()
+        # Only what the list shows: no descriptions, references or times of creation.
+        Invoice.select(
+            Invoice.id,
+            Invoice.kind,
+            Invoice.period,
+            Invoice.amount,
+            Invoice.paid_amount,
+            Invoice.due_date,
+            Invoice.status,
+            Invoice.paid_on,
+        )
         .where(Invoice.lease == lease)
         .order_by(Invoice.due_date.desc(), Invoice.id.desc())
         .limit(HOUSEHOLD_INVOICES)
@@ -333,7 +343,8 @@ def _latest_invoices(lease):
 
 
 def household_invoices(lease_id: int) -> HouseholdInvoices:
-    """Return the household's latest invoices, unpaid and paid apart, in one query."""
+    """Return the household's latest invoices, unpaid and paid apart, in one query, with
+    what their list shows."""
     invoices = _latest_invoices(lease=lease_id)
     unpaid = [invoice for invoice in invoices if invoice.status != Invoice.PAID]
     unpaid.sort(key=lambda invoice: invoice.due_date)

@@ -6,6 +6,7 @@ from flask_babel import pgettext
 from portal import clock
 from portal.access import current_resident_status
 from portal.i18n import gettext as _
+from portal.i18n import per_language
 from portal.models import Invoice
 from portal.services import payments as service
 from portal.web import render
@@ -13,7 +14,9 @@ from portal.web import render
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 
 
+@per_language
 def kind_labels() -> dict:
+    """Invoice kinds in the request's language (made once per language)."""
     return {
         Invoice.RENT: _("Rent"),
         Invoice.SAUNA: _("Sauna turn"),
@@ -23,7 +26,9 @@ def kind_labels() -> dict:
     }
 
 
+@per_language
 def status_labels() -> dict:
+    """Invoice states in the request's language (made once per language)."""
     return {
         Invoice.OPEN: pgettext("invoice", "Open"),
         Invoice.PARTLY_PAID: _("Partly paid"),
