@@ -253,6 +253,16 @@ def _money_text(value, language: str) -> str:
     return babel_numbers.format_currency(value, "EUR", locale=BABEL_LOCALES[language])
 
 
+def template_decimal(value) -> str:
+    """A number as the language writes it: "57,5" in Finnish and Swedish."""
+    return _decimal_text(value, _language())
+
+
+@functools.lru_cache(maxsize=TEXTS_KEPT)
+def _decimal_text(value, language: str) -> str:
+    return babel_numbers.format_decimal(value, locale=BABEL_LOCALES[language])
+
+
 class WeekdayNames:
     """Day names in the current language, Monday first: ``weekdays[0]`` is "maanantai"."""
 
@@ -328,7 +338,7 @@ def init_app(app: Flask) -> None:
         date=template_date,
         datetime=template_datetime,
         money=template_money,
-        decimal=lambda value: babel_numbers.format_decimal(value, locale=get_locale()),
+        decimal=template_decimal,
         # A Helsinki wall-clock time stored without a zone (a slot, a sauna turn).
         clock=template_clock,
         at_clock=template_at_clock,

@@ -13,6 +13,7 @@ from peewee import JOIN
 from portal import catalog
 from portal.catalog import RequestType, RuleContext
 from portal.database import contains_pattern
+from portal.i18n import per_language
 from portal.models import (
     Apartment,
     Building,
@@ -383,6 +384,21 @@ def staff_request(person: Person, request_id: int) -> ServiceRequest | None:
     """Return a request the staff member handles (see ``services.staff``), None for any
     other."""
     return service_requests(person).where(ServiceRequest.id == request_id).first()
+
+
+def labels() -> dict:
+    """The request types' titles (``titles``) and the states' names (``labels``) in the
+    request's language, made once per language rather than for every line of a list (and
+    again should a type be added to the catalog)."""
+    return _labels_of(tuple(map(id, catalog.CATALOG.values())))
+
+
+@per_language
+def _labels_of(_catalog_now) -> dict:
+    return {
+        "titles": {key: str(entry.title) for key, entry in catalog.CATALOG.items()},
+        "labels": {key: str(label) for key, label in catalog.STATE_LABELS.items()},
+    }
 
 
 class RequestLine(NamedTuple):

@@ -50,8 +50,8 @@ def index():
         open_requests=requests.household_requests(
             residency.lease_id, current_user, open_only=True, limit=5
         ),
-        request_types=catalog.CATALOG,
-        request_labels=catalog.STATE_LABELS,
-        defect_labels=defects.STATUS_LABELS,
-        defect_categories=defects.CATEGORIES,
+        request_titles=requests.labels()["titles"],
+        request_labels=requests.labels()["labels"],
+        defect_labels=defects.list_labels()["labels"],
+        defect_categories=defects.list_labels()["categories"],
     )

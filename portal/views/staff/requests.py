@@ -6,7 +6,6 @@ from flask_login import current_user
 from portal import catalog, downloads
 from portal.forms.accounts import ContinueForm
 from portal.i18n import gettext as _
-from portal.i18n import per_language
 from portal.models import ServiceRequest
 from portal.services import requests as service
 from portal.services import teams
@@ -38,20 +37,6 @@ def _filters() -> dict:
     return chosen
 
 
-def _queue_labels() -> dict:
-    """The request types' titles and states' labels, translated once per language rather
-    than once per line (and again should a type be added to the catalog)."""
-    return _labels_of(tuple(map(id, catalog.CATALOG.values())))
-
-
-@per_language
-def _labels_of(_catalog_now) -> dict:
-    return {
-        "titles": {key: str(entry.title) for key, entry in catalog.CATALOG.items()},
-        "labels": {key: str(label) for key, label in catalog.STATE_LABELS.items()},
-    }
-
-
 @bp.get("/")
 def queue():
     """Every request type in one queue, oldest open first, filtered and paged."""
@@ -71,7 +56,7 @@ def queue():
         partial="results",
         rows=rows,
         filters=filters,
-        **_queue_labels(),
+        **service.labels(),
         buildings=building_choices(current_user),
         teams=teams.service_teams(),
         previous=url_for("staff_requests.queue", **base, page=filters["page"] - 1)
