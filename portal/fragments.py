@@ -12,8 +12,9 @@ translating functions and ``url_for`` (never the person, the session or the requ
 from collections.abc import Callable
 
 from flask import current_app, request
-from flask_babel import get_locale
 from markupsafe import Markup
+
+from portal.i18n import current_locale
 
 # Each app keeps at most this many parts (languages × menus × teams is a few hundred); when
 # full it starts again rather than tracking use.
@@ -24,7 +25,7 @@ def kept(key: tuple, make: Callable[[], str]) -> Markup:
     """The HTML ``make()`` returns, kept under ``key`` and this request's language and address
     root: made once per process for each."""
     store = current_app.extensions["fragments"]
-    full_key = (get_locale(), request.script_root, *key)
+    full_key = (current_locale(), request.script_root, *key)
     html = store.get(full_key)
     if html is None:
         html = Markup(make())  # noqa: S704  # nosec B704 - rendered by an autoescaping template

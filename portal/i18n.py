@@ -80,7 +80,7 @@ def select_locale() -> Locale:
 _CATALOGS: dict = {}
 
 
-def _locale():
+def current_locale():
     """flask-babel's get_locale, quicker once known: flask-babel keeps the locale chosen (or
     forced, for an email) in ``g``, and reading it there costs a fraction of its lookup,
     which a list's dates and labels would otherwise make dozens of times."""
@@ -95,7 +95,7 @@ def _locale():
 
 def translations():
     """The catalog of the current locale (a forced one too), loaded once per process."""
-    locale = _locale()
+    locale = current_locale()
     catalog = _CATALOGS.get(locale)
     if catalog is None:
         catalog = _CATALOGS[locale] = get_domain().get_translations()
@@ -134,7 +134,7 @@ def lazy_gettext(string: str, **variables) -> LazyString:
 
 
 def _language() -> str:
-    language = _locale().language
+    language = current_locale().language
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 

@@ -192,10 +192,10 @@ def test_a_kept_page_text_reads_as_translated_each_time(app):
 
 def test_the_quick_locale_is_flask_babels_also_when_forced(app):
     with app.test_request_context("/", headers={"Cookie": "locale=sv"}):
-        assert str(i18n._locale()) == str(get_locale()) == "sv_FI"
+        assert str(i18n.current_locale()) == str(get_locale()) == "sv_FI"
         with force_locale("fi_FI"):
-            assert str(i18n._locale()) == "fi_FI"
+            assert str(i18n.current_locale()) == "fi_FI"
             assert i18n.translations().ugettext("Sign out") == "Kirjaudu ulos"
-        assert str(i18n._locale()) == "sv_FI"
+        assert str(i18n.current_locale()) == "sv_FI"
     with app.app_context(), force_locale("en_FI"):
-        assert str(i18n._locale()) == "en_FI"
+        assert str(i18n.current_locale()) == "en_FI"
