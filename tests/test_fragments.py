@@ -199,3 +199,14 @@ def test_the_quick_locale_is_flask_babels_also_when_forced(app):
         assert str(i18n.current_locale()) == "sv_FI"
     with app.app_context(), force_locale("en_FI"):
         assert str(i18n.current_locale()) == "en_FI"
+
+
+@pytest.mark.parametrize("root", ["", "/portal"])
+def test_a_templates_link_without_values_is_url_fors_under_any_root(app, root):
+    with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+        for _round in range(2):
+            assert (
+                web.page_url_for("defects.index") == url_for("defects.index") == f"{root}/defects/"
+            )
+            assert web.page_url_for("defects.show", report_id=3) == f"{root}/defects/3"
+            assert web.page_url_for("defects.index", _anchor="x") == f"{root}/defects/#x"
