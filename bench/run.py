@@ -54,9 +54,8 @@ QUERY_BUDGET = 8
 SECRET_KEY = "bench-" + "k" * 58
 # The hostile uploads keep the load they were budgeted with.
 HOSTILE_CONNECTIONS = 4
-# Every request of the benchmark says the same: the session is bound to the address and the
-# User-Agent it signed in with (Flask-Login's session protection), and a request from another
-# would have its session cookie signed and sent again on every response.
+# Every request of the benchmark says the same, as a browser does: the measurement must not
+# depend on whether the portal notices a browser changing.
 USER_AGENT = "portal-bench"
 
 # (label, path, who, class): who is a demo email or None for a visitor; the class names the
