@@ -42,10 +42,7 @@ def render_once(template: str, **values) -> Markup:
 
 def fragment(template: str, **values) -> Markup:
     """``template`` rendered with ``values`` alone (each hashable), kept under them."""
-    return kept(
-        (template, *values.items()),
-        lambda: current_app.jinja_env.get_template(template).render(values),
-    )
+    return kept((template, *values.items()), lambda: render_once(template, **values))
 
 
 def init_app(app) -> None:

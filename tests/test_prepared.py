@@ -157,8 +157,7 @@ def test_a_value_left_out_or_unknown_is_refused(app):
 
 
 def test_joined_objects_are_complete_and_unchanged_as_peewee_gives_them(app):
-    @prepared
-    def homes(person):
+    def of_person(person):
         return (
             Residency.select(Residency, Lease, Apartment, Building)
             .join(Lease)
@@ -167,14 +166,10 @@ def test_joined_objects_are_complete_and_unchanged_as_peewee_gives_them(app):
             .where(Residency.person == person)
         )
 
+    homes = prepared(of_person)
+
     def expected(person):
-        return list(
-            Residency.select(Residency, Lease, Apartment, Building)
-            .join(Lease)
-            .join(Apartment)
-            .join(Building)
-            .where(Residency.person == person)
-        )
+        return list(of_person(person))
 
     def described(row):
         return (

@@ -34,6 +34,7 @@ def index():
                 if mandates.permits(acting, entry.mandate_scope)
             ],
         )
+    request_labels, defect_labels = requests.labels(), defects.list_labels()
     return render(
         "home/dashboard.html",
         residency=residency,
@@ -50,8 +51,8 @@ def index():
         open_requests=requests.household_requests(
             residency.lease_id, current_user, open_only=True, limit=5
         ),
-        request_titles=requests.labels()["titles"],
-        request_labels=requests.labels()["labels"],
-        defect_labels=defects.list_labels()["labels"],
-        defect_categories=defects.list_labels()["categories"],
+        request_titles=request_labels["titles"],
+        request_labels=request_labels["labels"],
+        defect_labels=defect_labels["labels"],
+        defect_categories=defect_labels["categories"],
     )
