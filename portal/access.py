@@ -449,7 +449,6 @@ def init_app(app: Flask) -> None:
     app.extensions["access_table"] = dict(ACCESS)
     app.jinja_env.globals["may_open"] = may_open
     app.jinja_env.globals["may_request"] = may_request
-    app.jinja_env.globals["main_menu"] = main_menu
     app.jinja_env.globals["acting"] = lambda: g.get("acting")
     user_logged_in.connect(remember_received, app)
 
