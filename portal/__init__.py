@@ -38,7 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
         sessions,
         web,
     )
-    from portal.extensions import csrf, htmx, limiter, login_manager
+    from portal.extensions import csrf, htmx, init_limiter, login_manager
 
     # First: the proxies believed and whom development answers decide before anything else.
     serving.init_app(app)
@@ -47,7 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf_tokens.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     bank_id.init_app(app)
     i18n.init_app(app)
     assets.init_app(app)
