@@ -23,6 +23,7 @@ import click
 from flask import Flask, Response, abort, current_app, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from itsdangerous import BadSignature
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import clock
@@ -112,12 +113,65 @@ def _refuse_public_development_server(app: Flask) -> None:
         )
 
 
+# Session cookies already checked, per signing key: most requests bring back the cookie
+# the previous one set. When full, the store starts again.
+CHECKED_COOKIES_KEPT = 10_000
+_SCALARS = (str, int, float, bool, type(None))
+
+
 class SecureOverHttps(SecureCookieSessionInterface):
     """The session cookie is Secure in production always, and anywhere the request came
-    over https (as a trusted proxy reports it), so it never travels back over plain http."""
+    over https (as a trusted proxy reports it), so it never travels back over plain http.
+
+    A cookie whose signature was checked once is not checked again while it is kept: its
+    contents and the time it was signed are remembered under the whole cookie, signature
+    and all, so only the very same bytes are taken on trust, and its age is still judged
+    on every request. Checking cost about a twentieth of a small page."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, tuple] = {}
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+    def get_signing_serializer(self, app: Flask):
+        return self._signing(app)[0]
+
+    def _signing(self, app: Flask) -> tuple:
+        """The serializer for the app's keys (made once per set of keys) and its checked
+        cookies."""
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = self._serializers.get(keys)
+        if kept is None:
+            kept = (super().get_signing_serializer(app), {})
+            self._serializers = {keys: kept}
+        return kept
+
+    def open_session(self, app: Flask, request):
+        if not app.secret_key:
+            return None
+        serializer, checked = self._signing(app)
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        known = checked.get(value)
+        if known is not None:
+            age = int(time.time()) - known[0]
+            if 0 <= age <= max_age:
+                return self.session_class(known[1])
+            return self.session_class()
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        # Only contents of plain values are kept: a list in the session (flashed messages)
+        # is changed in place by the request that reads it.
+        if isinstance(data, dict) and all(isinstance(v, _SCALARS) for v in data.values()):
+            if len(checked) >= CHECKED_COOKIES_KEPT:
+                checked.clear()
+            checked[value] = (int(signed_at.timestamp()), dict(data))
+        return self.session_class(data)
 
 
 class JsonLines(logging.Formatter):

@@ -5,7 +5,9 @@ changes, and forms that still work after a working day open."""
 import datetime
 import time
 
-from portal import clock
+from flask import request as flask_request
+
+from portal import clock, serving
 from portal.models import Lease, Person, Residency, ServiceRequest
 from portal.services import housekeeping
 from portal.services.dates import notice_end
@@ -190,3 +192,32 @@ def test_giving_notice_on_the_lease_needs_a_recent_password(login_as):
     assert ServiceRequest.select().count() == before + 1
     # The password was just proved: the next weighty form does not ask again.
     assert 'id="password"' not in client.get("/requests/new/lease_termination").text
+
+
+def _opened(app, cookie: str | None):
+    """The session the app opens for a request that brings this cookie."""
+    headers = {"Cookie": f"portal_session={cookie}"} if cookie else {}
+    with app.test_request_context("/", headers=headers):
+        return dict(app.session_interface.open_session(app, flask_request))
+
+
+def test_a_checked_cookie_is_trusted_again_only_as_it_was_and_still_grows_old(app, monkeypatch):
+    serializer = app.session_interface.get_signing_serializer(app)
+    cookie = serializer.dumps({"_user_id": "7:abc", "seen_at": 1})
+    assert _opened(app, cookie) == {"_user_id": "7:abc", "seen_at": 1}
+    # Remembered now; the same bytes open the same session again.
+    assert _opened(app, cookie) == {"_user_id": "7:abc", "seen_at": 1}
+    tampered = cookie[:-1] + ("A" if cookie[-1] != "A" else "B")
+    assert _opened(app, tampered) == {}
+    lifetime = int(app.permanent_session_lifetime.total_seconds())
+    real = time.time
+    monkeypatch.setattr(serving.time, "time", lambda: real() + lifetime + 5)
+    assert _opened(app, cookie) == {}
+
+
+def test_a_session_holding_a_list_is_read_anew_each_time(app):
+    serializer = app.session_interface.get_signing_serializer(app)
+    cookie = serializer.dumps({"_flashes": [["info", "Saved."]]})
+    first = _opened(app, cookie)
+    first["_flashes"].append(["info", "Changed in place by the request."])
+    assert _opened(app, cookie) == {"_flashes": [["info", "Saved."]]}
