@@ -8,6 +8,7 @@ or sorts it without an index is reported by name.
 
 import gzip
 import re
+import time
 from dataclasses import dataclass, field
 
 import brotli
@@ -158,6 +159,17 @@ def large_tables() -> set[str]:
 SORT_MS = 5.0
 
 
+def _best_ms(query: Query, times: int = 5) -> float:
+    """The query's quickest of a few more runs: one run, the first on data just grown or on a
+    busy machine, can take several times as long as the sort itself."""
+    best = query.ms
+    for _ in range(times):
+        started = time.perf_counter()
+        db.obj.execute_sql(query.sql, query.params).fetchall()
+        best = min(best, (time.perf_counter() - started) * 1000)
+    return best
+
+
 def plan_problems(query: Query, large: set[str]) -> list[str]:
     """Full scans of large tables, and slow index-less sorts, in one SELECT (SQLite)."""
     sql = query.sql
@@ -176,8 +188,10 @@ def plan_problems(query: Query, large: set[str]) -> list[str]:
         table = aliases.get(match.group(1), match.group(1)) if match else None
         if table in large and not limited:
             found.append(f"scans {table}")
-    if query.ms > SORT_MS and any("USE TEMP B-TREE FOR ORDER BY" in row[-1] for row in rows):
-        found.append(f"sorts without an index ({query.ms:.0f} ms)")
+    if any("USE TEMP B-TREE FOR ORDER BY" in row[-1] for row in rows):
+        ms = _best_ms(query) if query.ms > SORT_MS else query.ms
+        if ms > SORT_MS:
+            found.append(f"sorts without an index ({ms:.0f} ms)")
     return found
 
 
