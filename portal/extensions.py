@@ -28,6 +28,24 @@ def _reading_is_not_limited() -> bool:
     return request.method in READING_METHODS
 
 
+def limit_posts(value: str, **options):
+    """Limit a form's POST (``limiter.limit``); showing the form goes straight to the view,
+    rather than through the limiter's search for limits that only a POST has."""
+
+    def decorate(view):
+        limited = limiter.limit(value, methods=["POST"], **options)(view)
+
+        @functools.wraps(view)
+        def by_method(*args, **kwargs):
+            if request.method in READING_METHODS:
+                return view(*args, **kwargs)
+            return limited(*args, **kwargs)
+
+        return by_method
+
+    return decorate
+
+
 def init_limiter(app: Flask) -> None:
     """Bind the limiter, whose hooks then run only for requests that change something.
 

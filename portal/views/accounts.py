@@ -13,7 +13,7 @@ from flask_babel import format_datetime
 from flask_login import current_user, login_user
 
 from portal import bank_id, journeys, links
-from portal.extensions import limiter
+from portal.extensions import limit_posts
 from portal.forms.accounts import ContinueForm, EmailForm, IdentifyForm, NewPasswordForm
 from portal.i18n import current_language
 from portal.i18n import gettext as _
@@ -42,7 +42,7 @@ def _token_problem_page(status: str, start_again: str):
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(FORM_LIMIT, methods=["POST"])
+@limit_posts(FORM_LIMIT)
 def register():
     """Ask for an email address and send the confirmation link."""
     if current_user.is_authenticated:
@@ -96,7 +96,7 @@ def _journey_email() -> str | None:
 
 
 @bp.route("/identify", methods=["GET", "POST"])
-@limiter.limit(FORM_LIMIT, methods=["POST"])
+@limit_posts(FORM_LIMIT)
 def identify():
     """Let the person choose how to identify: online banking or at the office."""
     email = _journey_email()
@@ -242,7 +242,7 @@ def check_new_password():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(FORM_LIMIT, methods=["POST"])
+@limit_posts(FORM_LIMIT)
 def forgot_password():
     """Send a reset link, answering the same whether or not the address is known."""
     form = EmailForm()
@@ -261,7 +261,7 @@ def reset_password_link(token):
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
-@limiter.limit(FORM_LIMIT, methods=["POST"])
+@limit_posts(FORM_LIMIT)
 def reset_password():
     """Choose a new password from the emailed link; every other session ends."""
     if opened := links.from_query(links.RESET):

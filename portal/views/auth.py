@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from portal import clock, journeys, sessions
-from portal.extensions import limiter
+from portal.extensions import limit_posts
 from portal.forms.auth import CodeForm, SignInForm
 from portal.i18n import current_language
 from portal.i18n import gettext as _
@@ -28,7 +28,7 @@ def failed(response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=failed)
+@limit_posts(SIGN_IN_LIMIT, deduct_when=failed)
 def login():
     """Show the sign-in form and sign the person in with email and password."""
     if current_user.is_authenticated:
@@ -73,7 +73,7 @@ def login():
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=failed)
+@limit_posts(SIGN_IN_LIMIT, deduct_when=failed)
 def second_factor():
     """The one-time code from the authenticator app, after the password; the first time,
     the app is set up from a QR code."""
