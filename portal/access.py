@@ -213,6 +213,15 @@ ACCESS: dict[str, Rule] = {
     "staff_defects.queue": staff(*DEFECT_STAFF),
     "staff_defects.show": staff(*DEFECT_STAFF),
     "staff_defects.photo": staff(*DEFECT_STAFF),
+    "staff_incidents.index": staff(*DEFECT_STAFF),
+    "staff_incidents.announce": staff(*DEFECT_STAFF),
+    "staff_incidents.show": staff(*DEFECT_STAFF),
+    "staff_incidents.update": staff(*DEFECT_STAFF),
+    "staff_incidents.resolve": staff(*DEFECT_STAFF),
+    "staff_incidents.link": staff(*DEFECT_STAFF),
+    # Current incidents are public: an address and what is cut, no one's personal data.
+    "incidents.lookup": Rule(PUBLIC),
+    "incidents.known": Rule(PUBLIC),
     # Development only, and only without an SMTP server: the demo's emails.
     "dev.outbox": Rule(PUBLIC),
 }
@@ -337,6 +346,7 @@ def may_open(endpoint: str) -> bool:
 STAFF_MENU = (
     ("staff.index", _l("Back office")),
     ("staff_defects.queue", _l("Defect notifications")),
+    ("staff_incidents.index", _l("Incidents")),
     ("staff_requests.queue", _l("Service requests")),
     ("staff_messages.queue", _l("Messages")),
     ("staff_notices.index", _l("Notices")),
@@ -365,7 +375,7 @@ RESIDENT_MENU = (
 def menu_endpoints() -> tuple[str, ...]:
     """The endpoints of the signed-in person's menu links: those they may open.
 
-    Most of the eleven links share their access rule, which is judged once here."""
+    Most of the dozen links share their access rule, which is judged once here."""
     table = current_app.extensions["access_table"]
     judged: dict[Rule | None, bool] = {}
     shown = []

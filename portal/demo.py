@@ -17,6 +17,8 @@ from portal.models import (
     BuildingDetails,
     DefectEvent,
     DefectReport,
+    Incident,
+    IncidentArea,
     Invoice,
     Lease,
     Mandate,
@@ -434,6 +436,7 @@ def load(identity_key: str, today: datetime.date | None = None) -> None:
         _load_requests(today, now)
         _load_messages(now)
         _load_notices(today)
+        _load_incidents(today)
         _load_invoices(today)
         _load_building_details()
         _load_appointments(today)
@@ -842,6 +845,56 @@ def _load_notices(today: datetime.date) -> None:
         everyone=True,
         publish_on=today + 10 * day,
     )
+
+
+def _load_incidents(today: datetime.date) -> None:
+    """A water cut the day after tomorrow in Sturenkatu 21 (in three languages), and a broken
+    front door lock in Kalliolanrinne 4 since this morning (in Finnish only)."""
+    from portal.services.incidents import shown_from
+
+    def stored(day: datetime.date, hour: int) -> datetime.datetime:
+        local = datetime.datetime.combine(day, datetime.time(hour), tzinfo=clock.HELSINKI)
+        return local.astimezone(datetime.UTC).replace(tzinfo=None)
+
+    announced = clock.utcnow().replace(microsecond=0)
+    day = datetime.timedelta(days=1)
+    for street, kind, emergency, start, end, texts in (
+        (
+            "Sturenkatu 21",
+            Incident.WATER,
+            False,
+            stored(today + 2 * day, 8),
+            stored(today + 2 * day, 14),
+            {
+                "text_fi": "Vesi on poikki putkitöiden vuoksi. Laskekaa vettä valmiiksi.",
+                "text_sv": "Vattnet är avstängt på grund av rörarbeten. Tappa upp vatten i förväg.",
+                "text_en": "The water is cut for pipe work. Please draw some water beforehand.",
+            },
+        ),
+        (
+            "Kalliolanrinne 4",
+            Incident.DOOR_LOCK,
+            True,
+            min(announced, stored(today, 7)),
+            stored(today + day, 16),
+            {"text_fi": "Ulko-oven lukko on rikki. Uusi lukko on tilattu."},
+        ),
+    ):
+        incident = Incident.create(
+            kind=kind,
+            emergency=emergency,
+            starts_at=start,
+            ends_at=end,
+            created_at=announced,
+            updated_at=announced,
+            **texts,
+        )
+        IncidentArea.create(
+            incident=incident,
+            building=Building.get(Building.street_address == street),
+            shown_from=shown_from(emergency, start, announced),
+            shown_until=end,
+        )
 
 
 def _load_invoices(today: datetime.date) -> None:

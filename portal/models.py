@@ -394,6 +394,78 @@ class AuditEntry(BaseModel):
     address = CharField(max_length=45, default="")
 
 
+class Incident(BaseModel):
+    """Scheduled or emergency works announced by staff once for everyone they affect: the
+    water cut in a stairwell, a broken lift, heating off for a day.
+
+    ``starts_at`` and ``ends_at`` are stored in UTC like every moment the portal stores;
+    staff type them and residents read them in Helsinki time. The text is the staff's own,
+    Finnish always, Swedish and English when written."""
+
+    WATER = "water"
+    HOT_WATER = "hot_water"
+    HEATING = "heating"
+    ELECTRICITY = "electricity"
+    LIFT = "lift"
+    DOOR_LOCK = "door_lock"
+    VENTILATION = "ventilation"
+    OTHER = "other"
+    KINDS = (WATER, HOT_WATER, HEATING, ELECTRICITY, LIFT, DOOR_LOCK, VENTILATION, OTHER)
+
+    kind = CharField(
+        max_length=20,
+        constraints=[
+            Check(
+                "kind IN ('water', 'hot_water', 'heating', 'electricity', 'lift', "
+                "'door_lock', 'ventilation', 'other')"
+            )
+        ],
+    )
+    emergency = BooleanField(default=False)
+    starts_at = DateTimeField()
+    ends_at = DateTimeField()
+    text_fi = TextField()
+    text_sv = TextField(default="")
+    text_en = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    resolved_at = DateTimeField(null=True)
+
+    class Meta:
+        constraints = [Check("ends_at > starts_at")]
+        indexes = ((("resolved_at", "ends_at"), False),)
+
+    def text(self, language: str) -> tuple[str, bool]:
+        """The text in the language, or the Finnish one; and whether it is the Finnish one
+        in place of the language asked for (the page then says so)."""
+        own = (getattr(self, f"text_{language}", "") or "").strip()
+        if own:
+            return own, False
+        return self.text_fi, language != "fi"
+
+
+class IncidentArea(BaseModel):
+    """A building, or one stairwell of it, that an incident affects.
+
+    The times when residents see the incident are kept here, beside the building, so that
+    what a home sees is read from one index: from ``shown_from`` (three days before a
+    scheduled start, at once for an emergency) until ``shown_until`` (the expected end, or
+    the moment it was resolved)."""
+
+    incident = ForeignKeyField(Incident, backref="areas", on_delete="CASCADE")
+    building = ForeignKeyField(Building, on_delete="CASCADE")
+    # The stairwell's letters ("A"), or empty for the whole building.
+    stairwell = CharField(max_length=10, default="")
+    shown_from = DateTimeField()
+    shown_until = DateTimeField()
+
+    class Meta:
+        indexes = (
+            (("incident", "building", "stairwell"), True),
+            (("building", "shown_until", "shown_from"), False),
+        )
+
+
 class DefectReport(BaseModel):
     """A defect notification: from a household (lease) or from a visitor without signing in."""
 
@@ -437,6 +509,11 @@ class DefectReport(BaseModel):
     planned_visit_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    # The announced incident (a water cut, a broken lift) this report is part of: staff link
+    # reports to it, and resolving the incident closes them.
+    incident = ForeignKeyField(
+        Incident, null=True, backref="reports", on_delete="SET NULL", lazy_load=False
+    )
 
     class Meta:
         indexes = (
@@ -1126,6 +1203,8 @@ MODELS = [
     OutboxEmail,
     Mandate,
     AuditEntry,
+    Incident,
+    IncidentArea,
     DefectReport,
     DefectEvent,
     Attachment,

@@ -17,6 +17,7 @@ from portal.models import (
     Attachment,
     Building,
     DefectReport,
+    IncidentArea,
     Invoice,
     Mandate,
     Message,
@@ -353,6 +354,29 @@ STAFF_BUILDING = {
 }
 
 
+def _incident_in(street: str) -> int:
+    """The demo incident of a building (tests/conftest.py's database has one in each of
+    Sturenkatu 21 and Kalliolanrinne 4)."""
+    return (
+        IncidentArea.select(IncidentArea.incident)
+        .join(Building)
+        .where(Building.street_address == street)
+        .get()
+        .incident_id
+    )
+
+
+# The As Oy team changes only the incidents of its own buildings; the others every one.
+STAFF_INCIDENT = {
+    "own": lambda kind: _incident_in(
+        "Kalliolanrinne 4" if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE else "Sturenkatu 21"
+    ),
+    "foreign": lambda kind: (
+        _incident_in("Sturenkatu 21") if kind.staff_role == Person.ASOY_CUSTOMER_SERVICE else None
+    ),
+}
+
+
 def _appointment() -> int:
     return Appointment.get(Appointment.name == "Veikko Heinonen").id
 
@@ -593,6 +617,9 @@ SAMPLES: dict[str, dict[str, dict]] = {
         }
     },
     "staff_defects.show": {"report_id": STAFF_REPORT},
+    "staff_incidents.show": {"incident_id": STAFF_INCIDENT},
+    "staff_incidents.update": {"incident_id": STAFF_INCIDENT},
+    "staff_incidents.resolve": {"incident_id": STAFF_INCIDENT},
     "staff_defects.photo": {
         "report_id": STAFF_REPORT,
         "attachment_id": {

@@ -32,6 +32,7 @@ GROUPS = {
         _l("Staff changes"),
         (
             "notice_",
+            "incident_",
             "payment",
             "building_",
             "register_",

@@ -19,7 +19,7 @@ from portal.forms.defects import CommentForm, DecisionForm, DefectForm, VisitorD
 from portal.i18n import current_language
 from portal.i18n import gettext as _
 from portal.models import DefectReport
-from portal.services import buildings, company, defects, photos
+from portal.services import buildings, company, defects, incidents, photos
 from portal.services.hours import urgent_contact
 from portal.web import id_from, render, see_other, show_team
 
@@ -116,7 +116,26 @@ def _form_page(template, form, status, **context):
     )
     if asked:
         return render_template("defects/_urgency_answer.html", **context)
+    context.update(_already_known(form, context.pop("home")))
     return render(template, status=status, **context)
+
+
+def _already_known(form, home) -> dict:
+    """What the "already known" box above a form shows: the incidents of the building (the
+    resident's own stairwell, or every one of a visitor's building) that a defect of the
+    kind chosen may be part of, and the address it asks again when a choice changes."""
+    building, stairwell = home
+    found = []
+    if building is not None:
+        found = incidents.known_for_category(
+            incidents.visible_for(building, stairwell, clock.now()), form.category.data
+        )
+    return {
+        "known": found,
+        "known_url": url_for("incidents.known", building=building, stairwell=stairwell),
+        "kinds": incidents.kind_labels(),
+        "language": current_language(),
+    }
 
 
 def _page_asked(name: str) -> int:
@@ -178,7 +197,8 @@ def new():
                 )
                 return see_other(url_for("defects.show", report_id=report.id))
     status = 422 if form.is_submitted() else 200
-    return _form_page("defects/new.html", form, status, team=team, apartment=apartment)
+    home = (apartment.building_id, incidents.stairwell_of(apartment.number))
+    return _form_page("defects/new.html", form, status, team=team, apartment=apartment, home=home)
 
 
 @bp.get("/<int:report_id>")
@@ -288,7 +308,9 @@ def report():
             form.photos.errors = [
                 _("Photos are not kept when the form comes back: choose them again.")
             ]
-        return _form_page("defects/report.html", form, 200, team=team, apartment=None)
+        return _form_page(
+            "defects/report.html", form, 200, team=team, apartment=None, home=_home(building)
+        )
     done = None
     if (
         form.validate_on_submit()
@@ -333,4 +355,12 @@ def report():
     if form.website.data:
         abort(400)
     status = 422 if form.is_submitted() else 200
-    return _form_page("defects/report.html", form, status, team=team, apartment=None)
+    return _form_page(
+        "defects/report.html", form, status, team=team, apartment=None, home=_home(building)
+    )
+
+
+def _home(building):
+    """A visitor's building for the "already known" box: every stairwell of it, since the
+    visitor has not said which is theirs."""
+    return (building.id if building else None, None)

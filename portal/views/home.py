@@ -4,7 +4,8 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
 from portal import access, catalog, clock
-from portal.services import defects, mandates, notices, parking, requests, residents
+from portal.i18n import current_language
+from portal.services import defects, incidents, mandates, notices, parking, requests, residents
 from portal.web import render
 
 bp = Blueprint("home", __name__)
@@ -35,6 +36,7 @@ def index():
             ],
         )
     request_labels, defect_labels = requests.labels(), defects.list_labels()
+    apartment = residency.lease.apartment
     return render(
         "home/dashboard.html",
         residency=residency,
@@ -55,4 +57,9 @@ def index():
         request_labels=request_labels["labels"],
         defect_labels=defect_labels["labels"],
         defect_categories=defect_labels["categories"],
+        incidents=incidents.visible_for(
+            apartment.building_id, incidents.stairwell_of(apartment.number), clock.now()
+        ),
+        incident_kinds=incidents.kind_labels(),
+        language=current_language(),
     )
