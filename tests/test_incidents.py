@@ -3,7 +3,6 @@ emailed in each resident's language, shown on the defect forms as already known,
 the reports that came anyway, and looked up by address without signing in."""
 
 import datetime
-import re
 
 import pytest
 
@@ -16,7 +15,6 @@ from portal.models import (
     DefectReport,
     Incident,
     IncidentArea,
-    Lease,
     OutboxEmail,
     Person,
     Residency,
@@ -349,3 +347,62 @@ def test_the_dashboard_shows_the_incidents_of_the_home(app):
     assert "The water is cut" not in page
     page = resident_client(app, SWEDISH_RESIDENT, "sv").get("/").text
     assert "Vattnet är avstängt" not in page  # Vääksyntie 6 has no incident
+
+
+# Linking reports from the defect queue
+
+
+def open_report(first_name: str, reference: str, **extra) -> DefectReport:
+    lease = Residency.get(Residency.first_name == first_name).lease
+    return DefectReport.create(
+        reference=reference,
+        building=lease.apartment.building_id,
+        lease=lease,
+        location="apartment",
+        category="plumbing",
+        description="Ei vettä.",
+        **extra,
+    )
+
+
+def link(client, incident_id, report_ids):
+    token = csrf_token(client, "/staff/defects/")
+    data = {"incident": str(incident_id), "reports": [str(i) for i in report_ids]}
+    return client.post("/staff/incidents/link", data={**data, "csrf_token": token})
+
+
+def test_staff_link_open_reports_to_an_incident_from_the_queue(app):
+    client = staff_client(app, MAINTENANCE)
+    incident = make_incident("Sturenkatu 21", start=now() - HOUR, end=now() + 5 * HOUR)
+    first, second = open_report("Aino", "L-1"), open_report("Aino", "L-2")
+    queue = client.get("/staff/defects/").text
+    assert 'action="/staff/incidents/link"' in queue
+    assert f'name="reports" value="{first.id}" form="link-form"' in queue
+    assert f'<option value="{incident.id}">Water: Sturenkatu 21</option>' in queue
+    response = link(client, incident.id, [first.id, second.id])
+    assert response.status_code == 303 and response.headers["Location"] == "/staff/defects/"
+    assert {
+        r.incident_id for r in DefectReport.select().where(DefectReport.id << [first.id, second.id])
+    } == {incident.id}
+    assert AuditEntry.get(AuditEntry.action == "incident_reports_linked").detail.startswith(
+        f"{incident.id}:"
+    )
+
+
+def test_another_teams_or_a_closed_report_is_not_linked(app):
+    client = staff_client(app, ASOY_STAFF)
+    incident = make_incident("Kalliolanrinne 4", start=now() - HOUR, end=now() + 5 * HOUR)
+    own = open_report("Hanna", "L-own")
+    foreign = open_report("Aino", "L-foreign")
+    closed = open_report("Hanna", "L-closed", status=DefectReport.DONE)
+    for chosen in ([own.id, foreign.id], [own.id, closed.id], [own.id, 999999]):
+        response = link(client, incident.id, chosen)
+        assert response.status_code == 409
+        assert "Nothing was linked." in response.text
+    assert DefectReport.select().where(DefectReport.incident.is_null(False)).count() == 0
+    # Nor to another team's incident, or with nothing chosen.
+    other = make_incident("Sturenkatu 21", start=now() - HOUR, end=now() + 5 * HOUR)
+    assert link(client, other.id, [own.id]).status_code == 422
+    assert link(client, incident.id, []).status_code == 422
+    assert link(client, incident.id, [own.id]).status_code == 303
+    assert DefectReport.get_by_id(own.id).incident_id == incident.id

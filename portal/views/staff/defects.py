@@ -10,7 +10,7 @@ from portal import downloads
 from portal.forms.defects import StaffDefectForm
 from portal.i18n import gettext as _
 from portal.models import DefectReport
-from portal.services import company, defects
+from portal.services import company, defects, incidents
 from portal.services.staff import building_choices
 from portal.web import id_from, render, see_other
 
@@ -56,6 +56,8 @@ def queue():
             "urgent": urgent,
             "q": q,
         },
+        link_choices=incidents.linkable_incidents(current_user),
+        open_statuses=DefectReport.OPEN_STATUSES,
         **defects.list_labels(),
     )
 
