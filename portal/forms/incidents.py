@@ -25,23 +25,22 @@ def as_typed(moment: datetime.datetime) -> datetime.datetime:
     return moment.replace(tzinfo=datetime.UTC).astimezone(clock.HELSINKI).replace(tzinfo=None)
 
 
-class _Texts:
-    """The resident text in three languages: Finnish required, the others optional."""
-
-    text_fi = TextAreaField(
+def _finnish_text():
+    """The resident text in Finnish, which every incident has. A new field for each form,
+    so that it takes its place in the form's order."""
+    return TextAreaField(
         _l("Text for residents in Finnish"),
         validators=[
             DataRequired(_l("Write the text for residents in Finnish.")),
             Length(max=TEXT_LIMIT, message=_l("At most %(max)d characters.")),
         ],
     )
-    text_sv = TextAreaField(
-        _l("Text in Swedish (optional)"),
-        validators=[Length(max=TEXT_LIMIT, message=_l("At most %(max)d characters."))],
-    )
-    text_en = TextAreaField(
-        _l("Text in English (optional)"),
-        validators=[Length(max=TEXT_LIMIT, message=_l("At most %(max)d characters."))],
+
+
+def _other_text(label):
+    """A resident text in Swedish or English: residents read the Finnish one without it."""
+    return TextAreaField(
+        label, validators=[Length(max=TEXT_LIMIT, message=_l("At most %(max)d characters."))]
     )
 
 
@@ -66,9 +65,9 @@ class IncidentForm(FlaskForm):
         _l("Expected to end"),
         validators=[InputRequired(_l("Give the day and time it is expected to end."))],
     )
-    text_fi = _Texts.text_fi
-    text_sv = _Texts.text_sv
-    text_en = _Texts.text_en
+    text_fi = _finnish_text()
+    text_sv = _other_text(_l("Text in Swedish (optional)"))
+    text_en = _other_text(_l("Text in English (optional)"))
     areas = SelectMultipleField(_l("Buildings and stairwells"), coerce=str, validate_choice=False)
 
     def __init__(self, *args, areas=(), **kwargs):
@@ -96,9 +95,9 @@ class IncidentUpdateForm(FlaskForm):
         _l("Expected to end"),
         validators=[InputRequired(_l("Give the day and time it is expected to end."))],
     )
-    text_fi = _Texts.text_fi
-    text_sv = _Texts.text_sv
-    text_en = _Texts.text_en
+    text_fi = _finnish_text()
+    text_sv = _other_text(_l("Text in Swedish (optional)"))
+    text_en = _other_text(_l("Text in English (optional)"))
 
     def __init__(self, *args, starts_at=None, **kwargs):
         super().__init__(*args, **kwargs)
