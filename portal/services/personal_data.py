@@ -194,6 +194,7 @@ FIELD_LABELS = {
     "identified_at": _l("Identified"),
     "imported_at": _l("Imported"),
     "imported_by_id": _l("Imported by (number)"),
+    "incident_id": _l("Incident (number)"),
     "is_active": _l("Account in use"),
     "kind": _l("Kind"),
     "language": _l("Language"),
