@@ -47,7 +47,10 @@ def _other_text(label):
 class IncidentForm(FlaskForm):
     kind = SelectField(
         _l("What is affected"),
-        choices=[SelectChoice(key, label) for key, label in KIND_LABELS.items()],
+        choices=[
+            SelectChoice("", _l("Choose…")),
+            *(SelectChoice(key, label) for key, label in KIND_LABELS.items()),
+        ],
         validators=[DataRequired(_l("Choose what is affected."))],
     )
     urgency = RadioField(

@@ -97,7 +97,6 @@ def _show_page(incident, form, status=200):
         categories=defects.list_labels()["categories"],
         labels=defects.list_labels()["labels"],
         form=form,
-        resolve_form=ContinueForm(),
     )
 
 
