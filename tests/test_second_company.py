@@ -48,6 +48,7 @@ from portal.services import (
     company,
     defects,
     hours,
+    incidents,
     mail,
     mandates,
     messages,
@@ -592,6 +593,33 @@ def _send_every_email(app) -> list[str]:
             caller=company.maintenance_caller(),
         )
 
+    def incident():
+        # Announced for Aino's building, its end moved by two hours, her household's open
+        # reports linked to it, and resolved.
+        start = clock.utcnow() + datetime.timedelta(hours=2)
+        incident, _sent = incidents.announce(
+            maintenance,
+            kind="water",
+            emergency=False,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=4),
+            texts={"text_fi": "Vesi on poikki tiistaina."},
+            areas=[(lease.apartment.building_id, "")],
+            public_url=public_url,
+        )
+        incidents.update(
+            maintenance,
+            incident,
+            ends_at=start + datetime.timedelta(hours=6),
+            texts={"text_fi": "Vesi on poikki tiistaina kauemmin."},
+            public_url=public_url,
+        )
+        open_reports = DefectReport.select(DefectReport.id).where(
+            (DefectReport.lease == lease) & DefectReport.open_queue()
+        )
+        incidents.link_reports(maintenance, incident, [r.id for r in open_reports])
+        incidents.resolve(maintenance, incident, public_url=public_url)
+
     def parking_spaces():
         area = ParkingSpace.get(ParkingSpace.number == "P1").area_id
         # Two new spaces for the two households waiting: only one of them has a username.
@@ -624,6 +652,7 @@ def _send_every_email(app) -> list[str]:
         service_requests,
         mandate,
         defect,
+        incident,
         parking_spaces,
         visit,
         visit_cancelled_by_visitor,
