@@ -18,6 +18,7 @@ from portal.models import (
     OutboxEmail,
     Person,
     Residency,
+    db,
 )
 from portal.services import incidents
 from tests.conftest import (
@@ -31,6 +32,7 @@ from tests.conftest import (
     SWEDISH_RESIDENT,
     csrf_token,
     sign_in,
+    sqlite_only,
     use_language,
 )
 
@@ -320,6 +322,23 @@ def test_what_a_home_sees_at_the_edges_of_an_incident(app):
     assert seen(start + HOUR - datetime.timedelta(seconds=1))
 
 
+@sqlite_only
+def test_what_a_home_sees_is_one_query_from_the_index_of_its_building(app, queries):
+    street = building("Sturenkatu 21").id
+    queries.clear()
+    incidents.visible_for(street, "A", clock.now())
+    [sql] = queries
+    moment = clock.utcnow()
+    plan = " ".join(
+        row[3]
+        for row in db.obj.execute_sql(
+            f"EXPLAIN QUERY PLAN {sql}", [street, moment, moment, "", "A"]
+        ).fetchall()
+    )
+    assert "USING INDEX incidentarea_building_id_shown_until_shown_from" in plan, plan
+    assert "SCAN" not in plan, plan
+
+
 def test_an_emergency_shows_from_its_announcement_and_a_stairwell_only_there(app):
     street = building("Vääksyntie 6")
     start = now() + 5 * DAY
@@ -452,6 +471,9 @@ def test_the_htmx_fragment_follows_the_building_and_the_kind_of_defect(app):
     asoy = building("Kalliolanrinne 4").id
     locks = client.get(f"/incidents/known?building={asoy}&category=locks", headers=htmx).text
     assert "Ulko-oven lukko on rikki." in locks and "This notice is only in Finnish." in locks
+    # Nothing known: nothing to swap into the form.
+    nothing = client.get(other_kind, headers=htmx)
+    assert nothing.status_code == 200 and nothing.text.strip() == ""
     assert client.get("/incidents/known?building=abc", headers=htmx).status_code == 200
     # Without htmx it is a page of its own.
     assert "<h1>" in client.get(f"/incidents/known?building={street}").text

@@ -75,6 +75,7 @@ STAFF_LIST_LIMIT = 100
 LOOKUP_LIMIT = 50
 
 _STAIRWELL = re.compile(r"\s*([^\W\d_]+)")
+STAIRWELL_LENGTH = IncidentArea.stairwell.max_length
 
 
 @per_language
@@ -87,7 +88,8 @@ def stairwell_of(apartment_number: str) -> str:
     """The stairwell of an apartment: the letters its number starts with ("A 12" → "A");
     empty for a number without them."""
     match = _STAIRWELL.match(apartment_number or "")
-    return match.group(1).upper() if match else ""
+    # As long as the column that keeps it: a longer run of letters is no stairwell's name.
+    return match.group(1).upper()[:STAIRWELL_LENGTH] if match else ""
 
 
 def _naive_utc(moment: datetime.datetime) -> datetime.datetime:
