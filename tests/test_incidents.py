@@ -403,6 +403,8 @@ def test_staff_link_open_reports_to_an_incident_from_the_queue(app):
     assert {
         r.incident_id for r in DefectReport.select().where(DefectReport.id << [first.id, second.id])
     } == {incident.id}
+    queue = client.get("/staff/defects/").text
+    assert f'href="/staff/incidents/{incident.id}">incident</a>' in queue
     assert AuditEntry.get(AuditEntry.action == "incident_reports_linked").detail.startswith(
         f"{incident.id}:"
     )

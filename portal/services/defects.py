@@ -283,7 +283,8 @@ def staff_report(person: Person, report_id: int) -> DefectReport | None:
 # A line of the staff queue: what it shows, with the building's address and apartment.
 QueueLine = namedtuple(
     "QueueLine",
-    "id reference category location status urgent created_at street_address apartment_number",
+    "id reference category location status urgent created_at street_address apartment_number "
+    "incident_id",
 )
 
 
@@ -346,6 +347,7 @@ def _queue_page(
             DefectReport.created_at,
             Building.street_address.alias("street_address"),
             Apartment.number.alias("apartment_number"),
+            DefectReport.incident.alias("incident_id"),
         )
         .join(Building)
         .switch(DefectReport)
