@@ -61,6 +61,16 @@ SPACE = SimpleNamespace(number="P 12", kind=ParkingSpace.CAR, monthly_fee=Decima
 AREA = SimpleNamespace(name="Kauppakadun piha")
 APPOINTMENT = dict(when=WHEN, address="Kauppakatu 5", reason="Identification", link=LINK)
 MANDATE_PARTIES = dict(grantor="Aino Virtanen", agent="Olli Virtanen", note="", link=LINK)
+INCIDENT = dict(
+    incident=SimpleNamespace(
+        emergency=False, starts_at=WHEN, ends_at=WHEN + datetime.timedelta(hours=4)
+    ),
+    kind="Water",
+    text="The water is cut on Tuesday.",
+    only_finnish=False,
+    addresses="Kauppakatu 7 A",
+    link=LINK,
+)
 # Every email the portal sends, with what its callers give it: a new template fails here
 # until it has its sample (and so is checked too).
 SAMPLES = {
@@ -91,6 +101,12 @@ SAMPLES = {
     "mandate_given_grantor": dict(MANDATE_PARTIES, scopes=["Rent and payments"], mandate=MANDATE),
     "message_reply": dict(
         thread=SimpleNamespace(subject="Balcony door"), topic="Apartment", link=LINK
+    ),
+    "incident_announced": INCIDENT,
+    "incident_changed": dict(INCIDENT, previous_end=WHEN),
+    "incident_resolved": INCIDENT,
+    "incident_reports_done": dict(
+        INCIDENT, only_finnish=True, reports=[("V-2026-0042", LINK), ("V-2026-0043", "")]
     ),
     "notice": dict(title="Water cut", body="On Tuesday from 9 to 12.", link=LINK),
     "parking_contract_ended": dict(
