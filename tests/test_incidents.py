@@ -134,6 +134,19 @@ def test_announcing_stores_audits_and_emails_the_residents_there(app):
     assert OutboxEmail.select().count() - before == 4
 
 
+def test_only_current_residents_who_want_email_are_emailed(app):
+    Person.update(notify_by_email=False).where(Person.email == OTHER_RESIDENT).execute()
+    matti = Residency.get(Residency.first_name == "Matti")
+    moved_out = clock.today() - DAY
+    Residency.update(moved_out=moved_out).where(Residency.id == matti.id).execute()
+    client = staff_client(app)
+    street = [str(building("Sturenkatu 21").id), str(building("Vääksyntie 6").id)]
+    assert announce(client, areas=street).status_code == 303
+    assert emails_to(RESIDENT) and emails_to(SWEDISH_RESIDENT)
+    assert not emails_to(OTHER_RESIDENT)
+    assert not emails_to("matti.koskinen@example.fi")
+
+
 def test_an_english_resident_gets_english_or_finnish_with_a_word_that_it_is_finnish(app):
     client = staff_client(app, ADMIN)
     where = [str(building("Kalliolanrinne 4").id)]
