@@ -303,9 +303,14 @@ def test_resolving_emails_residents_closes_linked_reports_and_tells_each_reporte
     [visitor_mail] = emails_to("vieras@example.fi")
     assert visitor_mail.language == "sv" and "T-visitor" in visitor_mail.body_text
     assert AuditEntry.get(AuditEntry.action == "incident_resolved")
-    # Resolved is resolved: no second time, no update.
+    # Resolved is resolved: no second time, no update, nothing more linked.
     token = csrf_token(client, page)
     assert client.post(f"{page}/resolve", data={"csrf_token": token}).status_code == 409
+    data = {"ends_at": typed(now() + DAY), "text_fi": "Uusi", "csrf_token": token}
+    assert client.post(page, data=data).status_code == 409
+    with app.app_context(), pytest.raises(incidents.IncidentClosed):
+        incidents.resolve(Person.get(Person.email == ADMIN), incident, public_url="")
+    assert link(client, incident.id, [reports[0].id]).status_code == 422
     seen = incidents.visible_for(aino_lease.apartment.building_id, "A", clock.now())
     assert incident.id not in [i.id for i in seen]
 

@@ -59,6 +59,7 @@ class IncidentForm(FlaskForm):
             SelectChoice("scheduled", SCHEDULED_LABEL),
             SelectChoice("emergency", EMERGENCY_LABEL),
         ],
+        default="scheduled",
         validators=[DataRequired(_l("Choose whether the work is scheduled or an emergency."))],
     )
     starts_at = LocalDateTimeField(

@@ -480,7 +480,18 @@ def update(
         for name in TEXTS:
             setattr(incident, name, (texts.get(name) or "").strip())
         incident.updated_at = utcnow()
-        incident.save()
+        # Only while it is open: one resolved in the meantime stays as it was resolved.
+        changed = (
+            Incident.update(
+                ends_at=ends_at,
+                updated_at=incident.updated_at,
+                **{name: getattr(incident, name) for name in TEXTS},
+            )
+            .where((Incident.id == incident.id) & Incident.resolved_at.is_null())
+            .execute()
+        )
+        if not changed:
+            raise IncidentClosed
         IncidentArea.update(shown_until=ends_at).where(
             IncidentArea.incident == incident.id
         ).execute()
@@ -498,9 +509,16 @@ def resolve(person: Person, incident: Incident, *, public_url: str) -> tuple[int
         raise IncidentClosed
     now = utcnow()
     with db.atomic():
-        incident.resolved_at = now
-        incident.updated_at = now
-        incident.save(only=[Incident.resolved_at, Incident.updated_at])
+        # Claimed by a conditional update: of two staff resolving at once, only one tells
+        # the residents.
+        claimed = (
+            Incident.update(resolved_at=now, updated_at=now)
+            .where((Incident.id == incident.id) & Incident.resolved_at.is_null())
+            .execute()
+        )
+        if not claimed:
+            raise IncidentClosed
+        incident.resolved_at = incident.updated_at = now
         IncidentArea.update(shown_until=now).where(
             (IncidentArea.incident == incident.id) & (IncidentArea.shown_until > now)
         ).execute()

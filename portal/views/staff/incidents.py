@@ -121,13 +121,16 @@ def update(incident_id):
     form = IncidentUpdateForm(starts_at=incident.starts_at)
     if not form.validate_on_submit():
         return _show_page(incident, form, 422)
-    sent = service.update(
-        current_user,
-        incident,
-        ends_at=as_stored(form.ends_at.data),
-        texts=_texts(form),
-        public_url=_public_url(),
-    )
+    try:
+        sent = service.update(
+            current_user,
+            incident,
+            ends_at=as_stored(form.ends_at.data),
+            texts=_texts(form),
+            public_url=_public_url(),
+        )
+    except service.IncidentClosed:
+        abort(409)
     flash(_("The incident was updated."), "success")
     _emailed(sent)
     return see_other(url_for("staff_incidents.show", incident_id=incident.id))
@@ -141,7 +144,10 @@ def resolve(incident_id):
         abort(400)
     if incident.resolved_at is not None:
         abort(409)
-    sent, closed = service.resolve(current_user, incident, public_url=_public_url())
+    try:
+        sent, closed = service.resolve(current_user, incident, public_url=_public_url())
+    except service.IncidentClosed:
+        abort(409)
     flash(_("The incident was marked resolved."), "success")
     _emailed(sent)
     if closed:
@@ -170,6 +176,8 @@ def link():
     try:
         # A value that is no report's number stands for a report that does not exist.
         linked = service.link_reports(current_user, incident, [i or 0 for i in ids])
+    except service.IncidentClosed:
+        return _link_refused([_("Choose an open incident of your buildings.")], back, 422)
     except service.LinkRefused:
         return _link_refused(
             [
