@@ -209,8 +209,11 @@ def test_an_end_before_the_start_or_already_past_is_refused(app):
 
 def test_as_oy_staff_announce_only_for_their_own_buildings(app):
     client = staff_client(app, ASOY_STAFF)
+    before = typed(now())
     page = client.get("/staff/incidents/").text
     assert "Kalliolanrinne 4" in page and "Sturenkatu 21" not in page
+    # The start is now until changed (the minute may turn during the request).
+    assert f'value="{before}"' in page or f'value="{typed(now())}"' in page
     before = Incident.select().count(), AuditEntry.select().count(), OutboxEmail.select().count()
     foreign = str(building("Sturenkatu 21").id)
     response = announce(client, areas=[str(building("Kalliolanrinne 4").id), foreign])

@@ -77,6 +77,9 @@ class IncidentForm(FlaskForm):
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.areas.choices = [SelectChoice(value, label) for value, label in areas]
+        if not self.is_submitted():
+            # Most incidents are announced as they begin: the start is now until changed.
+            self.starts_at.data = as_typed(clock.utcnow().replace(second=0, microsecond=0))
 
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
