@@ -143,21 +143,24 @@ class SecureOverHttps(SecureCookieSessionInterface):
         keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
         kept = self._serializers.get(keys)
         if kept is None:
-            kept = (super().get_signing_serializer(app), {})
+            serializer = super().get_signing_serializer(app)
+            # The signer tells the age of a signature as it reckons it (by the machine's
+            # time, which the cookie's signing time is in).
+            kept = (serializer, {}, serializer.make_signer())
             self._serializers = {keys: kept}
         return kept
 
     def open_session(self, app: Flask, request):
         if not app.secret_key:
             return None
-        serializer, checked = self._signing(app)
+        serializer, checked, signer = self._signing(app)
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
         known = checked.get(value)
         if known is not None:
-            age = int(time.time()) - known[0]
+            age = signer.get_timestamp() - known[0]
             if 0 <= age <= max_age:
                 return self.session_class(known[1])
             return self.session_class()

@@ -207,8 +207,11 @@ def test_a_checked_cookie_is_trusted_again_only_as_it_was_and_still_grows_old(ap
     assert _opened(app, cookie) == {"_user_id": "7:abc", "seen_at": 1}
     # Remembered now; the same bytes open the same session again.
     assert _opened(app, cookie) == {"_user_id": "7:abc", "seen_at": 1}
-    tampered = cookie[:-1] + ("A" if cookie[-1] != "A" else "B")
-    assert _opened(app, tampered) == {}
+    # Another person's id under the remembered cookie's time and signature.
+    payload, signed_at, signature = cookie.rsplit(".", 2)
+    other = serializer.dumps({"_user_id": "8:abc", "seen_at": 1}).rsplit(".", 2)[0]
+    assert other != payload
+    assert _opened(app, f"{other}.{signed_at}.{signature}") == {}
     lifetime = int(app.permanent_session_lifetime.total_seconds())
     real = time.time
     monkeypatch.setattr(serving.time, "time", lambda: real() + lifetime + 5)
