@@ -90,6 +90,13 @@ def ping() -> None:
     db.execute_sql("SELECT 1").fetchone()
 
 
+def key() -> str:
+    """A name for the database the portal is bound to, for what is kept per database (a test
+    suite opens many)."""
+    database = db.obj
+    return f"{type(database).__name__}:{database.database}"
+
+
 def is_sqlite(database: Database) -> bool:
     return isinstance(database, SqliteDatabase)
 

@@ -8,6 +8,7 @@ than the rest of a small page. While an agent acts under a power of attorney the
 names the grantor, and is made for that page alone.
 """
 
+import datetime
 import re
 import secrets
 
@@ -15,10 +16,10 @@ from flask import g, request, session
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from portal import access, csrf_tokens, fragments
-from portal.i18n import current_language
-from portal.services import company
-from portal.web import footer_team, logo_src, page_address
+from portal import access, clock, csrf_tokens, fragments
+from portal.i18n import current_language, template_at_clock, template_datetime
+from portal.services import company, incidents
+from portal.web import footer_team, logo_src, page_address, page_status
 
 # Marks that no text of the portal holds: a random part, made anew in each process.
 _MARK = f"\x1f{secrets.token_hex(6)}"
@@ -81,6 +82,38 @@ class Frame:
         own = {"csrf": escape(token), "next": escape(page_address()), "name": escape(name)}
         # Kept HTML, each value put in escaped.
         return Markup(_MARKS.sub(lambda mark: own[mark.group(1)], kept))  # noqa: S704  # nosec B704
+
+    def banner(self) -> Markup | str:
+        """One line on the incidents in force (or about to start) in the resident's building
+        and stairwell, on every page they open; nothing for visitors and staff."""
+        if not current_user.is_authenticated or current_user.is_staff:
+            return ""
+        status = page_status()
+        if status is None or not status.is_active:
+            return ""
+        apartment = status.residency.lease.apartment
+        shown = incidents.shown_to_home(
+            apartment.building_id, incidents.stairwell_of(apartment.number), clock.utcnow()
+        )
+        if not shown:
+            return ""
+        first = shown[0]
+        now = clock.helsinki_now()
+        starts, ends = (
+            moment.replace(tzinfo=datetime.UTC).astimezone(clock.HELSINKI)
+            for moment in (first.starts_at, first.ends_at)
+        )
+        started = starts <= now
+        # The end's day goes without saying when it is the start's (or, once begun, today).
+        same_day = ends.date() == (now if started else starts).date()
+        return fragments.fragment(
+            "layout/_banner.html",
+            kind=incidents.kind_labels()[first.kind],
+            emergency=first.emergency,
+            start=None if started else template_datetime(first.starts_at, "short"),
+            end=template_at_clock(ends.time()) if same_day else template_datetime(ends, "short"),
+            others=len(shown) - 1,
+        )
 
     def footer(self) -> Markup | str:
         team = footer_team()

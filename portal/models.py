@@ -463,6 +463,8 @@ class IncidentArea(BaseModel):
         indexes = (
             (("incident", "building", "stairwell"), True),
             (("building", "shown_until", "shown_from"), False),
+            # Every page's banner: what is shown now, in any building.
+            (("shown_until", "shown_from"), False),
         )
 
 

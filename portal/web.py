@@ -145,20 +145,28 @@ def logo_src() -> str | None:
     return company.inline_logo(profile) or url_for("public.logo", v=company.version(profile))
 
 
+def page_status():
+    """Where the resident this page is for stands in the housing register: the status the
+    access check found (for an agent, the grantor's), else the signed-in resident's own;
+    None for a visitor or staff."""
+    status = g.get("resident_status")
+    if status is None and current_user.is_authenticated and not current_user.is_staff:
+        # Pages open to anyone signed in (the profile, the powers of attorney, an error
+        # page) never asked where the person lives; the layout asks once, so that it names
+        # the team of their home, and its incidents, there as well.
+        if "own_status" not in g:
+            g.own_status = residents.resident_status(current_user)
+        status = g.own_status
+    return status
+
+
 def footer_team() -> ServiceTeam | None:
     """Return the service team whose contacts this request's page shows: the team of the
     building the page is about, else the signed-in resident's home's, else the staff
     member's own, else the team that answers visitors."""
     if "page_team" in g:
         return g.page_team
-    status = g.get("resident_status")
-    if status is None and current_user.is_authenticated and not current_user.is_staff:
-        # Pages open to anyone signed in (the profile, the powers of attorney, an error
-        # page) never asked where the person lives; the footer asks once, so that it names
-        # the team of their home there as well.
-        if "own_status" not in g:
-            g.own_status = residents.resident_status(current_user)
-        status = g.own_status
+    status = page_status()
     if status is not None and status.residency is not None:
         return status.residency.lease.apartment.building.team
     if current_user.is_authenticated and current_user.staff_team_id:

@@ -3,8 +3,9 @@ once for the buildings or stairwells they affect, and the link from a defect rep
 incident it is part of.
 
 What a home sees is read from one index of ``incident_area``: the building, then the end of
-the time an incident is shown, then its start. The models are frozen copies, independent of
-portal.models.
+the time an incident is shown, then its start; what every page's banner may show, in any
+building, from a second index that starts with the end. The models are frozen copies,
+independent of portal.models.
 """
 
 from peewee import *
@@ -58,6 +59,7 @@ def up(migrator, db):
             indexes = (
                 (("incident", "building", "stairwell"), True),
                 (("building", "shown_until", "shown_from"), False),
+                (("shown_until", "shown_from"), False),
             )
 
     db.create_tables([Incident, IncidentArea])

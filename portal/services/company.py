@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from flask import g, has_app_context
 
+from portal import database
 from portal.models import CompanyProfile, Person, db, utcnow
 from portal.services import audit
 
@@ -58,11 +59,6 @@ _kept: dict[str, tuple[float, CompanyProfile | None]] = {}
 _kept_lock = threading.Lock()
 
 
-def _database_key() -> str:
-    database = db.obj
-    return f"{type(database).__name__}:{database.database}"
-
-
 def _stored() -> CompanyProfile | None:
     return CompanyProfile.select().order_by(CompanyProfile.id).first()
 
@@ -72,7 +68,7 @@ def current() -> CompanyProfile | None:
     a request, read again at most every ``KEEP_SECONDS``."""
     if has_app_context() and "company" in g:
         return g.company
-    key = _database_key()
+    key = database.key()
     now = time.monotonic()
     kept = _kept.get(key)
     if kept is not None and 0 <= now - kept[0] < KEEP_SECONDS:
@@ -89,7 +85,7 @@ def current() -> CompanyProfile | None:
 def forget() -> None:
     """Read the profile again on its next use (after it was saved here)."""
     with _kept_lock:
-        _kept.pop(_database_key(), None)
+        _kept.pop(database.key(), None)
     if has_app_context():
         g.pop("company", None)
 

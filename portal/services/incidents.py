@@ -11,12 +11,14 @@ Moments are stored as naive UTC, like every moment the portal stores.
 
 import datetime
 import re
+import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from peewee import JOIN
 
-from portal import clock
+from portal import clock, database
 from portal.database import contains_pattern
 from portal.i18n import lazy_gettext as _l
 from portal.i18n import per_language
@@ -138,6 +140,99 @@ def visible_for(building_id: int, stairwell: str | None, now: datetime.datetime)
     )
     # One incident may cover two stairwells of the building: list it once.
     return list(OrderedDict((incident.id, incident) for incident in rows).values())
+
+
+# The banner of every resident page. What is shown now (a handful of rows) is read in one
+# query and kept per database; each page picks its building's from it, so a page pays no
+# query. A change made here is seen at once; another server's within BANNER_KEEP_SECONDS.
+BANNER_KEEP_SECONDS = 30
+_BANNER_KEEP = datetime.timedelta(seconds=BANNER_KEEP_SECONDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """An incident as the banner names it, in one area it is shown in."""
+
+    incident_id: int
+    building_id: int
+    stairwell: str
+    shown_from: datetime.datetime
+    shown_until: datetime.datetime
+    kind: str
+    emergency: bool
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+
+
+@prepared
+def _shown_between(now, until):
+    return (
+        IncidentArea.select(
+            Incident.id,
+            IncidentArea.building,
+            IncidentArea.stairwell,
+            IncidentArea.shown_from,
+            IncidentArea.shown_until,
+            Incident.kind,
+            Incident.emergency,
+            Incident.starts_at,
+            Incident.ends_at,
+        )
+        .join(Incident)
+        .where((IncidentArea.shown_until > now) & (IncidentArea.shown_from <= until))
+        .order_by(Incident.starts_at, Incident.id)
+        .tuples()
+    )
+
+
+# Per database: (when read, by the process's clock and by the portal's, and the rows by
+# building). The portal's moment matters too: a test sets the clock back and forth.
+_banner_kept: dict[str, tuple[float, datetime.datetime, dict[int, tuple[Shown, ...]]]] = {}
+_banner_lock = threading.Lock()
+
+
+def _shown_by_building(now: datetime.datetime) -> dict[int, tuple[Shown, ...]]:
+    key = database.key()
+    started = time.monotonic()
+    kept = _banner_kept.get(key)
+    if (
+        kept is not None
+        and 0 <= started - kept[0] < BANNER_KEEP_SECONDS
+        and kept[1] <= now <= kept[1] + _BANNER_KEEP
+    ):
+        return kept[2]
+    by_building: dict[int, list[Shown]] = {}
+    # Also what starts to show while the rows are kept.
+    for row in _shown_between(now=now, until=now + _BANNER_KEEP):
+        shown = Shown(*row)
+        by_building.setdefault(shown.building_id, []).append(shown)
+    rows = {building: tuple(found) for building, found in by_building.items()}
+    with _banner_lock:
+        _banner_kept[key] = (started, now, rows)
+    return rows
+
+
+def forget_shown() -> None:
+    """Read what is shown again at the next page (after a change made here)."""
+    with _banner_lock:
+        _banner_kept.pop(database.key(), None)
+
+
+def shown_to_home(building_id: int, stairwell: str, now: datetime.datetime) -> tuple[Shown, ...]:
+    """The incidents a home in the building and stairwell sees at ``now`` (as
+    ``visible_for``), soonest first, for the banner: from the rows kept for every page."""
+    now = _naive_utc(now)
+    seen = set()
+    found = []
+    for shown in _shown_by_building(now).get(building_id, ()):
+        if (
+            shown.shown_from <= now < shown.shown_until
+            and shown.stairwell in ("", stairwell)
+            and shown.incident_id not in seen
+        ):
+            seen.add(shown.incident_id)
+            found.append(shown)
+    return tuple(found)
 
 
 def known_for_category(incidents: list[Incident], category: str | None) -> list[Incident]:
@@ -444,6 +539,7 @@ def announce(
             )
         audit.record("incident_announced", actor=person, detail=_detail(incident, areas))
         sent = _tell_residents(incident, "incident_announced", public_url)
+    forget_shown()
     return incident, sent
 
 
@@ -496,9 +592,11 @@ def update(
             IncidentArea.incident == incident.id
         ).execute()
         audit.record("incident_updated", actor=person, detail=_detail(incident))
+        sent = 0
         if abs(ends_at - before) > END_MOVED_NOTICE:
-            return _tell_residents(incident, "incident_changed", public_url, previous_end=before)
-    return 0
+            sent = _tell_residents(incident, "incident_changed", public_url, previous_end=before)
+    forget_shown()
+    return sent
 
 
 def resolve(person: Person, incident: Incident, *, public_url: str) -> tuple[int, int]:
@@ -525,6 +623,7 @@ def resolve(person: Person, incident: Incident, *, public_url: str) -> tuple[int
         audit.record("incident_resolved", actor=person, detail=str(incident.id))
         sent = _tell_residents(incident, "incident_resolved", public_url)
         closed = _close_reports(person, incident, public_url, now)
+    forget_shown()
     return sent, closed
 
 

@@ -59,3 +59,31 @@ def test_maintenance_links_a_report_without_javascript(app, browser, live_server
     expect(page.get_by_role("main")).to_contain_text("liitettiin häiriöön")
     assert DefectReport.get_by_id(report.id).incident_id is not None
     context.close()
+
+
+def test_already_known_and_the_banner_without_javascript_at_phone_width(app, browser, live_server):
+    context = browser.new_context(viewport=PHONE, locale="en-GB", java_script_enabled=False)
+    context.set_default_timeout(PATIENCE_MS)
+    page = sign_in(context, live_server, RESIDENT)
+    page.goto(live_server + "/defects/new")
+    # Aino's building has the demo's water cut: the box and every page's banner say so.
+    expect(page.locator("#known")).to_contain_text("The water is cut for pipe work.")
+    banner = page.locator(".incident-banner")
+    expect(banner).to_contain_text("Water")
+    expect(banner.get_by_role("link")).to_have_attribute("href", "/#incidents")
+    # One line, the rest behind the link.
+    assert banner.bounding_box()["height"] < 2 * 14 * 1.3 + 10
+    # Nothing is wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    visitor = context.browser.new_context(
+        viewport=PHONE, locale="en-GB", java_script_enabled=False
+    ).new_page()
+    visitor.goto(live_server + "/defects/report")
+    expect(visitor.locator("#known")).not_to_contain_text("Already known")
+    visitor.locator("#building").select_option(label="Sturenkatu 21, 00510 Helsinki")
+    visitor.get_by_role("button", name="Show the number for this building").click()
+    expect(visitor.locator("#known")).to_contain_text("The water is cut for pipe work.")
+    expect(visitor.locator(".incident-banner")).to_have_count(0)
+    assert visitor.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    visitor.context.close()
+    context.close()

@@ -35,6 +35,13 @@ def _context(app, browser, live_server, email=None, language="fi", javascript=Tr
     return context
 
 
+def _banner_height(page) -> float:
+    """The one line of the incident banner, which a resident whose building has works in
+    progress sees above every heading (the demo's water cut in Aino's building)."""
+    banner = page.locator(".incident-banner")
+    return _box(banner)["height"] if banner.count() else 0
+
+
 def _box(locator) -> dict:
     box = locator.bounding_box()
     assert box, f"{locator} is not on the page"
@@ -58,7 +65,7 @@ def test_each_heading_starts_on_the_first_screen(app, browser, live_server, emai
         page.goto(live_server + path)
         expect(page.locator("html")).to_have_attribute("lang", language)
         heading = page.get_by_role("heading", level=1)
-        assert _box(heading)["y"] < FIRST_SCREEN_HEADING, path
+        assert _box(heading)["y"] < FIRST_SCREEN_HEADING + _banner_height(page), path
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
     context.close()
 
@@ -78,7 +85,9 @@ def test_the_menu_opens_and_closes_by_keyboard(app, browser, live_server, javasc
     expect(menu.get_by_role("link", name="Betalningar")).to_be_visible()
     expect(menu.get_by_role("link", name="Startsida")).to_have_attribute("aria-current", "page")
     # The open menu lies over the page rather than pushing it down.
-    assert _box(page.get_by_role("heading", level=1))["y"] < FIRST_SCREEN_HEADING
+    assert _box(page.get_by_role("heading", level=1))["y"] < FIRST_SCREEN_HEADING + _banner_height(
+        page
+    )
     page.keyboard.press("Enter")
     expect(menu.get_by_role("link", name="Betalningar")).to_be_hidden()
     page.keyboard.press("Enter")
