@@ -17,6 +17,8 @@ from portal.models import (
     Apartment,
     Building,
     DefectReport,
+    Incident,
+    IncidentArea,
     Lease,
     Mandate,
     MessageThread,
@@ -183,6 +185,12 @@ def both_kinds(app):
     for building in (aino.lease.apartment.building_id, own_flat.building_id):
         NoticeBuilding.create(notice=shared, building=building)
     rows["rental"]["notice"] = shared
+    # The demo's two incidents, the broken lock in Hanna's As Oy building and the water cut
+    # in Sturenkatu 21, both past their expected end and not resolved.
+    now = clock.utcnow()
+    Incident.update(
+        starts_at=now - datetime.timedelta(hours=2), ends_at=now - datetime.timedelta(hours=1)
+    ).execute()
     rows["hanna"] = hanna
     return rows
 
@@ -242,6 +250,7 @@ def test_customer_service_sees_every_building_but_only_its_own_teams_conversatio
 LABELS = {
     "Urgent new defect notifications": "urgent_defects",
     "Other new defect notifications": "new_defects",
+    "Incidents past their expected end, not resolved": "incidents",
     "New service requests": "new_requests",
     "Conversations waiting for an answer": "messages",
     "Powers of attorney to verify": "mandates",
@@ -274,6 +283,17 @@ def _expected(team_key: str | None) -> dict[str, int]:
     return {
         "urgent_defects": received.where(DefectReport.urgent).count(),
         "new_defects": received.where(~DefectReport.urgent).count(),
+        "incidents": Incident.select()
+        .where(
+            Incident.resolved_at.is_null()
+            & (Incident.ends_at <= clock.utcnow())
+            & Incident.id.in_(
+                IncidentArea.select(IncidentArea.incident).where(
+                    IncidentArea.building.in_(buildings)
+                )
+            )
+        )
+        .count(),
         "new_requests": ServiceRequest.select()
         .where((ServiceRequest.status == "received") & ServiceRequest.building.in_(buildings))
         .count(),

@@ -1,8 +1,10 @@
 """The staff start page: what waits for the person and their team, each count a link."""
 
+import datetime
 import re
 
-from portal.models import DefectReport, Mandate, OutboxEmail, ServiceRequest
+from portal import clock
+from portal.models import DefectReport, Incident, Mandate, OutboxEmail, ServiceRequest
 from tests.conftest import ASOY_STAFF, CUSTOMER_SERVICE, MAINTENANCE, sign_in, use_language
 
 
@@ -172,3 +174,19 @@ def test_an_administrator_moves_a_building_to_another_team(app):
         ).status_code
         == 403
     )
+
+
+def test_incidents_past_their_end_wait_for_resolving_in_the_team_that_serves_them(app):
+    overdue = "Incidents past their expected end, not resolved"
+    assert _counts(app, CUSTOMER_SERVICE)[overdue] == 0
+    assert _counts(app, MAINTENANCE)[overdue] == 0
+    # The demo's broken lock in Kalliolanrinne 4 (the As Oy team's) was expected to be
+    # mended by now, and the water cut in Sturenkatu 21 (the main team's) has ended too.
+    now = clock.utcnow()
+    minute = datetime.timedelta(minutes=1)
+    Incident.update(starts_at=now - 60 * minute, ends_at=now - minute).execute()
+    assert _counts(app, CUSTOMER_SERVICE)[overdue] == 2  # every building is theirs
+    assert _counts(app, ASOY_STAFF)[overdue] == 1
+    Incident.update(resolved_at=clock.utcnow()).where(Incident.kind == "door_lock").execute()
+    assert _counts(app, ASOY_STAFF)[overdue] == 0
+    assert _counts(app, MAINTENANCE)[overdue] == 1

@@ -14,6 +14,8 @@ from portal.models import (
     Appointment,
     Building,
     DefectReport,
+    Incident,
+    IncidentArea,
     Lease,
     Mandate,
     MessageThread,
@@ -27,7 +29,16 @@ from portal.prepared import prepared
 from portal.services import mail
 
 # The queues counted on the start page, each shown only to those who may open it.
-QUEUES = ("defects", "requests", "messages", "mandates", "appointments", "offers", "emails")
+QUEUES = (
+    "defects",
+    "incidents",
+    "requests",
+    "messages",
+    "mandates",
+    "appointments",
+    "offers",
+    "emails",
+)
 
 
 @dataclass(frozen=True)
@@ -180,7 +191,7 @@ def _count(key: str, query):
 
 
 @prepared
-def _waiting(team, day_start, day_end, offers_due, mail_cutoff, *, role, has_team, queues):
+def _waiting(team, day_start, day_end, offers_due, mail_cutoff, now, *, role, has_team, queues):
     who = Scope.prepared(team, role, has_team)
     parts = []
     if "defects" in queues:
@@ -194,6 +205,20 @@ def _waiting(team, day_start, day_end, offers_due, mail_cutoff, *, role, has_tea
                 served(who, DefectReport.building) & (DefectReport.status == DefectReport.RECEIVED)
             )
             .group_by(DefectReport.urgent)
+        )
+    if "incidents" in queues:
+        # Works past their expected end that nobody has resolved: the residents no longer
+        # see them, but the reports linked to them wait for the resolving.
+        ours = IncidentArea.select(IncidentArea.incident).where(served(who, IncidentArea.building))
+        parts.append(
+            _count(
+                "incidents",
+                Incident.select().where(
+                    Incident.resolved_at.is_null()
+                    & (Incident.ends_at <= now)
+                    & Incident.id.in_(ours)
+                ),
+            )
         )
     if "requests" in queues:
         parts.append(
@@ -274,6 +299,7 @@ def waiting_counts(person: Person, queues, ready_mail_minutes: int) -> dict[str,
         day_end=day_start + datetime.timedelta(days=1),
         offers_due=today + datetime.timedelta(days=2),
         mail_cutoff=mail.waiting_cutoff(ready_mail_minutes),
+        now=clock.utcnow(),
         queues=queues,
         **shape_of(person),
     )

@@ -21,6 +21,7 @@ EMAIL_LIMIT = 50
 # Each queue on the start page is counted only for those who may open its page.
 QUEUE_PAGES = {
     "defects": "staff_defects.queue",
+    "incidents": "staff_incidents.index",
     "requests": "staff_requests.queue",
     "messages": "staff_messages.queue",
     "mandates": "staff_mandates.index",
