@@ -592,3 +592,24 @@ def test_as_oy_staff_cannot_open_or_resolve_another_teams_incident(app):
     assert response.status_code == 404
     assert Incident.get_by_id(foreign.id).resolved_at is None
     assert "Sturenkatu 21" not in client.get("/staff/incidents/").text
+
+
+def test_an_incident_shared_with_another_team_is_listed_to_as_oy_staff_but_not_theirs_to_change(
+    app,
+):
+    shared = make_incident("Kalliolanrinne 4", start=now() + DAY, end=now() + DAY + HOUR)
+    IncidentArea.create(
+        incident=shared,
+        building=building("Sturenkatu 21"),
+        shown_from=shared.areas[0].shown_from,
+        shown_until=shared.ends_at,
+    )
+    own = Incident.get(Incident.kind == "door_lock")  # the demo's lock: Kalliolanrinne 4 only
+    page = staff_client(app, ASOY_STAFF).get("/staff/incidents/").text
+    assert f'href="/staff/incidents/{own.id}"' in page
+    assert f'href="/staff/incidents/{shared.id}"' not in page
+    assert "another team serves: that team changes and resolves it" in page
+    # The main team serves both buildings: theirs to change.
+    page = staff_client(app).get("/staff/incidents/").text
+    assert f'href="/staff/incidents/{shared.id}"' in page
+    assert "another team serves" not in page

@@ -427,11 +427,14 @@ def staff_incident(person: Person, incident_id: int) -> Incident | None:
 class StaffIncidents:
     incidents: list
     addresses: dict[int, list[str]]
+    # Those that also cover buildings another team serves: shown, not theirs to change.
+    shared: frozenset[int] = frozenset()
 
 
 def incidents_for_staff(person: Person, now: datetime.datetime) -> StaffIncidents:
     """The incidents still open and those ended lately, newest start first, with the
-    addresses of the buildings the staff member serves: two queries."""
+    addresses of the buildings the staff member serves and which of them also cover
+    another team's buildings: three queries."""
     since = _naive_utc(now) - RECENT
     incidents = list(
         seen_by_staff(person)
@@ -440,7 +443,15 @@ def incidents_for_staff(person: Person, now: datetime.datetime) -> StaffIncident
         .order_by(Incident.starts_at.desc(), Incident.id.desc())
         .limit(STAFF_LIST_LIMIT)
     )
-    return StaffIncidents(incidents, _staff_addresses(person, [i.id for i in incidents]))
+    ids = [incident.id for incident in incidents]
+    shared = IncidentArea.select(IncidentArea.incident).where(
+        IncidentArea.incident.in_(ids) & ~served(person, IncidentArea.building)
+    )
+    return StaffIncidents(
+        incidents,
+        _staff_addresses(person, ids),
+        frozenset(row.incident_id for row in shared) if ids else frozenset(),
+    )
 
 
 def areas_text(person: Person, incident: Incident) -> list[str]:

@@ -53,6 +53,7 @@ def _list_page(form, status=200):
         status=status,
         incidents=listed.incidents,
         addresses=listed.addresses,
+        shared=listed.shared,
         kinds=service.kind_labels(),
         now=clock.utcnow(),
         form=form,
