@@ -101,6 +101,8 @@ def make_incident(street="Vääksyntie 6", stairwell="", *, emergency=False, sta
         shown_from=incidents.shown_from(emergency, start, announced),
         shown_until=end,
     )
+    # Announcing has the pages read what is shown anew.
+    incidents.forget_shown()
     return incident
 
 
@@ -417,7 +419,8 @@ def test_staff_link_open_reports_to_an_incident_from_the_queue(app):
     first, second = open_report("Aino", "L-1"), open_report("Aino", "L-2")
     queue = client.get("/staff/defects/").text
     assert 'action="/staff/incidents/link"' in queue
-    assert f'name="reports" value="{first.id}" form="link-form"' in queue
+    assert f'name="reports" value="{first.id}" aria-labelledby="r{first.id}"' in queue
+    assert f'<a id="r{first.id}" href="/staff/defects/{first.id}">' in queue
     assert f'<option value="{incident.id}">Water: Sturenkatu 21</option>' in queue
     response = link(client, incident.id, [first.id, second.id])
     assert response.status_code == 303 and response.headers["Location"] == "/staff/defects/"

@@ -37,7 +37,7 @@ from portal.models import (
 )
 from portal.prepared import prepared
 from portal.services import audit, mail
-from portal.services.staff import served
+from portal.services.staff import Scope, served, shape_of
 
 KIND_LABELS = {
     Incident.WATER: _l("Water"),
@@ -142,9 +142,10 @@ def visible_for(building_id: int, stairwell: str | None, now: datetime.datetime)
     return list(OrderedDict((incident.id, incident) for incident in rows).values())
 
 
-# The banner of every resident page. What is shown now (a handful of rows) is read in one
-# query and kept per database; each page picks its building's from it, so a page pays no
-# query. A change made here is seen at once; another server's within BANNER_KEEP_SECONDS.
+# The banner of every resident page, and the start page's list. What is shown now (a
+# handful of rows) is read in one query and kept per database; each page picks its
+# building's from it, so a page pays no query. A change made here is seen at once; another
+# server's within BANNER_KEEP_SECONDS.
 BANNER_KEEP_SECONDS = 30
 _BANNER_KEEP = datetime.timedelta(seconds=BANNER_KEEP_SECONDS)
 
@@ -162,6 +163,12 @@ class Shown:
     emergency: bool
     starts_at: datetime.datetime
     ends_at: datetime.datetime
+    text_fi: str
+    text_sv: str
+    text_en: str
+
+    # The start page tells it as the incident itself would.
+    text = Incident.text
 
 
 @prepared
@@ -177,6 +184,9 @@ def _shown_between(now, until):
             Incident.emergency,
             Incident.starts_at,
             Incident.ends_at,
+            Incident.text_fi,
+            Incident.text_sv,
+            Incident.text_en,
         )
         .join(Incident)
         .where((IncidentArea.shown_until > now) & (IncidentArea.shown_from <= until))
@@ -220,7 +230,8 @@ def forget_shown() -> None:
 
 def shown_to_home(building_id: int, stairwell: str, now: datetime.datetime) -> tuple[Shown, ...]:
     """The incidents a home in the building and stairwell sees at ``now`` (as
-    ``visible_for``), soonest first, for the banner: from the rows kept for every page."""
+    ``visible_for``), soonest first, for the banner and the start page: from the rows kept
+    for every page."""
     now = _naive_utc(now)
     seen = set()
     found = []
@@ -474,26 +485,36 @@ def _staff_addresses(person: Person, incident_ids: list[int]) -> dict[int, list[
     return addresses
 
 
-def linkable_incidents(person: Person) -> list[tuple[int, str]]:
-    """The open incidents a staff member may link reports to, as (id, label) choices: the
-    kind's label and the addresses, in one query."""
-    labels = kind_labels()
-    choices: OrderedDict = OrderedDict()
-    for area in (
-        IncidentArea.select(IncidentArea, Building, Incident)
+@prepared
+def _linkable(team, limit, *, role, has_team):
+    who = Scope.prepared(team, role, has_team)
+    return (
+        IncidentArea.select(
+            Incident.id, Incident.kind, Building.street_address, IncidentArea.stairwell
+        )
         .join(Building)
         .switch(IncidentArea)
         .join(Incident)
-        .where(Incident.resolved_at.is_null() & served(person, IncidentArea.building))
+        .where(Incident.resolved_at.is_null() & served(who, IncidentArea.building))
         .order_by(Incident.starts_at.desc(), Incident.id.desc(), Building.street_address)
-        .limit(STAFF_LIST_LIMIT)
-    ):
-        address = f"{area.building.street_address} {area.stairwell}".strip()
-        kind = labels[area.incident.kind]
-        if area.incident.id in choices:
-            choices[area.incident.id] += f", {address}"
+        .limit(limit)
+        .tuples()
+    )
+
+
+def linkable_incidents(person: Person) -> list[tuple[int, str]]:
+    """The open incidents a staff member may link reports to, as (id, label) choices: the
+    kind's label and the addresses, in one query (every page of the defect queue runs it,
+    so its SQL is built once)."""
+    labels = kind_labels()
+    choices: OrderedDict = OrderedDict()
+    rows = _linkable(team=person.staff_team_id, limit=STAFF_LIST_LIMIT, **shape_of(person))
+    for incident_id, kind, street_address, stairwell in rows:
+        address = f"{street_address} {stairwell}".strip()
+        if incident_id in choices:
+            choices[incident_id] += f", {address}"
         else:
-            choices[area.incident.id] = f"{kind}: {address}"
+            choices[incident_id] = f"{labels[kind]}: {address}"
     return list(choices.items())
 
 

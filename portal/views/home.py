@@ -57,7 +57,7 @@ def index():
         request_labels=request_labels["labels"],
         defect_labels=defect_labels["labels"],
         defect_categories=defect_labels["categories"],
-        incidents=incidents.visible_for(
+        incidents=incidents.shown_to_home(
             apartment.building_id, incidents.stairwell_of(apartment.number), clock.now()
         ),
         incident_kinds=incidents.kind_labels(),

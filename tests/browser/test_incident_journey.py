@@ -52,7 +52,7 @@ def test_maintenance_links_a_report_without_javascript(app, browser, live_server
     page.get_by_role("main").get_by_role("button", name="Sign in").click()
     # Jari reads the back office in Finnish.
     page.goto(live_server + "/staff/defects/")
-    page.locator(f"#link-{report.id}").check()
+    page.locator(f"input[name=reports][value='{report.id}']").check()
     street = Building.get_by_id(lease.apartment.building_id).street_address
     page.get_by_label("Liitä valitut ilmoitukset häiriöön").select_option(label=f"Vesi: {street}")
     page.get_by_role("button", name="Liitä", exact=True).click()
