@@ -209,14 +209,15 @@ def _waiting(team, day_start, day_end, offers_due, mail_cutoff, now, *, role, ha
     if "incidents" in queues:
         # Works past their expected end that nobody has resolved: the residents no longer
         # see them, but the reports linked to them wait for the resolving.
-        ours = IncidentArea.select(IncidentArea.incident).where(served(who, IncidentArea.building))
+        # Looked up for each such incident (a few), not listed for every incident ever.
+        ours = IncidentArea.select(SQL("1")).where(
+            (IncidentArea.incident == Incident.id) & served(who, IncidentArea.building)
+        )
         parts.append(
             _count(
                 "incidents",
                 Incident.select().where(
-                    Incident.resolved_at.is_null()
-                    & (Incident.ends_at <= now)
-                    & Incident.id.in_(ours)
+                    Incident.resolved_at.is_null() & (Incident.ends_at <= now) & fn.EXISTS(ours)
                 ),
             )
         )
