@@ -8,14 +8,16 @@ import re
 import brotli
 
 from portal import clock
-from portal.models import Building, Incident, IncidentArea, Person
+from portal.models import Building, Incident, IncidentArea, Mandate, Person, Residency
 from portal.services import incidents
 from tests.conftest import (
     ADMIN,
+    AGENT,
     ASOY_RESIDENT,
     CUSTOMER_SERVICE,
     RESIDENT,
     SWEDISH_RESIDENT,
+    csrf_token,
     sign_in,
     use_language,
 )
@@ -198,3 +200,20 @@ def test_most_pages_read_the_banner_without_a_query_of_their_own(app, queries):
     # A change made here is seen at the next page.
     _incident(now - HOUR, now + HOUR, street="Sturenkatu 21", emergency=True)
     assert "Emergency" in _banner(client)
+
+
+def test_an_agent_acting_for_a_resident_sees_the_banner_of_the_grantors_building(app):
+    # Kaisa acts for Aino (parking, sauna and payments), whose building has the demo's water
+    # cut; Kaisa has no home of her own in the register.
+    client = _resident(app, AGENT)
+    assert _banner(client, "/mandates/") is None
+    aino = (
+        Mandate.select()
+        .join(Residency, on=(Mandate.grantor == Residency.id))
+        .where((Residency.first_name == "Aino") & (Mandate.agent_email == AGENT))
+        .get()
+    )
+    token = csrf_token(client, "/mandates/")
+    assert client.post(f"/mandates/{aino.id}/act", data={"csrf_token": token}).status_code == 303
+    banner = _banner(client, "/payments/")
+    assert banner is not None and "<strong>Water</strong>" in banner
