@@ -297,9 +297,11 @@ def test_resolving_emails_residents_closes_linked_reports_and_tells_each_reporte
     assert Incident.get_by_id(incident.id).resolved_at is not None
     for report in [*reports, visitor]:
         assert DefectReport.get_by_id(report.id).status == DefectReport.DONE
-        assert DefectEvent.get(
+        event = DefectEvent.get(
             (DefectEvent.report == report.id) & (DefectEvent.status == DefectReport.DONE)
         )
+        # The household sees the line in the report's timeline.
+        assert event.visible_to_resident and event.author.email == MAINTENANCE
     # Aino: one email as a resident, one for both of her reports; the visitor one in Swedish.
     to_aino = emails_to(RESIDENT)
     assert len(to_aino) == 2

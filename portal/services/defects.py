@@ -181,12 +181,16 @@ def submit(
         raise
 
 
-def _notify(report: DefectReport, public_url: str, note: str, caller: str) -> None:
+def reporter_contact(report: DefectReport, public_url: str) -> tuple[str, str, str]:
+    """Where news of a report goes: (email, language, link to the report). A resident's
+    account, or the address a visitor gave (empty when none), who has no page to open."""
     if report.reporter_id:
-        email, language = report.reporter.email, report.reporter.language
-        link = f"{public_url}/defects/{report.id}"
-    else:
-        email, language, link = report.reporter_email, report.language, ""
+        return report.reporter.email, report.reporter.language, f"{public_url}/defects/{report.id}"
+    return report.reporter_email or "", report.language, ""
+
+
+def _notify(report: DefectReport, public_url: str, note: str, caller: str) -> None:
+    email, language, link = reporter_contact(report, public_url)
     if email:
         mail.queue(
             email,

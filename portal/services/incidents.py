@@ -36,7 +36,7 @@ from portal.models import (
     utcnow,
 )
 from portal.prepared import prepared
-from portal.services import audit, mail
+from portal.services import audit, defects, mail
 from portal.services.staff import Scope, served, shape_of
 
 KIND_LABELS = {
@@ -668,17 +668,27 @@ def _close_reports(person, incident, public_url, now) -> int:
         .where((DefectReport.incident == incident.id) & DefectReport.open_queue())
         .order_by(DefectReport.id)
     )
+    if not reports:
+        return 0
+    # All of them in one statement each, however many households reported the water cut.
+    ids = [report.id for report in reports]
+    DefectReport.update(status=DefectReport.DONE, updated_at=now).where(
+        DefectReport.id.in_(ids)
+    ).execute()
+    DefectEvent.insert_many(
+        [
+            {
+                "report": report_id,
+                "author": person.id,
+                "status": DefectReport.DONE,
+                "created_at": now,
+            }
+            for report_id in ids
+        ]
+    ).execute()
     by_reporter: OrderedDict = OrderedDict()
     for report in reports:
-        report.status = DefectReport.DONE
-        report.updated_at = now
-        report.save(only=[DefectReport.status, DefectReport.updated_at])
-        DefectEvent.create(report=report, author=person, status=DefectReport.DONE)
-        if report.reporter_id:
-            email, language = report.reporter.email, report.reporter.language
-            link = f"{public_url}/defects/{report.id}"
-        else:
-            email, language, link = report.reporter_email, report.language, ""
+        email, language, link = defects.reporter_contact(report, public_url)
         if email:
             entry = by_reporter.setdefault(email.lower(), (email, language, []))
             entry[2].append((report.reference, link))
