@@ -37,7 +37,7 @@ from portal.models import (
 )
 from portal.prepared import prepared
 from portal.services import audit, defects, mail
-from portal.services.staff import Scope, served, shape_of
+from portal.services.staff import Scope, building_choices, served, shape_of
 
 KIND_LABELS = {
     Incident.WATER: _l("Water"),
@@ -382,12 +382,7 @@ TEXTS = ("text_fi", "text_sv", "text_en")
 def area_choices(person: Person) -> list[tuple[str, str]]:
     """What a staff member may announce an incident for: each building they serve (value
     its id), and each stairwell of a building with more than one ("<id>:<letters>")."""
-    buildings = list(
-        Building.select(Building.id, Building.street_address)
-        .where(served(person, Building.id))
-        .order_by(Building.street_address)
-        .tuples()
-    )
+    buildings = building_choices(person)
     stairwells: dict[int, set[str]] = {}
     for building, number in (
         Apartment.select(Apartment.building, Apartment.number)
