@@ -8,7 +8,7 @@ import re
 import brotli
 
 from portal import clock
-from portal.models import Building, Incident, IncidentArea, Mandate, Person, Residency
+from portal.models import Building, Mandate, Person, Residency
 from portal.services import incidents
 from tests.conftest import (
     ADMIN,
@@ -21,6 +21,7 @@ from tests.conftest import (
     sign_in,
     use_language,
 )
+from tests.test_incidents import make_incident
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
@@ -41,27 +42,10 @@ def _freeze() -> datetime.datetime:
     return moment
 
 
-def _incident(start, end, *, street=HOME, stairwell="", emergency=False, resolved=False):
-    """Store an incident as announcing would, and let the pages read what is shown anew."""
-    announced = _now() - HOUR
-    incident = Incident.create(
-        kind="water" if not emergency else "door_lock",
-        emergency=emergency,
-        starts_at=start,
-        ends_at=end,
-        text_fi="Vesi on poikki.",
-        created_at=announced,
-        updated_at=announced,
-    )
-    IncidentArea.create(
-        incident=incident,
-        building=Building.get(Building.street_address == street),
-        stairwell=stairwell,
-        shown_from=incidents.shown_from(emergency, start, announced),
-        shown_until=end,
-    )
-    incidents.forget_shown()
-    return incident
+def _incident(start, end, **where):
+    """An incident stored as announcing would (``test_incidents.make_incident``), in Sofia's
+    building unless ``where`` names another street or a stairwell."""
+    return make_incident(start=start, end=end, **where)
 
 
 def _banner(client, path="/profile") -> str | None:
