@@ -11,9 +11,12 @@ names the grantor, and is made for that page alone.
 import datetime
 import re
 import secrets
+from collections.abc import Callable
 
 from flask import g, request, session
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from jinja2_fragments.flask import render_block
 from markupsafe import Markup, escape
 
 from portal import access, clock, csrf_tokens, fragments
@@ -28,6 +31,8 @@ NEXT_MARK = f"{_MARK}:next\x1f"
 NAME_MARK = f"{_MARK}:name\x1f"
 # The marks are put in in one pass, so that no value put in is read again for a mark.
 _MARKS = re.compile(re.escape(_MARK) + ":(csrf|next|name)\x1f")
+# A blank form's marks: the CSRF token and the person's own values, named by the view.
+_FORM_MARKS = re.compile(re.escape(_MARK) + r":(\w+)\x1f")
 
 
 class Frame:
@@ -128,6 +133,37 @@ class Frame:
             on_call_phone=team.on_call_phone,
             privacy_url=self.profile.privacy_url if self.profile else None,
         )
+
+
+def blank_form(
+    template: str,
+    block: str,
+    build: Callable[[dict[str, str]], FlaskForm],
+    shown: dict | None = None,
+    **own: str | None,
+) -> Markup:
+    """The ``block`` of ``template`` holding a form that has not been sent, as a GET shows
+    it: made once per language and address and kept, as the header is. Making a form and
+    drawing its fields cost more than the rest of a sign-in page.
+
+    ``build(marks)`` makes the form, setting the person's own values to ``marks[name]``;
+    ``own`` gives those values (escaped and put in at each request, with the CSRF token).
+    ``shown`` holds everything else the block shows (each value hashable): it is part of
+    what the block is kept under. Whatever the block reads besides (``request.path``,
+    ``url_for``, the translations) must be the same for every request of this address."""
+    shown = shown or {}
+    marks = {name: f"{_MARK}:{name}\x1f" for name in own}
+
+    def make() -> str:
+        form = build(marks)
+        form.csrf_token.current_token = CSRF_MARK
+        return render_block(template, block, form=form, **marks, **shown)
+
+    kept = fragments.kept(("form", template, block, request.path, *sorted(shown.items())), make)
+    values = {name: escape(value or "") for name, value in own.items()}
+    values["csrf"] = escape(csrf_tokens.page_token())
+    # Kept HTML, each value put in escaped.
+    return Markup(_FORM_MARKS.sub(lambda mark: values[mark.group(1)], kept))  # noqa: S704  # nosec B704
 
 
 def init_app(app) -> None:

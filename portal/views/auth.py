@@ -11,6 +11,7 @@ from portal.extensions import limit_posts
 from portal.forms.auth import CodeForm, SignInForm
 from portal.i18n import current_language
 from portal.i18n import gettext as _
+from portal.layout import blank_form
 from portal.services import accounts as account_service
 from portal.services import audit, company, throttle, totp
 from portal.web import is_safe_path, render, see_other
@@ -33,8 +34,12 @@ def login():
     """Show the sign-in form and sign the person in with email and password."""
     if current_user.is_authenticated:
         return see_other(url_for("home.index"))
-    form = SignInForm()
     next_path = request.args.get("next")
+    action = url_for("auth.login", next=next_path) if next_path else url_for("auth.login")
+    if request.method in ("GET", "HEAD"):
+        blank = blank_form("auth/login.html", "form", lambda marks: SignInForm(), action=action)
+        return render("auth/login.html", partial="form", blank=blank)
+    form = SignInForm()
     if form.validate_on_submit():
         email = account_service.normalise_email(form.email.data)
         known = account_service.person_with_email(email)
@@ -45,7 +50,7 @@ def login():
             # Too soon after too many wrong passwords for this account: the password is
             # not even looked at, so guessing from many addresses gains nothing.
             form.form_errors.append(sessions.too_many_attempts(seconds))
-            return render("auth/login.html", partial="form", status=422, form=form, next=next_path)
+            return render("auth/login.html", partial="form", status=422, form=form, action=action)
         person = account_service.authenticate(email, form.password.data)
         if person is None:
             failures = throttle.failed(key)
@@ -68,8 +73,7 @@ def login():
         # The same words whether the email is unknown or the password wrong.
         audit.record("sign_in_failed", detail=form.email.data.lower()[:254])
         form.form_errors.append(_("The email address or password is incorrect."))
-    status = 422 if form.is_submitted() else 200
-    return render("auth/login.html", partial="form", status=status, form=form, next=next_path)
+    return render("auth/login.html", partial="form", status=422, form=form, action=action)
 
 
 @bp.route("/login/code", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from portal.extensions import htmx
 from portal.forms.defects import CommentForm, DecisionForm, DefectForm, VisitorDefectForm
 from portal.i18n import current_language
 from portal.i18n import gettext as _
+from portal.layout import blank_form
 from portal.models import DefectReport
 from portal.services import buildings, company, defects, incidents, photos
 from portal.services.hours import urgent_contact
@@ -100,9 +101,9 @@ def _form_page(template, form, status, **context):
     asked = htmx and request.method == "GET" and "category" in request.args
     if asked:
         form = DefectForm(formdata=request.args, meta={"csrf": False})
-    urgent_choice = bool(form.category.data) and defects.is_urgent(
-        form.category.data, form.cannot_wait.data == "yes"
-    )
+    # A form shown blank (``form`` None, its HTML kept) has nothing chosen yet.
+    category = form.category.data if form is not None else None
+    urgent_choice = bool(category) and defects.is_urgent(category, form.cannot_wait.data == "yes")
     urgent = urgent_contact(team, now) if team is not None else None
     context.update(
         form=form,
@@ -116,11 +117,11 @@ def _form_page(template, form, status, **context):
     )
     if asked:
         return render_template("defects/_urgency_answer.html", **context)
-    context.update(_already_known(form, context.pop("home")))
+    context.update(_already_known(category, context.pop("home")))
     return render(template, status=status, **context)
 
 
-def _already_known(form, home) -> dict:
+def _already_known(category: str | None, home) -> dict:
     """What the "already known" box above a form shows: the incidents of the building (the
     resident's own stairwell, or every one of a visitor's building) that a defect of the
     kind chosen may be part of, and the address it asks again when a choice changes."""
@@ -128,7 +129,7 @@ def _already_known(form, home) -> dict:
     found = []
     if building is not None:
         found = incidents.known_for_category(
-            incidents.visible_for(building, stairwell, clock.now()), form.category.data
+            incidents.visible_for(building, stairwell, clock.now()), category
         )
     return {
         "known": found,
@@ -168,9 +169,20 @@ def new():
     residency = current_resident_status().residency
     apartment = residency.lease.apartment
     team = apartment.building.team
+    home = (apartment.building_id, incidents.stairwell_of(apartment.number))
+    if request.method in ("GET", "HEAD") and not (htmx and "category" in request.args):
+        # As it first shows, the form is kept: only the phone number is the person's own.
+        blank = blank_form(
+            "defects/new.html",
+            "form",
+            _blank_defect_form,
+            {"caller": company.maintenance_caller()},
+            phone=current_user.phone,
+        )
+        return _form_page(
+            "defects/new.html", None, 200, team=team, apartment=apartment, home=home, blank=blank
+        )
     form = DefectForm()
-    if request.method == "GET":
-        form.phone.data = current_user.phone
     if form.validate_on_submit() and _urgent_gate(form, team):
         uploads = _uploads()
         if _check_photo_count(form, uploads):
@@ -197,8 +209,13 @@ def new():
                 )
                 return see_other(url_for("defects.show", report_id=report.id))
     status = 422 if form.is_submitted() else 200
-    home = (apartment.building_id, incidents.stairwell_of(apartment.number))
     return _form_page("defects/new.html", form, status, team=team, apartment=apartment, home=home)
+
+
+def _blank_defect_form(marks: dict[str, str]) -> DefectForm:
+    form = DefectForm()
+    form.phone.data = marks["phone"]
+    return form
 
 
 @bp.get("/<int:report_id>")
