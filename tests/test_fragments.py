@@ -9,6 +9,7 @@ from flask_babel import force_locale, get_locale
 
 from portal import csrf_tokens, fragments, i18n, web
 from portal.models import Person, ServiceTeam
+from portal.services import teams
 from tests.conftest import sign_in, use_language
 
 
@@ -51,7 +52,9 @@ def test_the_footer_shows_a_teams_new_number_at_once(app, client):
     use_language(client, "en")
     team = ServiceTeam.get(ServiceTeam.is_default)
     assert team.phone in footer(client.get("/").text)
-    ServiceTeam.update(phone="09 555 0100").where(ServiceTeam.id == team.id).execute()
+    admin = Person.get(Person.staff_role == Person.ADMIN)
+    contacts = {name: getattr(team, name) for name in teams.CONTACT_FIELDS}
+    teams.change_contacts(team, {**contacts, "phone": "09 555 0100"}, admin)
     page = footer(client.get("/").text)
     assert "09 555 0100" in page
     assert 'href="tel:+358955501' in page
@@ -210,3 +213,21 @@ def test_a_templates_link_without_values_is_url_fors_under_any_root(app, root):
             )
             assert web.page_url_for("defects.show", report_id=3) == f"{root}/defects/3"
             assert web.page_url_for("defects.index", _anchor="x") == f"{root}/defects/#x"
+
+
+def test_visitor_pages_read_the_teams_once_and_afresh_after_a_change_made_here(
+    app, client, queries
+):
+    use_language(client, "en")
+    client.get("/login")
+    queries.clear()
+    page = client.get("/").text
+    assert not [sql for sql in queries if "service_team" in sql]
+    team = ServiceTeam.get(ServiceTeam.is_default)
+    assert team.phone in footer(page)
+    admin = Person.get(Person.staff_role == Person.ADMIN)
+    contacts = {name: getattr(team, name) for name in teams.CONTACT_FIELDS}
+    teams.change_contacts(team, {**contacts, "phone": "09 555 0177"}, admin)
+    queries.clear()
+    assert "09 555 0177" in footer(client.get("/login").text)
+    assert [sql for sql in queries if "service_team" in sql]

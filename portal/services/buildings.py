@@ -2,10 +2,13 @@
 residents read about their building, its rescue plan and the service team that answers it."""
 
 import secrets
+import threading
+import time
 from pathlib import Path
 
 from peewee import JOIN, fn
 
+from portal import database
 from portal.i18n import gettext as _
 from portal.models import Apartment, Building, BuildingDetails, Person, ServiceTeam, db, utcnow
 from portal.prepared import prepared
@@ -57,13 +60,35 @@ def _teams_with_buildings():
     )
 
 
+# Every visitor's page and every staff page names teams from this list: a process keeps it
+# for half a minute (as it keeps the company's settings), per database, and reads it afresh
+# after a change made here. Its rows are shared: nothing may change them.
+TEAMS_KEPT_SECONDS = 30
+_kept_teams: dict[str, tuple[float, list[ServiceTeam]]] = {}
+_kept_teams_lock = threading.Lock()
+
+
 def teams_for_visitors() -> list[ServiceTeam]:
     """List every service team, the default team first, each with ``answers_buildings``
     telling whether some building points to it, in one query: a visitor's pages show the
     default team's contacts, and for urgent defects each answering team's number under its
-    name (the visitor has not said where they live). Every visitor's page runs it, so its
-    SQL is built once."""
-    return _teams_with_buildings()
+    name (the visitor has not said where they live). Read at most every
+    ``TEAMS_KEPT_SECONDS``."""
+    key = database.key()
+    now = time.monotonic()
+    kept = _kept_teams.get(key)
+    if kept is not None and 0 <= now - kept[0] < TEAMS_KEPT_SECONDS:
+        return kept[1]
+    teams = _teams_with_buildings()
+    with _kept_teams_lock:
+        _kept_teams[key] = (now, teams)
+    return teams
+
+
+def forget_teams() -> None:
+    """Read the teams afresh on their next use (after a team or a building's team changed)."""
+    with _kept_teams_lock:
+        _kept_teams.pop(database.key(), None)
 
 
 def apartment_in(building: Building, number: str) -> Apartment | None:
@@ -125,3 +150,4 @@ def change_team(person: Person, building: Building, team: ServiceTeam) -> None:
     with db.atomic():
         Building.update(team=team).where(Building.id == building.id).execute()
         audit.record("building_team_changed", actor=person, detail=f"{building.id} {team.key}")
+    forget_teams()

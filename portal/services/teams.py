@@ -2,7 +2,7 @@
 
 from portal.models import Person, ServiceTeam, db
 from portal.prepared import prepared
-from portal.services import audit
+from portal.services import audit, buildings
 
 # The contacts an administrator keeps; the team's key stays as it was created.
 CONTACT_FIELDS = (
@@ -38,3 +38,4 @@ def change_contacts(team: ServiceTeam, contacts: dict[str, str], person: Person)
     with db.atomic():
         ServiceTeam.update(**changed).where(ServiceTeam.id == team.id).execute()
         audit.record("team_changed", actor=person, detail=team.key)
+    buildings.forget_teams()
