@@ -5,9 +5,24 @@ from flask import Flask
 from portal import config as portal_config
 
 
+class Portal(Flask):
+    """Flask, asking once per view or hook whether it is a coroutine: Flask asks ``inspect``
+    anew for each of the score of them on every request (about 120 calls a page)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sync: dict = {}
+
+    def ensure_sync(self, func):
+        known = self._sync.get(func)
+        if known is None:
+            known = self._sync[func] = super().ensure_sync(func)
+        return known
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Create and configure the portal; ``config`` overrides the environment (tests use it)."""
-    app = Flask(__name__, static_folder=None)
+    app = Portal(__name__, static_folder=None)
     app.config.from_mapping(portal_config.from_environment(config))
     from portal.forms import html
     from portal.services import accounts

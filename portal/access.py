@@ -372,20 +372,39 @@ RESIDENT_MENU = (
 )
 
 
-def menu_endpoints() -> tuple[str, ...]:
-    """The endpoints of the signed-in person's menu links: those they may open.
+def _menu_standing(person) -> tuple:
+    """Everything ``refusal`` reads to judge a signed-in person's menu links: the staff
+    role, or where the resident (or the grantor they act for) stands and what the mandate
+    covers. People of the same standing see the same menu."""
+    if person.is_staff:
+        return ("staff", person.staff_role)
+    status = current_resident_status()
+    if not status.is_active:
+        return ("resident", False)
+    acting = current_acting()
+    scopes = None if acting is None else frozenset(acting.scope_list)
+    return ("resident", True, status.residency.is_lease_party, scopes)
 
-    Most of the dozen links share their access rule, which is judged once here."""
-    table = current_app.extensions["access_table"]
-    judged: dict[Rule | None, bool] = {}
-    shown = []
-    for endpoint, _label in STAFF_MENU if current_user.is_staff else RESIDENT_MENU:
-        rule = table.get(endpoint)
-        if rule not in judged:
-            judged[rule] = refusal(rule) is None
-        if judged[rule] and endpoint in current_app.view_functions:
-            shown.append(endpoint)
-    return tuple(shown)
+
+def menu_endpoints() -> tuple[str, ...]:
+    """The endpoints of the signed-in person's menu links: those they may open, judged once
+    per standing (a dozen links, each judged by its access rule) and kept."""
+    person = current_user._get_current_object()
+    standing = _menu_standing(person)
+    kept = current_app.extensions["menus"]
+    shown = kept.get(standing)
+    if shown is None:
+        table = current_app.extensions["access_table"]
+        judged: dict[Rule | None, bool] = {}
+        links = []
+        for endpoint, _label in STAFF_MENU if person.is_staff else RESIDENT_MENU:
+            rule = table.get(endpoint)
+            if rule not in judged:
+                judged[rule] = refusal(rule) is None
+            if judged[rule] and endpoint in current_app.view_functions:
+                links.append(endpoint)
+        shown = kept[standing] = tuple(links)
+    return shown
 
 
 MENU_LABELS = dict(STAFF_MENU + RESIDENT_MENU)
@@ -457,6 +476,7 @@ def remember_received(sender, user, **extra):
 def init_app(app: Flask) -> None:
     """Enforce the access table before every request of the app."""
     app.extensions["access_table"] = dict(ACCESS)
+    app.extensions["menus"] = {}
     app.jinja_env.globals["may_open"] = may_open
     app.jinja_env.globals["may_request"] = may_request
     app.jinja_env.globals["acting"] = lambda: g.get("acting")

@@ -8,9 +8,9 @@ from flask import render_template_string, url_for
 from flask_babel import force_locale, get_locale
 
 from portal import csrf_tokens, fragments, i18n, web
-from portal.models import Person, ServiceTeam
+from portal.models import Mandate, Person, Residency, ServiceTeam
 from portal.services import teams
-from tests.conftest import sign_in, use_language
+from tests.conftest import CSRF_RE, sign_in, use_language
 
 
 def footer(page: str) -> str:
@@ -89,6 +89,37 @@ def test_a_staff_member_and_a_resident_never_see_each_others_menu(app):
         assert 'href="/profile"' in resident_page
         assert 'href="/staff/defects/"' in staff_page
         assert 'href="/profile"' not in staff_page.split("</nav>")[0]
+
+
+def menu_links(page: str) -> set[str]:
+    menu = page[page.index('<nav class="main-nav"') : page.index("</nav>")]
+    return set(re.findall(r'<a href="([^"]+)"', menu))
+
+
+def test_an_agents_menu_follows_what_their_mandate_covers_beside_the_grantors_own(app):
+    aino = app.test_client()
+    sign_in(aino, "aino.virtanen@example.fi")
+    agent = app.test_client()
+    sign_in(agent, "kaisa.lehtonen@example.fi")
+    mandate = (
+        Mandate.select()
+        .join(Residency, on=(Mandate.grantor == Residency.id))
+        .where(
+            (Residency.first_name == "Aino") & (Mandate.agent_email == "kaisa.lehtonen@example.fi")
+        )
+        .get()
+    )
+    token = CSRF_RE.search(agent.get("/mandates/").text).group(1)
+    assert agent.post(f"/mandates/{mandate.id}/act", data={"csrf_token": token}).status_code == 303
+    own = menu_links(aino.get("/notices/").text)
+    specific = menu_links(agent.get("/notices/").text)
+    assert "/defects/" in own and "/defects/" not in specific
+    assert "/bookings/" in specific
+    Mandate.update(scopes="general").where(Mandate.id == mandate.id).execute()
+    general = menu_links(agent.get("/notices/").text)
+    assert "/defects/" in general
+    # Aino's own menu, judged again after the agent's: the same as before.
+    assert menu_links(aino.get("/notices/").text) == own
 
 
 @pytest.mark.parametrize("root", ["", "/portal"])
