@@ -125,3 +125,32 @@ def test_the_kept_defect_form_names_the_maintenance_callers_new_number_at_once(l
     company.forget()
     form = defect_form(client.get("/defects/new").text)
     assert "from a number starting with 010 555." in form
+
+
+def test_a_defect_pages_kept_reply_form_sends_to_its_own_report(login_as):
+    client = login_as(AINO)
+    lease = Person.get(Person.email == AINO).residencies.get().lease
+    open_ones = list(
+        DefectReport.select()
+        .where((DefectReport.lease == lease) & (DefectReport.status == DefectReport.RECEIVED))
+        .limit(2)
+    )
+    done = (
+        DefectReport.select()
+        .where((DefectReport.lease == lease) & (DefectReport.status == DefectReport.DONE))
+        .get()
+    )
+    for report in open_ones:
+        page = client.get(f"/defects/{report.id}").text
+        assert f'action="/defects/{report.id}/comment"' in page
+        assert "/decision" not in page
+        [token] = tokens(page)
+    answer = client.post(
+        f"/defects/{report.id}/comment", data={"note": "Still dripping.", "csrf_token": token}
+    )
+    assert answer.status_code == 303
+    assert "Still dripping." in client.get(f"/defects/{report.id}").text
+    page = client.get(f"/defects/{done.id}").text
+    assert f'action="/defects/{done.id}/decision"' in page
+    assert "Yes, it is repaired" in page
+    assert "/comment" not in page

@@ -222,6 +222,15 @@ def _blank_defect_form(marks: dict[str, str]) -> DefectForm:
 def show(report_id):
     """Show a report of the household with its photos and timeline."""
     report = household_report(report_id)
+    # The household answers a done repair, or comments on an open report: the form shows
+    # blank (a comment refused is flashed), so it is kept.
+    reply = None
+    if report.status == DefectReport.DONE:
+        action = url_for("defects.decision", report_id=report.id)
+        reply = blank_form("defects/show.html", "decision_form", _decision_form, action=action)
+    elif report.is_open:
+        action = url_for("defects.comment", report_id=report.id)
+        reply = blank_form("defects/show.html", "comment_form", _comment_form, action=action)
     return render(
         "defects/show.html",
         report=report,
@@ -230,10 +239,17 @@ def show(report_id):
         labels=defects.EVENT_LABELS,
         categories=defects.CATEGORIES,
         locations=defects.LOCATIONS,
-        comment=CommentForm(),
-        decision=DecisionForm(),
+        reply=reply,
         caller=company.maintenance_caller(),
     )
+
+
+def _decision_form(_marks) -> DecisionForm:
+    return DecisionForm()
+
+
+def _comment_form(_marks) -> CommentForm:
+    return CommentForm()
 
 
 @bp.post("/<int:report_id>/comment")
