@@ -132,23 +132,25 @@ def _single_reader(wrapper):
 
 
 def _joined_reader(wrapper):
-    """Rows of a join: peewee's own ``process_row``, less its per-column descriptor calls."""
+    """Rows of a join: peewee's own ``process_row``, less its per-column descriptor calls,
+    with each object's columns stored together."""
     constructors = tuple(wrapper._constructor_list)
-    spec = tuple(
-        (
-            i,
-            key,
-            column,
-            converter,
-            _data_key(wrapper.key_to_constructor[key][0], column)
-            if key in wrapper.key_to_constructor and wrapper.key_to_constructor[key][1]
-            else None,
-        )
-        for i, key, column, converter in wrapper._row_spec
+    made_keys = {key for key, _constructor, _is_model in constructors}
+    root = wrapper.model
+    # The columns of each key of the row, in the row's order of keys: a key that makes no
+    # object of its own has its columns set on the root object, as peewee does.
+    grouped: dict = {}
+    for i, key, column, converter in wrapper._row_spec:
+        data_key = None
+        if key in made_keys and key in wrapper.key_to_constructor:
+            model, is_model = wrapper.key_to_constructor[key]
+            data_key = _data_key(model, column) if is_model else None
+        grouped.setdefault(key, []).append((i, column, converter, data_key))
+    groups = tuple(
+        (key, key if key in made_keys else root, tuple(columns)) for key, columns in grouped.items()
     )
     links = tuple(wrapper.src_to_dest)
     reachable = wrapper._dest_reachable
-    root = wrapper.model
 
     def read(row):
         objects = {}
@@ -159,21 +161,23 @@ def _joined_reader(wrapper):
                 made.append(obj)
             else:
                 objects[key] = constructor()
-        default = objects[root]
         set_keys = set()
-        for i, key, column, converter, data_key in spec:
-            instance = objects.get(key, default)
-            value = row[i]
-            if value is not None:
-                set_keys.add(key)
-            if converter is not None:
-                value = converter(value)
-            if isinstance(instance, dict):
-                instance[column] = value
-            elif data_key is not None and instance is objects.get(key):
-                instance.__data__[data_key] = value
-            else:
-                setattr(instance, column, value)
+        for key, target, columns in groups:
+            instance = objects[target]
+            is_dict = isinstance(instance, dict)
+            data = getattr(instance, "__data__", None)
+            for i, column, converter, data_key in columns:
+                value = row[i]
+                if value is not None:
+                    set_keys.add(key)
+                if converter is not None:
+                    value = converter(value)
+                if is_dict:
+                    instance[column] = value
+                elif data_key is not None:
+                    data[data_key] = value
+                else:
+                    setattr(instance, column, value)
         # Linking the objects: as peewee does it.
         for src, attr, dest, is_dict, is_outer, is_fk in links:
             instance = objects.get(src)

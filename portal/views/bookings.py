@@ -99,7 +99,6 @@ def _sauna_page(monday: datetime.date, status: int = 200):
         # Only a turn not cancelled moves: a cancelled one already ends.
         swappable=[booking for booking in own if booking.end_date is None],
         lease_party=residency.is_lease_party,
-        form=ContinueForm(),
         limit=current_app.config["SAUNA_TURNS_PER_HOUSEHOLD"],
     )
 
