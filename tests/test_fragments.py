@@ -8,8 +8,8 @@ from flask import render_template_string, url_for
 from flask_babel import force_locale, get_locale
 
 from portal import csrf_tokens, fragments, i18n, web
-from portal.models import Mandate, Person, Residency, ServiceTeam
-from portal.services import teams
+from portal.models import Building, Mandate, Person, Residency, ServiceTeam
+from portal.services import buildings, teams
 from tests.conftest import CSRF_RE, sign_in, use_language
 
 
@@ -262,3 +262,17 @@ def test_visitor_pages_read_the_teams_once_and_afresh_after_a_change_made_here(
     queries.clear()
     assert "09 555 0177" in footer(client.get("/login").text)
     assert [sql for sql in queries if "service_team" in sql]
+
+
+def test_a_staff_queues_building_choices_follow_a_building_moved_to_another_team(app):
+    asoy = app.test_client()
+    sign_in(asoy, "riikka.heikkinen@example.fi")
+    rental = Building.get(Building.street_address == "Sturenkatu 21")
+    choice = f'<option value="{rental.id}">Sturenkatu 21</option>'
+    assert choice not in asoy.get("/staff/defects/").text
+    admin = Person.get(Person.staff_role == Person.ADMIN)
+    buildings.change_team(
+        admin, rental, ServiceTeam.get(ServiceTeam.key == "asoy_customer_service")
+    )
+    assert choice in asoy.get("/staff/defects/").text
+    assert choice in asoy.get("/staff/requests/").text

@@ -12,7 +12,7 @@ from portal import database
 from portal.i18n import gettext as _
 from portal.models import Apartment, Building, BuildingDetails, Person, ServiceTeam, db, utcnow
 from portal.prepared import prepared
-from portal.services import audit, files
+from portal.services import audit, files, staff
 from portal.services.staff import served
 
 # The details staff write and residents read; the rescue plan's columns are kept apart,
@@ -89,6 +89,7 @@ def forget_teams() -> None:
     """Read the teams afresh on their next use (after a team or a building's team changed)."""
     with _kept_teams_lock:
         _kept_teams.pop(database.key(), None)
+    staff.forget_building_choices()
 
 
 def apartment_in(building: Building, number: str) -> Apartment | None:
