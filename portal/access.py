@@ -17,7 +17,7 @@ from flask import Flask, abort, current_app, flash, g, render_template, request,
 from flask_login import current_user, user_logged_in
 from markupsafe import Markup
 
-from portal import catalog, clock, fragments
+from portal import catalog, clock, context, fragments
 from portal.extensions import login_manager
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
@@ -241,13 +241,15 @@ def current_acting():
     A mandate revoked, ended or expired since the agent switched stops at once: the
     session forgets it and the agent is told.
     """
-    if "acting" not in g:
-        g.acting = None
+    state = context.request_globals()
+    if "acting" not in state:
+        state.acting = None
         mandate_id = session.get(ACTING_KEY)
-        if mandate_id is not None and current_user.is_authenticated:
+        me = context.person()
+        if mandate_id is not None and me.is_authenticated:
             mandate = None
-            if not current_user.is_staff and isinstance(mandate_id, int):
-                mandate = mandates.for_acting(mandate_id, current_user.email, clock.today())
+            if not me.is_staff and isinstance(mandate_id, int):
+                mandate = mandates.for_acting(mandate_id, me.email, clock.today())
             if mandate is None:
                 session.pop(ACTING_KEY, None)
                 flash(
@@ -257,20 +259,21 @@ def current_acting():
                     ),
                     "info",
                 )
-            g.acting = mandate
-    return g.acting
+            state.acting = mandate
+    return state.acting
 
 
 def current_resident_status():
     """Return (and remember for this request) where the signed-in person stands; for an
     agent acting under a mandate, where the grantor stands."""
-    if "resident_status" not in g:
+    state = context.request_globals()
+    if "resident_status" not in state:
         acting = current_acting()
         if acting is not None:
-            g.resident_status = status_of(acting.grantor, clock.today())
+            state.resident_status = status_of(acting.grantor, clock.today())
         else:
-            g.resident_status = resident_status(current_user)
-    return g.resident_status
+            state.resident_status = resident_status(context.person())
+    return state.resident_status
 
 
 def access_closed_page(status):
@@ -285,7 +288,7 @@ def refusal(rule: Rule | None) -> str | None:
     if rule.kind == PUBLIC:
         return None
     # The person itself, not the proxy: a page's links ask this dozens of times.
-    person = current_user._get_current_object()
+    person = context.person()
     if not person.is_authenticated:
         return "sign_in"
     if rule.kind == SIGNED_IN:
@@ -389,7 +392,7 @@ def _menu_standing(person) -> tuple:
 def menu_endpoints() -> tuple[str, ...]:
     """The endpoints of the signed-in person's menu links: those they may open, judged once
     per standing (a dozen links, each judged by its access rule) and kept."""
-    person = current_user._get_current_object()
+    person = context.person()
     standing = _menu_standing(person)
     kept = current_app.extensions["menus"]
     shown = kept.get(standing)

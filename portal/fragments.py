@@ -11,7 +11,8 @@ translating functions and ``url_for`` (never the person, the session or the requ
 
 from collections.abc import Callable
 
-from flask import current_app, request
+from flask import current_app
+from flask.globals import _cv_request
 from markupsafe import Markup
 
 from portal.i18n import current_locale
@@ -24,8 +25,10 @@ KEPT = 1024
 def kept(key: tuple, make: Callable[[], str]) -> Markup:
     """The HTML ``make()`` returns, kept under ``key`` and this request's language and address
     root: made once per process for each."""
-    store = current_app.extensions["fragments"]
-    full_key = (current_locale(), request.script_root, *key)
+    # The request's own objects, not their proxies: a page keeps a dozen parts.
+    request_context = _cv_request.get()
+    store = request_context.app.extensions["fragments"]
+    full_key = (current_locale(), request_context.request.script_root, *key)
     html = store.get(full_key)
     if html is None:
         html = Markup(make())  # noqa: S704  # nosec B704 - rendered by an autoescaping template

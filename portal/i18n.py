@@ -10,15 +10,14 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.dates import get_day_names
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from flask.globals import _cv_app
 from flask_babel import get_domain, get_locale
 from flask_babel.speaklater import LazyString
-from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from portal import csrf_tokens
+from portal import context, csrf_tokens
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES
 from portal.extensions import babel
 
@@ -43,16 +42,18 @@ TIME_WORDS = {"fi": "klo", "sv": "kl."}
 
 def current_language() -> str:
     """Return the language of this request: the profile's, the cookie's or the browser's."""
-    if "language" in g:
-        return g.language
+    state = context.request_globals()
+    if "language" in state:
+        return state.language
     language = None
-    if current_user and current_user.is_authenticated:
-        language = current_user.language
+    me = context.person()
+    if me and me.is_authenticated:
+        language = me.language
     if language not in LANGUAGES:
         language = request.cookies.get(LOCALE_COOKIE)
     if language not in LANGUAGES:
         language = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
-    g.language = language
+    state.language = language
     return language
 
 

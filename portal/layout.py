@@ -13,13 +13,12 @@ import re
 import secrets
 from collections.abc import Callable
 
-from flask import g, request, session
-from flask_login import current_user
+from flask import request, session
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup, escape
 
-from portal import access, clock, csrf_tokens, fragments
+from portal import access, clock, context, csrf_tokens, fragments
 from portal.i18n import current_language, template_at_clock, template_datetime
 from portal.services import company, incidents
 from portal.web import footer_team, logo_src, page_address, page_status
@@ -54,8 +53,9 @@ class Frame:
         )
 
     def header(self) -> Markup:
-        signed_in = current_user.is_authenticated
-        acting = g.get("acting")
+        me = context.person()
+        signed_in = me.is_authenticated
+        acting = context.request_globals().get("acting")
         values = {
             "page_lang": self.language,
             "logo": self.logo,
@@ -66,7 +66,7 @@ class Frame:
             "sign_in": not signed_in and request.endpoint != "auth.login",
         }
         token = csrf_tokens.page_token()
-        name = current_user.display_name if signed_in else ""
+        name = me.display_name if signed_in else ""
         if acting is not None:
             return fragments.render_once(
                 "layout/_header.html",
@@ -91,7 +91,8 @@ class Frame:
     def banner(self) -> Markup | str:
         """One line on the incidents in force (or about to start) in the resident's building
         and stairwell, on every page they open; nothing for visitors and staff."""
-        if not current_user.is_authenticated or current_user.is_staff:
+        me = context.person()
+        if not me.is_authenticated or me.is_staff:
             return ""
         status = page_status()
         if status is None or not status.is_active:

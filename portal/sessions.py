@@ -14,7 +14,7 @@ from flask_babel import format_timedelta
 from flask_login import current_user, logout_user, user_logged_in
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from portal import clock
+from portal import clock, context
 from portal.extensions import login_manager
 from portal.i18n import gettext as _
 
@@ -28,7 +28,7 @@ SEEN_RESOLUTION_SECONDS = 60
 def _limits() -> tuple[int, int]:
     """(idle, absolute) lifetime in seconds for the signed-in person."""
     config = current_app.config
-    if current_user.is_staff:
+    if context.person().is_staff:
         return config["STAFF_IDLE_MINUTES"] * 60, config["STAFF_SESSION_HOURS"] * 3600
     return config["IDLE_MINUTES"] * 60, config["SESSION_HOURS"] * 3600
 
@@ -44,7 +44,7 @@ def _started(sender, user, **extra) -> None:
 
 def check_session_age():
     """End a session that was idle too long or has lasted too long; note activity."""
-    if request.endpoint in (None, "static") or not current_user.is_authenticated:
+    if request.endpoint in (None, "static") or not context.person().is_authenticated:
         return None
     now = clock.timestamp()
     signed_in_at = session.get(SIGNED_IN_AT)

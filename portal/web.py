@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
 from peewee import OperationalError
@@ -24,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.urls import iri_to_uri
 
-from portal import catalog, clock
+from portal import catalog, clock, context
 from portal.extensions import htmx
 from portal.i18n import current_language
 from portal.i18n import lazy_gettext as _l
@@ -149,14 +148,17 @@ def page_status():
     """Where the resident this page is for stands in the housing register: the status the
     access check found (for an agent, the grantor's), else the signed-in resident's own;
     None for a visitor or staff."""
-    status = g.get("resident_status")
-    if status is None and current_user.is_authenticated and not current_user.is_staff:
-        # Pages open to anyone signed in (the profile, the powers of attorney, an error
-        # page) never asked where the person lives; the layout asks once, so that it names
-        # the team of their home, and its incidents, there as well.
-        if "own_status" not in g:
-            g.own_status = residents.resident_status(current_user)
-        status = g.own_status
+    state = context.request_globals()
+    status = state.get("resident_status")
+    if status is None:
+        me = context.person()
+        if me.is_authenticated and not me.is_staff:
+            # Pages open to anyone signed in (the profile, the powers of attorney, an error
+            # page) never asked where the person lives; the layout asks once, so that it
+            # names the team of their home, and its incidents, there as well.
+            if "own_status" not in state:
+                state.own_status = residents.resident_status(me)
+            status = state.own_status
     return status
 
 
@@ -164,15 +166,17 @@ def footer_team() -> ServiceTeam | None:
     """Return the service team whose contacts this request's page shows: the team of the
     building the page is about, else the signed-in resident's home's, else the staff
     member's own, else the team that answers visitors."""
-    if "page_team" in g:
-        return g.page_team
+    state = context.request_globals()
+    if "page_team" in state:
+        return state.page_team
     status = page_status()
     if status is not None and status.residency is not None:
         return status.residency.lease.apartment.building.team
-    if current_user.is_authenticated and current_user.staff_team_id:
+    me = context.person()
+    if me.is_authenticated and me.staff_team_id:
         # From the list of every team (its SQL built once) rather than by the person's
         # foreign key, which peewee would turn into SQL anew on every staff page.
-        own = current_user.staff_team_id
+        own = me.staff_team_id
         return next((team for team in _visitor_teams() if team.id == own), None)
     return next((team for team in _visitor_teams() if team.is_default), None)
 

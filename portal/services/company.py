@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 from flask import g, has_app_context
+from flask.globals import _cv_app
 
 from portal import database
 from portal.models import CompanyProfile, Person, db, utcnow
@@ -66,8 +67,10 @@ def _stored() -> CompanyProfile | None:
 def current() -> CompanyProfile | None:
     """The company's profile (None before ``init-company``): the same row for the whole of
     a request, read again at most every ``KEEP_SECONDS``."""
-    if has_app_context() and "company" in g:
-        return g.company
+    app_context = _cv_app.get(None)
+    state = app_context.g if app_context is not None else None
+    if state is not None and "company" in state:
+        return state.company
     key = database.key()
     now = time.monotonic()
     kept = _kept.get(key)
@@ -77,8 +80,8 @@ def current() -> CompanyProfile | None:
         found = _stored()
         with _kept_lock:
             _kept[key] = (now, found)
-    if has_app_context():
-        g.company = found
+    if state is not None:
+        state.company = found
     return found
 
 
