@@ -14,7 +14,7 @@ from flask import Flask, current_app, request
 from flask.globals import _cv_app
 from flask_babel import get_domain, get_locale
 from flask_babel.speaklater import LazyString
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from portal import context, csrf_tokens
@@ -289,23 +289,26 @@ def _page_translations(catalog):
     # Most texts of a page name no values: each is looked up and marked once per catalog.
     plain: dict[str, Markup] = {}
 
-    @pass_context
-    def page_gettext(__context, __string, **variables):
-        if not variables and __context.eval_ctx.autoescape:
+    # They need the evaluation context only (whether the template escapes), not the whole
+    # context: Jinja hands a function that takes the whole context a copy of it, made anew
+    # for each call inside a loop or after a {% set %} (a fifth of a start page's rendering).
+    @pass_eval_context
+    def page_gettext(__eval_ctx, __string, **variables):
+        if not variables and __eval_ctx.autoescape:
             text = plain.get(__string)
             if text is None:
                 text = plain[__string] = Markup(ugettext(__string)) % {}  # noqa: S704  # nosec B704
             return text
         text = ugettext(__string)
-        if __context.eval_ctx.autoescape:
+        if __eval_ctx.autoescape:
             text = Markup(text)  # noqa: S704  # nosec B704
         return text % variables
 
-    @pass_context
-    def page_ngettext(__context, __singular, __plural, __num, **variables):
+    @pass_eval_context
+    def page_ngettext(__eval_ctx, __singular, __plural, __num, **variables):
         variables.setdefault("num", __num)
         text = ungettext(__singular, __plural, __num)
-        if __context.eval_ctx.autoescape:
+        if __eval_ctx.autoescape:
             text = Markup(text)  # noqa: S704  # nosec B704
         return text % variables
 

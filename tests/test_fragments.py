@@ -224,6 +224,31 @@ def test_a_kept_page_text_reads_as_translated_each_time(app):
                 assert "&lt;b&gt;Aino&lt;/b&gt;" in parts[2]
 
 
+def test_page_texts_in_a_loop_and_after_a_set_are_translated_and_escape_only_their_values(app):
+    source = (
+        '{% set shown = "x" %}{% for who in people %}{{ _("Hello, %(name)s", name=who) }}|'
+        '{{ _("Home") }}|{{ ngettext("%(num)d line", "%(num)d lines", loop.index) }}|{% endfor %}'
+    )
+    with app.test_request_context("/", headers={"Cookie": "locale=fi"}):
+        page = render_template_string(source, people=["<b>Aino</b>", "Eino"])
+    assert page.split("|") == [
+        "Hei, &lt;b&gt;Aino&lt;/b&gt;",
+        "Etusivu",
+        "1 line",
+        "Hei, Eino",
+        "Etusivu",
+        "2 lines",
+        "",
+    ]
+    # Where a template does not escape (an email's text), the name goes in as it is.
+    plain = (
+        '{% autoescape false %}{% set shown = "x" %}{{ _("Hello, %(name)s", name=who) }}'
+        "{% endautoescape %}"
+    )
+    with app.test_request_context("/", headers={"Cookie": "locale=fi"}):
+        assert render_template_string(plain, who="<b>Aino</b>") == "Hei, <b>Aino</b>"
+
+
 def test_the_quick_locale_is_flask_babels_also_when_forced(app):
     with app.test_request_context("/", headers={"Cookie": "locale=sv"}):
         assert str(i18n.current_locale()) == str(get_locale()) == "sv_FI"
