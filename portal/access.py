@@ -340,9 +340,10 @@ def enforce(rule: Rule | None):
 
 def may_open(endpoint: str) -> bool:
     """Tell whether the signed-in person (or visitor) may call an endpoint: for links."""
-    if endpoint not in current_app.view_functions:
+    app = context.request_context().app
+    if endpoint not in app.view_functions:
         return False
-    return refusal(current_app.extensions["access_table"].get(endpoint)) is None
+    return refusal(app.extensions["access_table"].get(endpoint)) is None
 
 
 # The header's menu: the staff's, or a resident's; each link shown only to who may open it.

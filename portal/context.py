@@ -6,14 +6,19 @@ times, a tenth of its Python calls. The functions here look the context up once 
 hand back the objects themselves.
 """
 
-from flask.ctx import _AppCtxGlobals
-from flask.globals import _cv_app
+from flask.ctx import RequestContext, _AppCtxGlobals
+from flask.globals import _cv_app, _cv_request
 from flask_login import current_user
 
 
 def request_globals() -> _AppCtxGlobals:
     """The ``g`` of the running app context, itself rather than its proxy."""
     return _cv_app.get().g
+
+
+def request_context() -> RequestContext:
+    """The running request's context: its ``app`` and ``request`` without their proxies."""
+    return _cv_request.get()
 
 
 def person():

@@ -12,9 +12,9 @@ translating functions and ``url_for`` (never the person, the session or the requ
 from collections.abc import Callable
 
 from flask import current_app
-from flask.globals import _cv_request
 from markupsafe import Markup
 
+from portal import context
 from portal.i18n import current_locale
 
 # Each app keeps at most this many parts (languages × menus × teams is a few hundred); when
@@ -26,7 +26,7 @@ def kept(key: tuple, make: Callable[[], str]) -> Markup:
     """The HTML ``make()`` returns, kept under ``key`` and this request's language and address
     root: made once per process for each."""
     # The request's own objects, not their proxies: a page keeps a dozen parts.
-    request_context = _cv_request.get()
+    request_context = context.request_context()
     store = request_context.app.extensions["fragments"]
     full_key = (current_locale(), request_context.request.script_root, *key)
     html = store.get(full_key)

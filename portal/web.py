@@ -304,8 +304,9 @@ def page_url_for(endpoint: str, **values) -> str:
     to a dozen such pages, 5 µs each). Any other call is url_for's own."""
     if values or endpoint.startswith("."):
         return url_for(endpoint, **values)
-    kept = current_app.extensions["plain_urls"]
-    key = (request.script_root, endpoint)
+    request_context = context.request_context()
+    kept = request_context.app.extensions["plain_urls"]
+    key = (request_context.request.script_root, endpoint)
     address = kept.get(key)
     if address is None:
         address = kept[key] = url_for(endpoint)
