@@ -68,7 +68,11 @@ class _Variant:
 
     def __init__(self, query, database):
         self.query = query
-        self.sql, self.params = database.get_sql_context().sql(query).query()
+        self.sql, params = database.get_sql_context().sql(query).query()
+        # Each parameter as (slot name, converter), or (None, the query's own value).
+        self.params = tuple(
+            (p.name, p.converter) if isinstance(p, _Marker) else (None, p) for p in params
+        )
         self.read = None
 
     def rows(self, cursor) -> list:
@@ -251,6 +255,7 @@ class Prepared:
         parameters = inspect.signature(build).parameters.values()
         self.slots = tuple(p.name for p in parameters if p.kind != p.KEYWORD_ONLY)
         self.shape = tuple(p.name for p in parameters if p.kind == p.KEYWORD_ONLY)
+        self._slot_names = frozenset(self.slots)
         self.variants: dict[tuple, _Variant] = {}
         functools.update_wrapper(self, build)
 
@@ -265,17 +270,13 @@ class Prepared:
     def __call__(self, **values) -> list:
         """Run the select with these values and return its rows, as the query would."""
         shape = {name: values.pop(name) for name in self.shape}
-        if values.keys() != set(self.slots):
+        if values.keys() != self._slot_names:
             raise TypeError(f"{self.__name__} takes {self.slots + self.shape}, got {values}")
         database = db.obj
         variant = self._variant(database, shape)
         params = [
-            (
-                (p.converter(values[p.name]) if p.converter else values[p.name])
-                if isinstance(p, _Marker)
-                else p
-            )
-            for p in variant.params
+            value if name is None else value(values[name]) if value else values[name]
+            for name, value in variant.params
         ]
         return variant.rows(database.execute_sql(variant.sql, params))
 
