@@ -516,6 +516,9 @@ class DefectReport(BaseModel):
     incident = ForeignKeyField(
         Incident, null=True, backref="reports", on_delete="SET NULL", lazy_load=False
     )
+    # What the staff's search looks in: the address, a line break and the reporter's name.
+    # The database writes it (a trigger of migration 0021), whichever way a report is saved.
+    search_text = TextField(default="")
 
     class Meta:
         indexes = (

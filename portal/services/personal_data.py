@@ -38,6 +38,10 @@ SECRET_COLUMNS = {
     "token_hash",
     "totp_secret",
 }
+# Nor what only repeats other fields for the database's sake: the staff search's copy of a
+# report's address and the reporter's name, both shown as themselves.
+COPIED_COLUMNS = {"search_text"}
+NOT_SHOWN = SECRET_COLUMNS | COPIED_COLUMNS
 
 # Columns that hold an email address rather than a reference to the person.
 EMAIL_COLUMNS = (
@@ -299,7 +303,7 @@ def rows(person: Person, table: str) -> list[dict]:
     model, condition = _selections(person)[table]
     query = model.select().where(condition).order_by(model._meta.primary_key).dicts()
     return [
-        {name: _plain(value) for name, value in row.items() if name not in SECRET_COLUMNS}
+        {name: _plain(value) for name, value in row.items() if name not in NOT_SHOWN}
         for row in query
     ]
 
