@@ -297,6 +297,10 @@ def test_a_residents_call_now_is_their_teams_number_of_the_moment(login_as, emai
     assert numbers(urgency(box)) == {number}
     start = client.get("/").text
     assert numbers(element(start, '<section class="card urgent"')) == {number}
+    # Who answers now, then the team's hours: two sentences, apart.
+    said = re.sub(r"<[^>]+>", " ", element(start, '<section class="card urgent"'))
+    assert "answers now." in said
+    assert not re.search(r"answers now\.\S", said)
 
 
 @pytest.mark.parametrize(
