@@ -149,9 +149,11 @@ def blank_form(
 
     ``build(marks)`` makes the form, setting the person's own values to ``marks[name]``;
     ``own`` gives those values (escaped and put in at each request, with the CSRF token).
-    ``shown`` holds everything else the block shows (each value hashable): it is part of
-    what the block is kept under. Whatever the block reads besides (``request.path``,
-    ``url_for``, the translations) must be the same for every request of this address."""
+    ``shown`` holds everything else the block shows (each value hashable, the request's
+    path too if the block reads it): it is what the block is kept under, with the language.
+    The block may read nothing else but ``url_for`` and the translations. A value that
+    differs from page to page (a report's own address) goes in ``own``, never in
+    ``shown``: the kept parts would grow with every page."""
     shown = shown or {}
     marks = {name: f"{_MARK}:{name}\x1f" for name in own}
 
@@ -160,7 +162,7 @@ def blank_form(
         form.csrf_token.current_token = CSRF_MARK
         return render_block(template, block, form=form, **marks, **shown)
 
-    kept = fragments.kept(("form", template, block, request.path, *sorted(shown.items())), make)
+    kept = fragments.kept(("form", template, block, *sorted(shown.items())), make)
     values = {name: escape(value or "") for name, value in own.items()}
     values["csrf"] = escape(csrf_tokens.page_token())
     # Kept HTML, each value put in escaped.

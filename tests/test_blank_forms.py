@@ -154,3 +154,23 @@ def test_a_defect_pages_kept_reply_form_sends_to_its_own_report(login_as):
     assert f'action="/defects/{done.id}/decision"' in page
     assert "Yes, it is repaired" in page
     assert "/comment" not in page
+
+
+def test_the_kept_parts_do_not_grow_with_each_report_a_household_opens(app, login_as):
+    client = login_as(AINO)
+    lease = Person.get(Person.email == AINO).residencies.get().lease
+    first = (
+        DefectReport.select()
+        .where((DefectReport.lease == lease) & (DefectReport.status == DefectReport.RECEIVED))
+        .get()
+    )
+    reports = [first]
+    for number in range(2):
+        copy = {**first.__data__, "reference": f"K99{number}"}
+        copy.pop("id")
+        reports.append(DefectReport.get_by_id(DefectReport.insert(copy).execute()))
+    client.get(f"/defects/{reports[0].id}")
+    kept = len(app.extensions["fragments"])
+    for report in reports[1:]:
+        assert f'action="/defects/{report.id}/comment"' in client.get(f"/defects/{report.id}").text
+    assert len(app.extensions["fragments"]) == kept

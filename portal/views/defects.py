@@ -176,7 +176,8 @@ def new():
             "defects/new.html",
             "form",
             _blank_defect_form,
-            {"caller": company.maintenance_caller()},
+            # The fields ask this address again (htmx) when a choice changes.
+            {"caller": company.maintenance_caller(), "path": request.path},
             phone=current_user.phone,
         )
         return _form_page(
