@@ -1,6 +1,9 @@
 """Open the configured database and keep its schema up to date with the numbered migrations."""
 
 import os
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from peewee import Database, SqliteDatabase
@@ -88,6 +91,39 @@ def bind(url: str, busy_timeout_ms: int = SQLITE_PRAGMAS["busy_timeout"]) -> Dat
 def ping() -> None:
     """Ask the models' database a trivial question; raise when it does not answer."""
     db.execute_sql("SELECT 1").fetchone()
+
+
+class Kept:
+    """Rows a process keeps for ``seconds`` rather than reading them for every page, per
+    database (a test suite opens many) and per key: a change made on this server forgets
+    them at once (``forget``), the other servers see it within ``seconds``. The values are
+    shared between requests and threads: nothing may change them."""
+
+    def __init__(self, seconds: float, limit: int = 1000):
+        self.seconds = seconds
+        self.limit = limit
+        self._values: dict[tuple, tuple[float, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, read: Callable[[], object], *parts) -> object:
+        """The value kept under ``parts``, or ``read()`` (then kept) when there is none or it
+        is older than ``seconds``."""
+        full_key = (key(), *parts)
+        now = time.monotonic()
+        kept = self._values.get(full_key)
+        if kept is not None and 0 <= now - kept[0] < self.seconds:
+            return kept[1]
+        value = read()
+        with self._lock:
+            if len(self._values) >= self.limit:
+                self._values.clear()
+            self._values[full_key] = (now, value)
+        return value
+
+    def forget(self) -> None:
+        """Read everything afresh on its next use."""
+        with self._lock:
+            self._values.clear()
 
 
 def key() -> str:

@@ -11,62 +11,59 @@ a search matches within the address or within the name, never across both.
 
 from peewee import *
 
-SQLITE_FILL = """UPDATE defect_report SET search_text =
-        COALESCE((SELECT street_address FROM building WHERE id = defect_report.building_id), '') ||
+# The text of one report: {row} is the report's row (NEW in a trigger), {newline} the
+# database's way to write a line break.
+TEXT = """COALESCE((SELECT street_address FROM building WHERE id = {row}.building_id), '') ||
         ' ' ||
-        COALESCE((SELECT number FROM apartment WHERE id = defect_report.apartment_id), '') ||
-        char(10) ||
-        COALESCE(defect_report.reporter_name, '')"""
+        COALESCE((SELECT number FROM apartment WHERE id = {row}.apartment_id), '') ||
+        {newline} ||
+        COALESCE({row}.reporter_name, '')"""
 
-POSTGRES_FILL = """UPDATE defect_report SET search_text =
-        COALESCE((SELECT street_address FROM building WHERE id = defect_report.building_id), '') ||
-        ' ' ||
-        COALESCE((SELECT number FROM apartment WHERE id = defect_report.apartment_id), '') ||
-        chr(10) ||
-        COALESCE(defect_report.reporter_name, '')"""
+
+def _text(row: str, newline: str) -> str:
+    return TEXT.replace("{row}", row).replace("{newline}", newline)
+
+
+def _sqlite(statement: str, row: str) -> str:
+    return statement.replace("{text}", _text(row, "char(10)"))
+
+
+def _postgres(statement: str, row: str) -> str:
+    return statement.replace("{text}", _text(row, "chr(10)"))
+
+
+FILL = "UPDATE defect_report SET search_text = {text}"
 
 SQLITE_TRIGGERS = [
-    """CREATE TRIGGER defect_report_search_text_new AFTER INSERT ON defect_report
+    _sqlite(
+        """CREATE TRIGGER defect_report_search_text_new AFTER INSERT ON defect_report
     BEGIN
-        UPDATE defect_report SET search_text =
-        COALESCE((SELECT street_address FROM building WHERE id = NEW.building_id), '') ||
-        ' ' ||
-        COALESCE((SELECT number FROM apartment WHERE id = NEW.apartment_id), '') ||
-        char(10) ||
-        COALESCE(NEW.reporter_name, '')
-        WHERE id = NEW.id;
+        UPDATE defect_report SET search_text = {text} WHERE id = NEW.id;
     END""",
-    """CREATE TRIGGER defect_report_search_text_changed
+        "NEW",
+    ),
+    _sqlite(
+        """CREATE TRIGGER defect_report_search_text_changed
     AFTER UPDATE OF building_id, apartment_id, reporter_name ON defect_report
     BEGIN
-        UPDATE defect_report SET search_text =
-        COALESCE((SELECT street_address FROM building WHERE id = NEW.building_id), '') ||
-        ' ' ||
-        COALESCE((SELECT number FROM apartment WHERE id = NEW.apartment_id), '') ||
-        char(10) ||
-        COALESCE(NEW.reporter_name, '')
-        WHERE id = NEW.id;
+        UPDATE defect_report SET search_text = {text} WHERE id = NEW.id;
     END""",
-    """CREATE TRIGGER building_search_text_changed AFTER UPDATE OF street_address ON building
+        "NEW",
+    ),
+    _sqlite(
+        """CREATE TRIGGER building_search_text_changed AFTER UPDATE OF street_address ON building
     BEGIN
-        UPDATE defect_report SET search_text =
-        COALESCE((SELECT street_address FROM building WHERE id = defect_report.building_id), '') ||
-        ' ' ||
-        COALESCE((SELECT number FROM apartment WHERE id = defect_report.apartment_id), '') ||
-        char(10) ||
-        COALESCE(defect_report.reporter_name, '')
-        WHERE building_id = NEW.id;
+        UPDATE defect_report SET search_text = {text} WHERE building_id = NEW.id;
     END""",
-    """CREATE TRIGGER apartment_search_text_changed AFTER UPDATE OF number ON apartment
+        "defect_report",
+    ),
+    _sqlite(
+        """CREATE TRIGGER apartment_search_text_changed AFTER UPDATE OF number ON apartment
     BEGIN
-        UPDATE defect_report SET search_text =
-        COALESCE((SELECT street_address FROM building WHERE id = defect_report.building_id), '') ||
-        ' ' ||
-        COALESCE((SELECT number FROM apartment WHERE id = defect_report.apartment_id), '') ||
-        char(10) ||
-        COALESCE(defect_report.reporter_name, '')
-        WHERE apartment_id = NEW.id;
+        UPDATE defect_report SET search_text = {text} WHERE apartment_id = NEW.id;
     END""",
+        "defect_report",
+    ),
 ]
 SQLITE_DROPS = [
     "DROP TRIGGER defect_report_search_text_new",
@@ -76,33 +73,29 @@ SQLITE_DROPS = [
 ]
 
 POSTGRES_TRIGGERS = [
-    """CREATE FUNCTION defect_report_search_text() RETURNS trigger AS $$
+    _postgres(
+        """CREATE FUNCTION defect_report_search_text() RETURNS trigger AS $$
     BEGIN
-        NEW.search_text :=
-        COALESCE((SELECT street_address FROM building WHERE id = NEW.building_id), '') ||
-        ' ' ||
-        COALESCE((SELECT number FROM apartment WHERE id = NEW.apartment_id), '') ||
-        chr(10) ||
-        COALESCE(NEW.reporter_name, '');
+        NEW.search_text := {text};
         RETURN NEW;
     END
     $$ LANGUAGE plpgsql""",
+        "NEW",
+    ),
     """CREATE TRIGGER defect_report_search_text
     BEFORE INSERT OR UPDATE OF building_id, apartment_id, reporter_name ON defect_report
     FOR EACH ROW EXECUTE FUNCTION defect_report_search_text()""",
-    """CREATE FUNCTION address_search_text() RETURNS trigger AS $$
+    _postgres(
+        """CREATE FUNCTION address_search_text() RETURNS trigger AS $$
     BEGIN
-        UPDATE defect_report SET search_text =
-        COALESCE((SELECT street_address FROM building WHERE id = defect_report.building_id), '') ||
-        ' ' ||
-        COALESCE((SELECT number FROM apartment WHERE id = defect_report.apartment_id), '') ||
-        chr(10) ||
-        COALESCE(defect_report.reporter_name, '')
+        UPDATE defect_report SET search_text = {text}
         WHERE (TG_TABLE_NAME = 'building' AND building_id = NEW.id)
            OR (TG_TABLE_NAME = 'apartment' AND apartment_id = NEW.id);
         RETURN NEW;
     END
     $$ LANGUAGE plpgsql""",
+        "defect_report",
+    ),
     """CREATE TRIGGER building_search_text AFTER UPDATE OF street_address ON building
     FOR EACH ROW EXECUTE FUNCTION address_search_text()""",
     """CREATE TRIGGER apartment_search_text AFTER UPDATE OF number ON apartment
@@ -123,10 +116,11 @@ def _is_sqlite(db) -> bool:
 
 def up(migrator, db):
     migrator.migrate(migrator.add_column("defect_report", "search_text", TextField(default="")))
-    sqlite = _is_sqlite(db)
-    for statement in (
-        [SQLITE_FILL, *SQLITE_TRIGGERS] if sqlite else [POSTGRES_FILL, *POSTGRES_TRIGGERS]
-    ):
+    if _is_sqlite(db):
+        statements = [_sqlite(FILL, "defect_report"), *SQLITE_TRIGGERS]
+    else:
+        statements = [_postgres(FILL, "defect_report"), *POSTGRES_TRIGGERS]
+    for statement in statements:
         db.execute_sql(statement)
 
 

@@ -2,8 +2,6 @@
 residents read about their building, its rescue plan and the service team that answers it."""
 
 import secrets
-import threading
-import time
 from pathlib import Path
 
 from peewee import JOIN, fn
@@ -64,8 +62,7 @@ def _teams_with_buildings():
 # for half a minute (as it keeps the company's settings), per database, and reads it afresh
 # after a change made here. Its rows are shared: nothing may change them.
 TEAMS_KEPT_SECONDS = 30
-_kept_teams: dict[str, tuple[float, list[ServiceTeam]]] = {}
-_kept_teams_lock = threading.Lock()
+_kept_teams = database.Kept(TEAMS_KEPT_SECONDS)
 
 
 def teams_for_visitors() -> list[ServiceTeam]:
@@ -74,21 +71,12 @@ def teams_for_visitors() -> list[ServiceTeam]:
     default team's contacts, and for urgent defects each answering team's number under its
     name (the visitor has not said where they live). Read at most every
     ``TEAMS_KEPT_SECONDS``."""
-    key = database.key()
-    now = time.monotonic()
-    kept = _kept_teams.get(key)
-    if kept is not None and 0 <= now - kept[0] < TEAMS_KEPT_SECONDS:
-        return kept[1]
-    teams = _teams_with_buildings()
-    with _kept_teams_lock:
-        _kept_teams[key] = (now, teams)
-    return teams
+    return _kept_teams.get(_teams_with_buildings)
 
 
 def forget_teams() -> None:
     """Read the teams afresh on their next use (after a team or a building's team changed)."""
-    with _kept_teams_lock:
-        _kept_teams.pop(database.key(), None)
+    _kept_teams.forget()
     staff.forget_building_choices()
 
 

@@ -12,8 +12,6 @@ import base64
 import datetime
 import functools
 import hashlib
-import threading
-import time
 from dataclasses import dataclass
 
 from flask import g, has_app_context
@@ -55,9 +53,7 @@ FIELDS = (
 
 
 KEEP_SECONDS = 30
-# Per database (a test suite opens many), when the row was read and what it was.
-_kept: dict[str, tuple[float, CompanyProfile | None]] = {}
-_kept_lock = threading.Lock()
+_kept = database.Kept(KEEP_SECONDS)
 
 
 def _stored() -> CompanyProfile | None:
@@ -71,15 +67,7 @@ def current() -> CompanyProfile | None:
     state = app_context.g if app_context is not None else None
     if state is not None and "company" in state:
         return state.company
-    key = database.key()
-    now = time.monotonic()
-    kept = _kept.get(key)
-    if kept is not None and 0 <= now - kept[0] < KEEP_SECONDS:
-        found = kept[1]
-    else:
-        found = _stored()
-        with _kept_lock:
-            _kept[key] = (now, found)
+    found = _kept.get(_stored)
     if state is not None:
         state.company = found
     return found
@@ -87,8 +75,7 @@ def current() -> CompanyProfile | None:
 
 def forget() -> None:
     """Read the profile again on its next use (after it was saved here)."""
-    with _kept_lock:
-        _kept.pop(database.key(), None)
+    _kept.forget()
     if has_app_context():
         g.pop("company", None)
 

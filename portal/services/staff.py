@@ -4,8 +4,6 @@ count, search and page within it."""
 import datetime
 import functools
 import operator
-import threading
-import time
 from dataclasses import dataclass
 
 from peewee import JOIN, SQL, Case, Field, ForeignKeyField, Select, Value, fn
@@ -143,31 +141,22 @@ def _building_choices(team, *, role, has_team):
 # minute per database, team and role (as it keeps the service teams), and reads them afresh
 # after a building changes team here.
 CHOICES_KEPT_SECONDS = 30
-_kept_choices: dict[tuple, tuple[float, tuple[tuple[int, str], ...]]] = {}
-_kept_choices_lock = threading.Lock()
+_kept_choices = database.Kept(CHOICES_KEPT_SECONDS)
 
 
 def building_choices(person: Person) -> tuple[tuple[int, str], ...]:
     """The buildings a staff member serves as (id, street address) choices: a tuple, so
     that the options made of them are kept (``fragments``)."""
     shape = shape_of(person)
-    key = (database.key(), person.staff_team_id, shape["role"], shape["has_team"])
-    now = time.monotonic()
-    kept = _kept_choices.get(key)
-    if kept is not None and 0 <= now - kept[0] < CHOICES_KEPT_SECONDS:
-        return kept[1]
-    choices = tuple(_building_choices(team=person.staff_team_id, **shape))
-    with _kept_choices_lock:
-        if len(_kept_choices) >= 1000:
-            _kept_choices.clear()
-        _kept_choices[key] = (now, choices)
-    return choices
+    team = person.staff_team_id
+    return _kept_choices.get(
+        lambda: tuple(_building_choices(team=team, **shape)), team, *shape.values()
+    )
 
 
 def forget_building_choices() -> None:
     """Read the buildings' choices afresh on their next use (a building changed team)."""
-    with _kept_choices_lock:
-        _kept_choices.clear()
+    _kept_choices.forget()
 
 
 def service_requests(person: Person | Scope):
