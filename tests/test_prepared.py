@@ -4,7 +4,7 @@ import collections
 import datetime
 
 import pytest
-from peewee import JOIN
+from peewee import JOIN, Value
 
 from portal.models import (
     Apartment,
@@ -18,6 +18,7 @@ from portal.models import (
     SaunaTurn,
 )
 from portal.prepared import prepared
+from tests import postgres
 
 Line = collections.namedtuple("Line", "id reference urgent created_at")
 
@@ -219,3 +220,35 @@ def test_a_quick_reader_that_reads_a_row_otherwise_than_peewee_is_not_used(app, 
             rows = query(lease=aino.lease_id, limit=5, offset=0)
             assert rows and all(r.reference for r in rows)
             _same(rows, list(_reports(aino.lease_id, 5, 0, urgent_only=False)))
+
+
+def test_the_querys_own_values_are_written_into_its_sql_and_its_slots_stay_bound(app):
+    """On SQLite a bound value compared with a column that a partial index is limited by
+    makes SQLite plan the statement anew at every run; the query's own values are written
+    in, quoted, and only the slots are bound."""
+
+    def bookings(lease):
+        return SaunaBooking.select(SaunaBooking.id, Value("it's").alias("note")).where(
+            (SaunaBooking.lease == lease) & (SaunaBooking.status == SaunaBooking.ACTIVE)
+        )
+
+    query = prepared(bookings)
+    as_dicts = prepared(lambda lease: bookings(lease).dicts())
+    with app.app_context():
+        booking = SaunaBooking.get(SaunaBooking.status == SaunaBooking.ACTIVE)
+        for lease in (booking.lease_id, booking.lease_id + 10_000):
+            expected = list(bookings(lease).dicts())
+            assert as_dicts(lease=lease) == expected
+            assert [(r.id, r.note) for r in query(lease=lease)] == [
+                (r["id"], r["note"]) for r in expected
+            ]
+        assert booking.id in [r.id for r in query(lease=booking.lease_id)]
+        assert {r.note for r in query(lease=booking.lease_id)} == {"it's"}
+    (variant,) = query.variants.values()
+    if postgres.ENABLED:
+        assert variant.sql.count("%s") == 3
+        assert [name for name, _ in variant.params] == [None, "lease", None]
+    else:
+        assert variant.sql.count("?") == 1
+        assert "'it''s'" in variant.sql and "'active'" in variant.sql
+        assert [name for name, _ in variant.params] == ["lease"]
