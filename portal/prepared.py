@@ -27,12 +27,18 @@ import inspect
 from collections.abc import Callable
 
 from peewee import (
+    CharField,
     ColumnBase,
+    Field,
     FieldAccessor,
     ForeignKeyAccessor,
+    ForeignKeyField,
+    IntegerField,
     ModelCursorWrapper,
+    ModelDictCursorWrapper,
     ModelObjectCursorWrapper,
     SqliteDatabase,
+    TextField,
 )
 
 from portal.models import db
@@ -137,6 +143,27 @@ def _data_key(model, column: str) -> str | None:
     return None
 
 
+def _unchanged_type(converter) -> type | None:
+    """The type of value a column's converter gives back as it is (a whole number of an
+    integer field or a foreign key to one, a text of a text field), or None. Peewee calls
+    two or three functions per column of each row to learn that; the readers below call
+    them only for a value of another type (None, or a number that SQLite gives as a float)."""
+    field = getattr(converter, "__self__", None)
+    if not isinstance(field, Field):
+        return None
+    if isinstance(field, ForeignKeyField):
+        # A foreign key gives back the value its related field would.
+        return _unchanged_type(field.rel_field.python_value)
+    if getattr(converter, "__func__", None) is not Field.python_value:
+        return None
+    adapt = type(field).adapt
+    if adapt is IntegerField.adapt:
+        return int
+    if adapt in (CharField.adapt, TextField.adapt):
+        return str
+    return None
+
+
 def _blank(model):
     """A model object as peewee makes one for a row, before its values are set."""
     obj = model.__new__(model)
@@ -150,15 +177,19 @@ def _single_reader(wrapper):
     """Rows of one model: each column stored straight into the object's data."""
     model = wrapper.constructor
     plan = tuple(
-        (i, wrapper.converters[i], column, _data_key(model, column))
-        for i, column in enumerate(wrapper.unique_columns)
+        (i, converter, _unchanged_type(converter), column, _data_key(model, column))
+        for (i, column), converter in zip(
+            enumerate(wrapper.unique_columns), wrapper.converters, strict=True
+        )
     )
 
     def read(row):
         obj = _blank(model)
         data = obj.__data__
-        for i, converter, column, key in plan:
-            value = row[i] if converter is None else converter(row[i])
+        for i, converter, unchanged, column, key in plan:
+            value = row[i]
+            if converter is not None and type(value) is not unchanged:
+                value = converter(value)
             if key is not None:
                 data[key] = value
             else:
@@ -167,6 +198,30 @@ def _single_reader(wrapper):
         return obj
 
     return read
+
+
+def _dict_reader(wrapper):
+    """Rows as dictionaries, or as objects made from one (a named tuple's fields): the
+    columns in peewee's order, those it converts last."""
+    columns = wrapper.unique_columns
+    converters = wrapper.converters
+    plan = tuple((i, None, None, columns[i]) for i in wrapper.no_convert) + tuple(
+        (i, converters[i], _unchanged_type(converters[i]), columns[i]) for i in wrapper.convert
+    )
+
+    def values(row):
+        result = {}
+        for i, converter, unchanged, column in plan:
+            value = row[i]
+            if converter is not None and type(value) is not unchanged:
+                value = converter(value)
+            result[column] = value
+        return result
+
+    if type(wrapper) is ModelDictCursorWrapper:
+        return values
+    constructor = wrapper.constructor
+    return lambda row: constructor(**values(row))
 
 
 def _joined_reader(wrapper):
@@ -183,7 +238,9 @@ def _joined_reader(wrapper):
         if key in made_keys and key in wrapper.key_to_constructor:
             model, is_model = wrapper.key_to_constructor[key]
             data_key = _data_key(model, column) if is_model else None
-        grouped.setdefault(key, []).append((i, column, converter, data_key))
+        grouped.setdefault(key, []).append(
+            (i, column, converter, _unchanged_type(converter), data_key)
+        )
     groups = tuple(
         (key, key if key in made_keys else root, tuple(columns)) for key, columns in grouped.items()
     )
@@ -204,11 +261,11 @@ def _joined_reader(wrapper):
             instance = objects[target]
             is_dict = isinstance(instance, dict)
             data = getattr(instance, "__data__", None)
-            for i, column, converter, data_key in columns:
+            for i, column, converter, unchanged, data_key in columns:
                 value = row[i]
                 if value is not None:
                     set_keys.add(key)
-                if converter is not None:
+                if converter is not None and type(value) is not unchanged:
                     value = converter(value)
                 if is_dict:
                     instance[column] = value
@@ -269,6 +326,8 @@ def _quick_reader(wrapper, first_row):
     exactly as peewee does, or it is not used: a peewee upgrade cannot make it read wrong."""
     if type(wrapper) is ModelObjectCursorWrapper and wrapper.is_model:
         read = _single_reader(wrapper)
+    elif type(wrapper) in (ModelObjectCursorWrapper, ModelDictCursorWrapper):
+        read = _dict_reader(wrapper)
     elif type(wrapper) is ModelCursorWrapper:
         read = _joined_reader(wrapper)
     else:

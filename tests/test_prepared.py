@@ -252,3 +252,39 @@ def test_the_querys_own_values_are_written_into_its_sql_and_its_slots_stay_bound
         assert variant.sql.count("?") == 1
         assert "'it''s'" in variant.sql and "'active'" in variant.sql
         assert [name for name, _ in variant.params] == ["lease"]
+
+
+Held = collections.namedtuple("Held", "id building incident urgent reference")
+
+
+@pytest.mark.parametrize("kind", ["models", "dicts", "held"])
+def test_values_keep_peewees_types_whole_numbers_texts_nones_and_booleans(app, kind):
+    def reports(lease):
+        query = DefectReport.select(
+            DefectReport.id,
+            DefectReport.building,
+            DefectReport.incident,
+            DefectReport.urgent,
+            DefectReport.reference,
+        ).where(DefectReport.lease == lease)
+        return (
+            query
+            if kind == "models"
+            else query.dicts()
+            if kind == "dicts"
+            else (query.objects(Held))
+        )
+
+    def typed(row):
+        values = row.__data__ if kind == "models" else row if kind == "dicts" else row._asdict()
+        return [(key, value, type(value)) for key, value in values.items()]
+
+    query = prepared(reports)
+    with app.app_context():
+        aino = Residency.get(Residency.first_name == "Aino")
+        expected = [typed(row) for row in reports(aino.lease_id)]
+        for _run in range(2):
+            assert [typed(row) for row in query(lease=aino.lease_id)] == expected
+    kinds = {(key, type_) for row in expected for key, _value, type_ in row}
+    assert {("incident", type(None)), ("urgent", bool), ("building", int)} <= kinds
+    assert ("reference", str) in kinds

@@ -331,7 +331,10 @@ def _queue_page(
     elif search == "words":
         # In the address or the reporter's name, which each report keeps in one text (the
         # line break between them is not in any pattern: a match is within one of them).
-        chosen = chosen.where(DefectReport.search_text**pattern)
+        # The pattern joined to an empty text: a bare bound pattern makes SQLite plan the
+        # statement anew at every run, to see whether an index could serve its start
+        # (none can: it starts with %): 0.25 ms against 0.15 for a street of many reports.
+        chosen = chosen.where(DefectReport.search_text ** pattern.concat(""))
     order = (DefectReport.urgent.desc(), DefectReport.created_at, DefectReport.id)
     page = chosen.order_by(*order).limit(limit).offset(offset)
     return (
