@@ -122,14 +122,19 @@ def test_an_agents_menu_follows_what_their_mandate_covers_beside_the_grantors_ow
     assert menu_links(aino.get("/notices/").text) == own
 
 
-@pytest.mark.parametrize("root", ["", "/portal"])
-def test_an_address_by_id_is_the_one_url_for_gives(app, root):
-    with app.test_request_context("/", base_url=f"http://localhost{root}/"):
-        for endpoint, name in [("defects.show", "report_id"), ("staff_messages.show", "thread_id")]:
-            address_of = web.id_url(endpoint, name)
-            for key in (1, 42, 2**31 - 2):
-                assert address_of(key) == url_for(endpoint, **{name: key})
-        assert web.id_url("defects.show", "report_id")(7) == f"{root}/defects/7"
+@pytest.mark.parametrize("roots", [("", "/portal"), ("/portal", "")])
+def test_an_address_by_id_is_the_one_url_for_gives_under_each_root(app, roots):
+    # The same app under two roots, one after the other: each root keeps its own function.
+    for root in roots:
+        with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+            for endpoint, name in [
+                ("defects.show", "report_id"),
+                ("staff_messages.show", "thread_id"),
+            ]:
+                address_of = web.id_url(endpoint, name)
+                for key in (1, 42, 2**31 - 2):
+                    assert address_of(key) == url_for(endpoint, **{name: key})
+            assert web.id_url("defects.show", "report_id")(7) == f"{root}/defects/7"
 
 
 def test_an_address_by_id_takes_only_a_number(app):
