@@ -3,7 +3,7 @@
 import datetime
 
 from portal import clock
-from portal.models import Building, Notice, OutboxEmail
+from portal.models import Building, Notice, OutboxEmail, Residency
 from portal.services import notices
 from tests.conftest import (
     ASOY_RESIDENT,
@@ -102,6 +102,39 @@ def test_email_goes_out_once_on_the_day_of_publication(app):
     }
     assert sent == {RESIDENT, "elias.virtanen@example.fi"}
     assert SWEDISH_RESIDENT not in sent  # Vääksyntie 6 was not chosen
+
+
+def test_email_goes_only_to_those_who_live_there_on_the_day(app):
+    """A resident who moves in after the notice's day is not emailed; one who moves in on
+    that day is."""
+    staff = staff_client(app)
+    later = clock.today() + datetime.timedelta(days=3)
+    sturenkatu = Building.get(Building.street_address == "Sturenkatu 21")
+    elias = Residency.get(Residency.first_name == "Elias")
+    for moved_in, title in ((later + datetime.timedelta(days=1), "Hissikatko"), (later, "Pesula")):
+        Residency.update(moved_in=moved_in).where(Residency.id == elias.id).execute()
+        response = publish(
+            staff,
+            title_fi=title,
+            audience="buildings",
+            buildings=[str(sturenkatu.id)],
+            publish_on=later.isoformat(),
+            send_email="y",
+        )
+        assert response.status_code == 303
+        with app.app_context():
+            notices.send_due(later)
+    sent = {
+        (e.subject, e.to_address)
+        for e in OutboxEmail.select().where(
+            OutboxEmail.subject.contains("Hissikatko") | OutboxEmail.subject.contains("Pesula")
+        )
+    }
+    assert {address for subject, address in sent if "Hissikatko" in subject} == {RESIDENT}
+    assert {address for subject, address in sent if "Pesula" in subject} == {
+        RESIDENT,
+        "elias.virtanen@example.fi",
+    }
 
 
 def test_the_as_oy_team_publishes_only_to_its_own_buildings(app):

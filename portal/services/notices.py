@@ -81,6 +81,7 @@ def recipients(notice: Notice, today: datetime.date):
             & Person.notify_by_email
             & (Lease.start_date <= today)
             & (Lease.end_date.is_null() | (Lease.end_date >= today))
+            & (Residency.moved_in <= today)
             & (Residency.moved_out.is_null() | (Residency.moved_out >= today))
         )
         .distinct()
