@@ -295,6 +295,8 @@ def test_resolving_emails_residents_closes_linked_reports_and_tells_each_reporte
     response = client.post(f"{page}/resolve", data={"csrf_token": csrf_token(client, page)})
     assert response.status_code == 303
     assert Incident.get_by_id(incident.id).resolved_at is not None
+    # Both residents of the building who take email were told, Aino in her reports' email.
+    assert "An email went to 2 residents." in client.get(response.headers["Location"]).text
     for report in [*reports, visitor]:
         assert DefectReport.get_by_id(report.id).status == DefectReport.DONE
         event = DefectEvent.get(
@@ -302,11 +304,14 @@ def test_resolving_emails_residents_closes_linked_reports_and_tells_each_reporte
         )
         # The household sees the line in the report's timeline.
         assert event.visible_to_resident and event.author.email == MAINTENANCE
-    # Aino: one email as a resident, one for both of her reports; the visitor one in Swedish.
-    to_aino = emails_to(RESIDENT)
-    assert len(to_aino) == 2
-    [done] = [mail for mail in to_aino if "T-0" in mail.body_text]
-    assert "T-1" in done.body_text
+    # Aino: one email, listing both of her reports (not another as a resident); Elias, who
+    # lives with her and reported nothing, the residents' one; the visitor one in Swedish.
+    [done] = emails_to(RESIDENT)
+    assert "T-0" in done.body_text and "T-1" in done.body_text
+    assert "häiriöön, joka on nyt korjattu" in done.body_text  # both write Finnish
+    [elias] = emails_to("elias.virtanen@example.fi")
+    assert "Talosi häiriö on korjattu." in elias.body_text
+    assert "T-0" not in elias.body_text
     [visitor_mail] = emails_to("vieras@example.fi")
     assert visitor_mail.language == "sv" and "T-visitor" in visitor_mail.body_text
     assert AuditEntry.get(AuditEntry.action == "incident_resolved")

@@ -352,9 +352,14 @@ def _addresses(incident: Incident) -> list[str]:
     ]
 
 
-def _tell_residents(incident: Incident, template: str, public_url: str, **context) -> int:
-    """Queue one email to each resident of the incident's areas, in their own language."""
-    people = _current_residents(areas_of(incident), clock.today())
+def _tell_residents(
+    incident: Incident, template: str, public_url: str, told: set[str] = frozenset(), **context
+) -> int:
+    """Queue one email to each resident of the incident's areas, in their own language, but
+    for those already told (addresses in lower case). Return how many residents were told,
+    those included."""
+    residents = _current_residents(areas_of(incident), clock.today())
+    people = [person for person in residents if person.email.lower() not in told]
     addresses = ", ".join(_addresses(incident))
     for person in people:
         text, only_finnish = incident.text(person.language)
@@ -370,7 +375,7 @@ def _tell_residents(incident: Incident, template: str, public_url: str, **contex
             link=f"{public_url}/",
             **context,
         )
-    return len(people)
+    return len(residents)
 
 
 # The back office
@@ -648,14 +653,17 @@ def resolve(person: Person, incident: Incident, *, public_url: str) -> tuple[int
             (IncidentArea.incident == incident.id) & (IncidentArea.shown_until > now)
         ).execute()
         audit.record("incident_resolved", actor=person, detail=str(incident.id))
-        sent = _tell_residents(incident, "incident_resolved", public_url)
-        closed = _close_reports(person, incident, public_url, now)
+        closed, told = _close_reports(person, incident, public_url, now)
+        # A reporter who lives there too has just been told, in the email listing their
+        # reports: one email each.
+        sent = _tell_residents(incident, "incident_resolved", public_url, told=told)
     forget_shown()
     return sent, closed
 
 
-def _close_reports(person, incident, public_url, now) -> int:
-    """Mark the incident's open reports done and tell each reporter once, listing theirs."""
+def _close_reports(person, incident, public_url, now) -> tuple[int, set[str]]:
+    """Mark the incident's open reports done and tell each reporter once, listing theirs.
+    Return how many were closed and the addresses told (in lower case)."""
     reporter = Person.alias()
     reports = list(
         DefectReport.select(DefectReport, reporter)
@@ -664,7 +672,7 @@ def _close_reports(person, incident, public_url, now) -> int:
         .order_by(DefectReport.id)
     )
     if not reports:
-        return 0
+        return 0, set()
     # All of them in one statement each, however many households reported the water cut.
     ids = [report.id for report in reports]
     DefectReport.update(status=DefectReport.DONE, updated_at=now).where(
@@ -699,7 +707,7 @@ def _close_reports(person, incident, public_url, now) -> int:
             only_finnish=only_finnish,
             reports=lines,
         )
-    return len(reports)
+    return len(reports), set(by_reporter)
 
 
 class LinkRefused(Exception):
