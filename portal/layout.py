@@ -144,7 +144,7 @@ def blank_form(
     **own: str | None,
 ) -> Markup:
     """The ``block`` of ``template`` holding a form that has not been sent, as a GET shows
-    it: made once per language and address and kept, as the header is. Making a form and
+    it: made once per language and what it shows, and kept, as the header is. Making a form and
     drawing its fields cost more than the rest of a sign-in page.
 
     ``build(marks)`` makes the form, setting the person's own values to ``marks[name]``;

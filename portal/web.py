@@ -298,19 +298,24 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, max, signed)
 
 
+def _per_root(key: tuple, make: Callable):
+    """What ``make()`` gives for this request's address root, made once per root and key."""
+    request_context = context.request_context()
+    kept = request_context.app.extensions["plain_urls"]
+    full_key = (request_context.request.script_root, *key)
+    made = kept.get(full_key)
+    if made is None:
+        made = kept[full_key] = make()
+    return made
+
+
 def page_url_for(endpoint: str, **values) -> str:
     """``url_for`` for templates: the address of a page that takes no values is the same
     on every request with the same root, so each is built once and kept (a dashboard links
     to a dozen such pages, 5 µs each). Any other call is url_for's own."""
     if values or endpoint.startswith("."):
         return url_for(endpoint, **values)
-    request_context = context.request_context()
-    kept = request_context.app.extensions["plain_urls"]
-    key = (request_context.request.script_root, endpoint)
-    address = kept.get(key)
-    if address is None:
-        address = kept[key] = url_for(endpoint)
-    return address
+    return _per_root((endpoint,), lambda: url_for(endpoint))
 
 
 def id_url(endpoint: str, name: str, **values) -> Callable[[int], str]:
@@ -321,13 +326,7 @@ def id_url(endpoint: str, name: str, **values) -> Callable[[int], str]:
     address is (the start page makes three)."""
     if values:
         return _id_url(endpoint, name, **values)
-    request_context = context.request_context()
-    kept = request_context.app.extensions["plain_urls"]
-    key = (request_context.request.script_root, endpoint, name)
-    made = kept.get(key)
-    if made is None:
-        made = kept[key] = _id_url(endpoint, name)
-    return made
+    return _per_root((endpoint, name), lambda: _id_url(endpoint, name))
 
 
 def _id_url(endpoint: str, name: str, **values) -> Callable[[int], str]:
